@@ -1,0 +1,40 @@
+# Two commands for a fresh machine:  make build  (extract, run notebooks, publish the site)
+#                                    make test   (the test suite)
+# Both create .venv and install the workspace into it when no environment is active.
+# An active virtualenv or conda environment (e.g. from environment.yml) is used as it is.
+
+ifdef VIRTUAL_ENV
+  PYTHON := $(VIRTUAL_ENV)/bin/python
+  ENV_STAMP :=
+else ifdef CONDA_PREFIX
+  PYTHON := $(CONDA_PREFIX)/bin/python
+  ENV_STAMP :=
+else
+  PYTHON := .venv/bin/python
+  ENV_STAMP := .venv/.installed
+endif
+J ?= 2
+
+.PHONY: build extract test lab clean
+build: $(ENV_STAMP)
+	$(PYTHON) -m analysis.cli build -j $(J)
+
+extract: $(ENV_STAMP)
+	$(PYTHON) -m analysis.cli extract
+
+test: $(ENV_STAMP)
+	bash scripts/ensure-browser.sh
+	$(PYTHON) -m pytest
+
+lab: $(ENV_STAMP)
+	$(PYTHON) -m jupyter lab notebooks/
+
+.venv/.installed: pyproject.toml
+	test -x .venv/bin/python || python3 -m venv .venv
+	.venv/bin/python -m pip install --quiet --upgrade pip
+	.venv/bin/python -m pip install --quiet -e ".[test]"
+	.venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+clean:
+	rm -rf data/processed reports/_site reports/_executed
