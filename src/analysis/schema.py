@@ -24,6 +24,8 @@ PHASES = ["original_budget", "adjusted_budget", "forecast", "actual", "actual_to
 GOAL_DIRECTIONS = ["higher_is_better", "lower_is_better", "none"]
 GOAL_STATUSES = ["met", "missed", "partly", "no_target", "not_measured", "pending"]
 GOAL_TYPES = ["outcome", "output", "process", "input", "structure"]
+# Coding frame (data/curated/goals/README.md); Neukölln's four steering fields plus process quality.
+GOAL_PERSPECTIVES = ["client", "staff", "economic", "legal", "process_quality"]
 ADMIN_TYPES = ["Landkreis", "kreisfreie Stadt", "Bezirk", "Kommune", "Kreis", "Stadt", "Gemeinde", "Region"]
 BUDGET_TYPES = ["operating", "capital"]
 REVENUE_KINDS = ["income", "reimbursement"]
@@ -52,7 +54,8 @@ OPTIONAL: dict[str, list[str]] = {
     "documents": ["original_file", "notes"],
     "budget": ["budget_type", "budget_group", "revenue_kind", "source_unit", "trend", "note"],
     "indicators": ["indicator_group", "period", "note"],
-    "goals": ["target_year", "baseline", "baseline_year", "metric_en", "perspective_original", "note"],
+    "goals": ["target_year", "baseline", "baseline_year", "metric_en", "perspective_original", "related_goal_id",
+              "note"],
     "quality": ["detail", "tolerance"],
     "budget_changes": ["source_unit"],
 }
@@ -139,7 +142,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "item_code": _nstr,
         "goal": _str,
         "goal_en": _str,
-        "perspective": _str,
+        "perspective": pa.Column(str, _isin(GOAL_PERSPECTIVES)),
         "goal_type": pa.Column(str, _isin(GOAL_TYPES)),
         "metric": _nstr,
         "unit": _nstr,

@@ -23,16 +23,16 @@ from .. import schema
 from ..errors import InputError, Problem
 from . import source_ref
 
-PERSPECTIVES = ["client", "staff", "economic", "legal", "process_quality"]
+PERSPECTIVES = schema.GOAL_PERSPECTIVES
 REQUIRED = ["goal_id", "document_id", "goal", "goal_en", "perspective", "goal_type", "direction",
             "target", "result", "result_phase", "achievement_reported", "status", "quantified",
             "quote", "line"]
-OPTIONAL = ["item_code", "perspective_original", "metric", "unit", "target_year", "note"]
+OPTIONAL = ["item_code", "perspective_original", "metric", "unit", "target_year", "related_goal_id", "note"]
 KEYS = REQUIRED + OPTIONAL
 # keys that must be present but may be empty (null): "the document gives no figure"
 NULLABLE = {"target", "result", "result_phase", "achievement_reported"} | set(OPTIONAL)
 TEXT = ["goal_id", "document_id", "goal", "goal_en", "quote", "item_code", "perspective_original",
-        "metric", "unit", "note"]
+        "metric", "unit", "related_goal_id", "note"]
 NUMBERS = ["target", "result", "achievement_reported"]
 VOCABULARIES = {
     "perspective": PERSPECTIVES,
@@ -242,6 +242,7 @@ def _check(rec: dict, lines: dict[str, int], rec_line: int, path: Path, document
         "source_ref": source_ref(raw, line),
         "target_year": rec.get("target_year"),
         "perspective_original": rec.get("perspective_original"),
+        "related_goal_id": rec.get("related_goal_id"),
         "note": None if rec.get("note") is None else " ".join(str(rec["note"]).split()),
     }
     return [], row
