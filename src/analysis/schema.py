@@ -52,7 +52,8 @@ COLUMNS: dict[str, list[str]] = {
 OPTIONAL: dict[str, list[str]] = {
     "municipalities": ["official_code"],
     "documents": ["original_file", "notes"],
-    "budget": ["budget_type", "budget_group", "revenue_kind", "source_unit", "trend", "note"],
+    "budget": ["budget_type", "budget_group", "revenue_kind", "source_unit", "trend", "note", "category_name_en",
+               "category_judgement", "category_rule"],
     "indicators": ["indicator_group", "period", "note"],
     "goals": ["target_year", "baseline", "baseline_year", "metric_en", "perspective_original", "related_goal_id",
               "note"],
@@ -190,6 +191,7 @@ OPTIONAL_CHECKS = {
 TABLES = list(COLUMNS)
 DTYPES_FLOAT = {"budget": ["amount"], "indicators": ["value"], "budget_changes": ["amount"],
                 "goals": ["target", "result", "achievement_reported", "achievement", "baseline"]}
+DTYPES_BOOL = {"goals": ["quantified"], "budget": ["category_judgement"]}
 DTYPES_INT = {"budget": ["fiscal_year"], "indicators": ["fiscal_year"], "budget_changes": ["fiscal_year"],
               "goals": ["target_year", "baseline_year"]}
 
@@ -219,8 +221,11 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
                 df[col] = pd.to_numeric(df[col], errors="coerce").astype("int64") if len(df) else df[col].astype("int64")
             else:
                 df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
-        elif name == "goals" and col == "quantified":
-            df[col] = df[col].map(_to_bool).astype(bool)
+        elif col in DTYPES_BOOL.get(name, []):
+            if col in COLUMNS[name]:
+                df[col] = df[col].map(_to_bool).astype(bool)
+            else:
+                df[col] = df[col].map(lambda v: None if v is None or v != v else _to_bool(v)).astype("boolean")
         else:
             s = df[col].astype(object)
             df[col] = s.where(s.isna(), s.astype(str)).astype("str")

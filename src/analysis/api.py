@@ -1,0 +1,230 @@
+"""The analyst API for notebooks.
+
+    import analysis
+    ws = analysis.load()                       # data/processed (extracted first when missing or stale)
+    ws.budget                                  # contract tables as DataFrames
+    ws.select("budget", municipalities="peine", years=2024, phases="forecast")
+    ws.comparable_budget(["peine", "aalborg"], base_year=2024, price_basis="real", per="inhabitant")
+    ws.coverage()                              # which municipality has which figures for which years
+
+Unknown municipalities, years or phases raise ValueError listing the valid choices.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from . import harmonise, paths, reference, schema
+
+TABLES = ["municipalities", "documents", "budget", "indicators", "goals", "quality", "budget_changes"]
+YEAR_COLUMN = {"budget": "fiscal_year", "indicators": "fiscal_year", "budget_changes": "fiscal_year",
+               "goals": "target_year"}
+PHASE_COLUMN = {"budget": "phase", "indicators": "phase", "goals": "result_phase"}
+COVERAGE_TABLES = ["budget", "indicators", "goals"]
+NO_FIGURES = "no figures in source"
+
+
+def _as_list(value) -> list | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int)) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
+
+def _unknown(what: str, bad: list, valid: list) -> ValueError:
+    shown = ", ".join(repr(b) if isinstance(b, str) else str(b) for b in bad)
+    plural = {"municipality": "municipalities"}
+    noun = what if len(bad) == 1 else plural.get(what, what + "s")
+    return ValueError(f"unknown {noun} {shown}; valid: {', '.join(str(v) for v in valid)}")
+
+
+class Workspace:
+    """The contract tables plus reference data, with selection and comparison helpers."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], ref: reference.Reference | None = None,
+                 root: Path | None = None, unassigned: pd.DataFrame | None = None):
+        self.root = root
+        self.reference = ref
+        self.unassigned = unassigned if unassigned is not None else pd.DataFrame()
+        self.tables: dict[str, pd.DataFrame] = {}
+        for name in TABLES:
+            df = tables.get(name)
+            df = schema.empty(name) if df is None else schema.conform(df, name)
+            self.tables[name] = df
+
+    # the contract tables as attributes
+    municipalities = property(lambda self: self.tables["municipalities"])
+    documents = property(lambda self: self.tables["documents"])
+    budget = property(lambda self: self.tables["budget"])
+    indicators = property(lambda self: self.tables["indicators"])
+    goals = property(lambda self: self.tables["goals"])
+    quality = property(lambda self: self.tables["quality"])
+    budget_changes = property(lambda self: self.tables["budget_changes"])
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{n}={len(df)}" for n, df in self.tables.items())
+        return f"Workspace({rows})"
+
+    @property
+    def municipality_ids(self) -> list[str]:
+        ids = set(self.municipalities["municipality_id"])
+        if not ids:
+            for df in self.tables.values():
+                if "municipality_id" in df.columns:
+                    ids |= set(df["municipality_id"].dropna())
+        return sorted(ids)
+
+    @property
+    def countries(self) -> dict[str, str]:
+        """municipality_id -> country (ISO alpha-2)."""
+        m = self.municipalities
+        return dict(zip(m["municipality_id"], m["country"]))
+
+    def select(self, table: str, municipalities=None, years=None, phases=None) -> pd.DataFrame:
+        """Rows of `table` for the given municipalities, years and phases (each a value or a list).
+
+        Raises ValueError listing the valid choices for an unknown table, municipality, phase,
+        or a year that the table has no rows for (for the selected municipalities).
+        """
+        if table not in self.tables:
+            raise _unknown("table", [table], TABLES)
+        df = self.tables[table]
+        wanted = _as_list(municipalities)
+        if wanted is not None:
+            valid = self.municipality_ids
+            bad = [m for m in wanted if m not in valid]
+            if bad:
+                raise _unknown("municipality", bad, valid)
+            df = df[df["municipality_id"].isin(wanted)]
+        wanted = _as_list(years)
+        if wanted is not None:
+            col = YEAR_COLUMN.get(table)
+            if col is None or col not in df.columns:
+                raise ValueError(f"table {table!r} has no year column; years work for "
+                                 + ", ".join(YEAR_COLUMN))
+            try:
+                wanted = [int(y) for y in wanted]
+            except (TypeError, ValueError):
+                raise ValueError(f"years must be whole numbers like 2024, got {years!r}") from None
+            present = sorted(int(y) for y in pd.to_numeric(df[col], errors="coerce").dropna().unique())
+            bad = [y for y in wanted if y not in present]
+            if bad:
+                raise _unknown("year", bad, present or ["(none: no rows with a year)"])
+            df = df[pd.to_numeric(df[col], errors="coerce").isin(wanted)]
+        wanted = _as_list(phases)
+        if wanted is not None:
+            col = PHASE_COLUMN.get(table)
+            if col is None:
+                raise ValueError(f"table {table!r} has no phase column; phases work for "
+                                 + ", ".join(PHASE_COLUMN))
+            bad = [p for p in wanted if p not in schema.PHASES]
+            if bad:
+                raise _unknown("phase", bad, schema.PHASES)
+            df = df[df[col].isin(wanted)]
+        return df.reset_index(drop=True)
+
+    def comparable_budget(self, municipalities=None, base_year: int | None = None, price_basis: str = "nominal",
+                          per: str = "total", years=None, phases=None) -> pd.DataFrame:
+        """Budget rows with `value` in EUR (nominal or at base_year prices, total or per inhabitant).
+
+        See `analysis.harmonise.comparable`; `unit` says what `value` is.
+        """
+        if self.reference is None:
+            raise ValueError("this workspace has no reference data (load it with analysis.load())")
+        df = self.select("budget", municipalities, years, phases)
+        return harmonise.comparable(df, self.reference, base_year=base_year, price_basis=price_basis,
+                                    per=per, countries=self.countries)
+
+    def coverage(self, long: bool = False) -> pd.DataFrame:
+        """Which years each municipality has figures for, per table (budget, indicators, goals).
+
+        Budget and indicators: fiscal years; goals: target years (goals without one are counted).
+
+        Wide (default): one row per municipality, one column per table, cells like '2022, 2023, 2024'
+        or 'no figures in source'. long=True: municipality_id, table, year, rows.
+        """
+        records = []
+        for name in COVERAGE_TABLES:
+            df = self.tables[name]
+            col = YEAR_COLUMN[name]
+            for mid in self.municipality_ids:
+                part = df[df["municipality_id"] == mid]
+                if part.empty:
+                    continue
+                years = pd.to_numeric(part[col], errors="coerce") if col in part.columns else pd.Series(dtype=float)
+                for y, n in part.groupby(years.fillna(-1).astype(int)).size().items():
+                    records.append({"municipality_id": mid, "table": name,
+                                    "year": None if y == -1 else int(y), "rows": int(n)})
+        long_df = pd.DataFrame(records, columns=["municipality_id", "table", "year", "rows"])
+        long_df["year"] = long_df["year"].astype("Int64")
+        if long:
+            return long_df
+        wide = pd.DataFrame(NO_FIGURES, index=pd.Index(self.municipality_ids, name="municipality_id"),
+                            columns=COVERAGE_TABLES)
+        for (mid, name), part in long_df.groupby(["municipality_id", "table"]):
+            years = [str(y) for y in sorted(part["year"].dropna())]
+            undated = int(part.loc[part["year"].isna(), "rows"].sum())
+            text = ", ".join(years)
+            if undated:
+                text += ("; " if text else "") + f"{undated} row{'s' if undated != 1 else ''} without a year"
+            wide.loc[mid, name] = text
+        return wide
+
+
+def read_processed(folder: Path) -> dict[str, pd.DataFrame]:
+    """The contract tables in `folder` (Parquet, else CSV); a missing table is an error."""
+    tables = {}
+    for name in TABLES:
+        pq, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+        if pq.exists():
+            df = pd.read_parquet(pq)
+        elif csv.exists():
+            df = pd.read_csv(csv, dtype=str, keep_default_na=False).replace({"": None})
+        else:
+            from .errors import InputError
+            raise InputError(f"table {name} is missing", path=folder, expected=f"{name}.parquet or {name}.csv "
+                             "(run `analysis extract`)")
+        tables[name] = schema.conform(df, name)
+    return tables
+
+
+def _has_tables(folder: Path) -> bool:
+    return (folder / "budget.parquet").exists() or (folder / "budget.csv").exists()
+
+
+def run_extract(root: Path) -> None:
+    """Default extractor: `analysis.extract.run(root)` writes data/processed/."""
+    from .extract import run
+    run(root)
+
+
+def _is_stale(root: Path) -> bool:
+    try:
+        from .extract import is_stale
+    except ImportError:
+        return False
+    return is_stale(root)
+
+
+def load(root: str | Path | None = None, *, refresh: bool | str = "auto",
+         extractor: Callable[[Path], None] | None = None) -> Workspace:
+    """Load data/processed/ and data/reference/ into a `Workspace`.
+
+    refresh='auto' extracts when data/processed/ is missing or was built from other inputs;
+    True always extracts; False never does. `extractor(root)` writes data/processed/
+    (default: `analysis.extract.run`); tests pass their own.
+    """
+    root = paths.root(root)
+    folder = paths.processed_dir(root)
+    extract = extractor or run_extract
+    if refresh is True or not _has_tables(folder) or (refresh == "auto" and _is_stale(root)):
+        if refresh is False and not _has_tables(folder):
+            raise FileNotFoundError(f"{folder} has no tables; run `analysis extract` or load(refresh=True)")
+        extract(root)
+    tables = read_processed(folder)
+    unassigned_path = folder / "unassigned_items.csv"
+    unassigned = pd.read_csv(unassigned_path, dtype=str) if unassigned_path.exists() else None
+    return Workspace(tables, reference.load(root), root=root, unassigned=unassigned)
