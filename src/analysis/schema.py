@@ -225,7 +225,7 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
             if col in COLUMNS[name]:
                 df[col] = df[col].map(_to_bool).astype(bool)
             else:
-                df[col] = df[col].map(lambda v: None if v is None or v != v else _to_bool(v)).astype("boolean")
+                df[col] = df[col].map(lambda v: None if pd.isna(v) else _to_bool(v)).astype("boolean")
         else:
             s = df[col].astype(object)
             df[col] = s.where(s.isna(), s.astype(str)).astype("str")
@@ -235,7 +235,7 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
 def _to_bool(v) -> bool:
     if isinstance(v, str):
         return v.strip().lower() in ("true", "1", "yes", "ja", "x")
-    return bool(v) if v is not None and v == v else False
+    return False if pd.isna(v) else bool(v)
 
 
 def problems(df: pd.DataFrame, name: str, path: str = "<table>", row_offset: int = 2) -> list[Problem]:
