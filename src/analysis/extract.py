@@ -137,6 +137,14 @@ def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
 
 
 def _check_references(tables: dict[str, pd.DataFrame], munis: pd.DataFrame) -> None:
+    goals = tables["goals"]
+    if "related_goal_id" in goals.columns:
+        dangling = goals[goals["related_goal_id"].notna() & ~goals["related_goal_id"].isin(goals["goal_id"])]
+        if len(dangling):
+            r = dangling.iloc[0]
+            raise InputError(f"goal {r['goal_id']} refers to a goal that does not exist",
+                             path=str(r["source_ref"]), column="related_goal_id",
+                             expected="the goal_id of an extracted goal", found=r["related_goal_id"])
     known_m = set(munis["municipality_id"])
     known_d = set(tables["documents"]["document_id"])
     for name in ("budget", "indicators", "goals", "budget_changes"):
