@@ -94,8 +94,8 @@ def build_tables(root: Path | None = None) -> ExtractResult:
     parts: dict[str, list[pd.DataFrame]] = {n: [] for n in ("budget", "indicators", "goals", "budget_changes", "quality")}
     for rec in docs.to_dict("records"):
         name = rec.get("importer")
-        if not name:
-            continue
+        if not isinstance(name, str) or not name:
+            continue  # analyst-added documents: their tables are read from the municipality's folder
         fn = importers.get(name)
         if fn is None:
             continue
@@ -111,9 +111,11 @@ def build_tables(root: Path | None = None) -> ExtractResult:
         from . import municipality_tables
     except ImportError:  # analyst-filled tables (data/municipalities/<id>/) not available
         municipality_tables = None
+    notes: list[str] = []
     if municipality_tables is not None:
         for folder in registry.municipality_dirs(root):
             extra = municipality_tables.load(folder, root=root)
+            notes += list(getattr(extra, "notes", []))
             for table in parts:
                 if table in extra:
                     parts[table].append(extra[table])
@@ -128,7 +130,7 @@ def build_tables(root: Path | None = None) -> ExtractResult:
     for name in OUTPUT_TABLES:
         tables[name] = schema.conform(tables[name], name)
         schema.validate(tables[name], name, f"{name} (built from the importers)")
-    return ExtractResult(tables=tables, unassigned=unassigned)
+    return ExtractResult(tables=tables, unassigned=unassigned, notes=notes)
 
 
 def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:

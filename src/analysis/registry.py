@@ -47,7 +47,8 @@ def read_municipality(folder: Path) -> dict:
                                 "municipality_id", folder.name, meta["municipality_id"]))
     if problems:
         raise InputError(problems)
-    return {k: (str(v) if v is not None else None) for k, v in meta.items()}
+    keep = schema.COLUMNS["municipalities"] + schema.OPTIONAL["municipalities"]
+    return {k: (str(v) if v is not None else None) for k, v in meta.items() if k in keep}
 
 
 def municipalities(root: Path | None = None) -> pd.DataFrame:
