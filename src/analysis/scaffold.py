@@ -142,7 +142,7 @@ def _scalar(v) -> str:
 
 
 def municipality_yml(meta: dict) -> str:
-    return f"""# Metadata of one municipality; see README.md in this folder and docs/add-municipality.md.
+    return f"""# Metadata of one municipality; see README.md in this folder and the workspace README ("Add a municipality").
 municipality_id: {meta['municipality_id']}
 name: {_scalar(meta['name'])}
 country: {meta['country']}            # ISO 3166-1 alpha-2
@@ -182,7 +182,7 @@ def readme(meta: dict) -> str:
     return f"""# {meta['name']} (`{mid}`)
 
 Tables for this municipality, filled in by hand or exported from a spreadsheet. The full guide is
-`docs/add-municipality.md`; the data contract is `src/analysis/schema.py`.
+`the workspace README ("Add a municipality")`; the data contract is `src/analysis/schema.py`.
 
 ## What to fill
 
