@@ -1,0 +1,104 @@
+"""Shared fixtures: temporary copies of the workspace, so tests never touch the checkout's
+data/processed/ or reports/_site/."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_workspace(dest: Path, notebooks: tuple[str, ...] = ("_smoke.ipynb",),
+                   data: tuple[str, ...] = ("raw", "municipalities", "reference", "curated")) -> Path:
+    """Copy the inputs (data/<data>), the named notebooks and the files of reports/ (not its
+    built folders) into `dest`; return `dest`. Point code at it with root=dest or ANALYSIS_ROOT."""
+    dest = Path(dest)
+    for sub in data:
+        if (ROOT / "data" / sub).exists():
+            shutil.copytree(ROOT / "data" / sub, dest / "data" / sub)
+    (dest / "notebooks").mkdir(parents=True, exist_ok=True)
+    for name in notebooks:
+        shutil.copyfile(ROOT / "notebooks" / name, dest / "notebooks" / name)
+    (dest / "reports").mkdir(parents=True, exist_ok=True)
+    for f in (ROOT / "reports").iterdir():
+        if f.is_file():
+            shutil.copyfile(f, dest / "reports" / f.name)
+    return dest
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    """A fresh copy of the workspace inputs with notebooks/_smoke.ipynb."""
+    return copy_workspace(tmp_path / "ws")
+
+
+# --- a small published site, built once per session (test_publish, test_build, test_site_browser)
+
+SMOKE_CONFIG = """\
+site:
+  title: Smoke site
+pages:
+  - name: smoke
+    notebook: notebooks/_smoke.ipynb
+    title: Smoke with defaults
+    nav: Defaults
+    section: Smoke
+  - name: smoke-three
+    notebook: notebooks/_smoke.ipynb
+    title: Smoke with factor 3
+    nav: Factor 3
+    section: Smoke
+    parameters: {factor: 3, label: "three"}
+  - profiles:
+      name: "profile-{municipality_id}"
+      notebook: notebooks/_smoke.ipynb
+      title: "{name}"
+      menu: Municipality profiles
+      section: Profiles
+      parameters: {municipality_id: "{municipality_id}"}
+  - name: methods
+    notebook: notebooks/methods.ipynb
+    title: Methods and sources
+"""
+
+SMOKE_QUALITY = """\
+check,municipality_id,document_id,source_ref,expected,found,status,detail,tolerance
+products sum to the area total,peine,peine-2024-143,peine_produktbericht_2024-06.txt:40,100,100,pass,,0.5
+months sum to the result,peine,peine-2024-143,peine_produktbericht_2024-06.txt:220,"1,350","1,330",contradiction,SMOKE-CONTRADICTION difference -20,6
+row repeats another year,aalborg,aalborg-regnskab-2014,aalborg_regnskab_2014_fb.txt:99,,,warning,SMOKE-WARNING,
+"""
+
+
+def write_fake_processed(root: Path) -> None:
+    """Tiny data/processed/ tables (two municipalities) so the build needs no importers."""
+    import pandas as pd
+
+    out = Path(root) / "data" / "processed"
+    out.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame([
+        {"municipality_id": "aalborg", "name": "Aalborg Kommune", "country": "DK", "region": "Nordjylland",
+         "admin_type": "Kommune", "currency": "DKK", "language": "da"},
+        {"municipality_id": "peine", "name": "Landkreis Peine", "country": "DE", "region": "Niedersachsen",
+         "admin_type": "Landkreis", "currency": "EUR", "language": "de"},
+    ]).to_csv(out / "municipalities.csv", index=False)
+    shutil.copyfile(ROOT / "data" / "raw" / "documents.csv", out / "documents.csv")
+    (out / "quality.csv").write_text(SMOKE_QUALITY, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def smoke_site(tmp_path_factory):
+    """Build the smoke site once with nbconvert: (root, BuildResult, printed lines).
+
+    Without quarto on PATH the publisher is "auto", so the fallback note is printed too."""
+    from analysis import build
+
+    root = copy_workspace(tmp_path_factory.mktemp("site") / "ws", notebooks=("_smoke.ipynb", "methods.ipynb"))
+    write_fake_processed(root)
+    config = root / "reports" / "smoke.yml"
+    config.write_text(SMOKE_CONFIG, encoding="utf-8")
+    lines: list[str] = []
+    publisher = "nbconvert" if shutil.which("quarto") else "auto"
+    result = build.build(root, config=config, jobs=2, extract=False, publisher=publisher, say=lines.append)
+    return root, result, lines
