@@ -1031,7 +1031,7 @@ class _Reader:
             achievement = None
             if status in ("met", "missed") and target and result:
                 ratio = result / target if spec["direction"] == "higher_is_better" else target / result
-                achievement = round(ratio * 100, 1)
+                achievement = ratio * 100  # percent, unrounded (as the other sources)
             self.goals.append({
                 "municipality_id": self.muni, "document_id": self.doc, "goal_id": f"{self.muni}-{FISCAL_YEAR}-g{n:02d}",
                 "item_code": spec["item_code"], "goal": spec["goal"], "goal_en": spec["goal_en"],
