@@ -145,6 +145,8 @@ def categories(cb: pd.DataFrame) -> list[str]:
                        "measures, administration): see data/reference/category_map.csv.")
     if "category" in items.columns:
         u = items[items["category"].isna()]
+        if "category_rule" in u.columns:  # economic-type lines of an area total: not items of their own
+            u = u[~u["category_rule"].astype(object).fillna("").astype(str).str.startswith("breakdown")]
         if len(u):
             n = u[["municipality_id", "item_code", "item_name"]].drop_duplicates().shape[0]
             out.append(f"{n} items have no category and are left out of category totals "
