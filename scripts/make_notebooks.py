@@ -110,7 +110,8 @@ comp = spending.composition(cb, p.category_level, ws.reference.cofog, names=name
 display(spending.composition_chart(comp, all_ids, names, decimals=decimals))
 display(spending.composition_chart(comp, all_ids, names, measure="share"))
 charts.show(spending.composition_view(comp, decimals))
-display(caveats.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)))
+display(caveats.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
+                     + caveats.scope(cb_total, p.category_level, ws.reference.cofog, municipalities=ws.municipalities)))
 '''),
     md('''
 ## Plan against outturn by category
@@ -432,7 +433,9 @@ if m in with_budget:
     comp = spending.composition(cb_real, "division", ws.reference.cofog, names=names)
     display(spending.composition_chart(comp, all_ids, names, decimals=2))
     charts.show(spending.composition_view(comp, 2))
+    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total")
     display(caveats.note(caveats.budget(caveats.subset(cb_real, comp), ws.municipalities)
+                         + caveats.scope(cb_m_total, "division", ws.reference.cofog, municipalities=ws.municipalities)
                          + caveats.quality(ws.quality, ws.municipalities, [m])))
 else:
     comp = cb_m = None

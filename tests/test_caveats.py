@@ -41,3 +41,20 @@ def test_breakdown_lines_are_not_counted_as_items_without_category():
 def test_nominal_is_said():
     cb = _rows(municipality_id=["peine"], amount=[1.0])
     assert caveats.prices(cb)[0].startswith("Nominal terms")
+
+
+def test_scope_states_the_share_of_the_total_that_is_itemised():
+    base = dict(municipality_id="peine", document_id="d", fiscal_year=2024, period="2024", org_unit="X",
+                economic_type="all", phase="forecast", currency="EUR", unit="EUR, current prices",
+                budget_type="operating", source_ref="f.txt:1", category_name_en=None, category_judgement=False)
+    rows = [
+        dict(base, level="total", direction="net", item_code="3", item_name="Dezernat", amount=200e6, value=200e6,
+             category=None),
+        dict(base, level="product", direction="net", item_code="3111", item_name="HLU", amount=30e6, value=30e6,
+             category="10.7", category_name_en="Social exclusion n.e.c."),
+        dict(base, level="product", direction="net", item_code="41201", item_name="SpDi", amount=20e6,
+             value=20e6, category="07.4", category_name_en="Public health services"),
+    ]
+    text = caveats.scope(pd.DataFrame(rows), "division", None, {"peine": "Landkreis Peine"})[0]
+    assert "Landkreis Peine 2024 (forecast): categorised items 50,0 Mio. EUR net = 25 % of" in text
+    assert "total net 200,0 Mio. EUR (Dezernat)" in text

@@ -125,6 +125,9 @@ def test_spending_defaults(executed):
     # real terms at 2024 prices: DKK at the 2024 rate, read from the harmonised rows
     assert "- Aalborg Kommune: DKK converted at 7.4589 DKK/EUR (2024 annual mean, ECB)." in rows(nb)
     assert any(r.startswith("- Per inhabitant: ") and "139.170 inhabitants (2023-12-31)" in r for r in rows(nb))
+    # scope: Peine's product table itemises only part of Dezernat III's total (forecast net 92.577.700)
+    assert any(r.startswith("- Scope: ") and "Landkreis Peine 2024 (forecast)" in r and "= 36 % of" in r
+               and "92,6 Mio. EUR" in r for r in rows(nb))
     # fixed colours: Peine and Aalborg keep their palette colours in every chart
     fixed = {"Landkreis Peine": "#4e79a7", "Aalborg Kommune": "#76b7b2"}
     seen = 0

@@ -234,3 +234,37 @@ def note(items: list[str], title: str = "Caveats"):
     """The caveats as an IPython Markdown object for display under a figure."""
     from IPython.display import Markdown
     return Markdown(markdown(items, title) or f"**{title}**: none for this selection.")
+
+
+def scope(cb_total: pd.DataFrame, level: str, cofog: pd.DataFrame | None, names: dict[str, str] | None = None,
+          municipalities: pd.DataFrame | None = None) -> list[str]:
+    """How much of each document's total net the categorised items cover (same year and phase).
+
+    `cb_total` are comparable rows with per='total' (all levels). A composition covering only part
+    of a document's total (e.g. a product report on some budget areas of a department) is not
+    comparable with one covering all of it; the caveat says so with the figures.
+    """
+    from . import spending  # late import: spending imports caveats' neighbours
+    if municipalities is not None:
+        names = names or _names(municipalities)
+    comp = spending.composition(cb_total, level, cofog)
+    tot = spending.totals(cb_total)
+    if not len(comp) or not len(tot):
+        return []
+    covered = comp.groupby(["municipality_id", "fiscal_year", "phase"])["value"].sum().rename("covered")
+    merged = tot.merge(covered.reset_index(), on=["municipality_id", "fiscal_year", "phase"], how="inner")
+    parts = []
+    for rec in merged.to_dict("records"):
+        net, cov = rec["net"], rec["covered"]
+        if net != net or not net:
+            continue
+        share = 100.0 * cov / net
+        text = (f"{_name(rec['municipality_id'], names)} {rec['fiscal_year']} ({PHASE_WORDS.get(rec['phase'], rec['phase'])}): "
+                f"categorised items {charts.fmt(cov / 1e6, 1)} Mio. EUR net = {charts.fmt(share, 0)} % of the "
+                f"document's total net {charts.fmt(net / 1e6, 1)} Mio. EUR ({rec['item_name']})")
+        parts.append(text)
+    if not parts:
+        return []
+    return ["Scope: the category figures cover only the itemised part of each document's total; where the "
+            "share is well below 100 % the rest is not itemised in the source (e.g. budget areas reported "
+            "elsewhere) and the municipalities are not comparable in level: " + "; ".join(parts) + "."]
