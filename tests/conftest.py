@@ -102,3 +102,21 @@ def smoke_site(tmp_path_factory):
     publisher = "nbconvert" if shutil.which("quarto") else "auto"
     result = build.build(root, config=config, jobs=2, extract=False, publisher=publisher, say=lines.append)
     return root, result, lines
+
+
+# --- a minimal workspace around the fictitious municipality fixture (tests/fixtures/municipality)
+
+FIXTURE_MUNICIPALITY = Path(__file__).parent / "fixtures" / "municipality"
+
+
+def fixture_workspace(tmp_path: Path, with_musterstadt: bool = False) -> Path:
+    """data/reference from the fixture (fictitious figures), an empty raw document list, and
+    optionally the filled-in `musterstadt` folder; returns the workspace root."""
+    root = Path(tmp_path) / "ws"
+    (root / "data/municipalities").mkdir(parents=True)
+    (root / "data/raw").mkdir(parents=True)
+    shutil.copytree(FIXTURE_MUNICIPALITY / "reference", root / "data/reference")
+    shutil.copy(FIXTURE_MUNICIPALITY / "raw_documents.csv", root / "data/raw/documents.csv")
+    if with_musterstadt:
+        shutil.copytree(FIXTURE_MUNICIPALITY / "musterstadt", root / "data/municipalities/musterstadt")
+    return root

@@ -5,6 +5,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from conftest import fixture_workspace
+
 from analysis import municipality_tables as mt, schema, spreadsheet
 from analysis.errors import InputError
 
@@ -13,12 +15,7 @@ FIX = Path(__file__).parent / "fixtures" / "municipality"
 
 
 def _workspace(tmp_path):
-    root = tmp_path / "ws"
-    (root / "data/municipalities").mkdir(parents=True)
-    (root / "data/raw").mkdir(parents=True)
-    shutil.copytree(FIX / "reference", root / "data/reference")
-    shutil.copy(FIX / "raw_documents.csv", root / "data/raw/documents.csv")
-    shutil.copytree(FIX / "musterstadt", root / "data/municipalities/musterstadt")
+    root = fixture_workspace(tmp_path, with_musterstadt=True)
     return root, root / "data/municipalities/musterstadt"
 
 

@@ -1,7 +1,8 @@
-import shutil
 from pathlib import Path
 
 import pytest
+
+from conftest import fixture_workspace
 import yaml
 
 from analysis import cli, municipality_tables as mt, scaffold, schema, validate
@@ -11,12 +12,7 @@ FIX = Path(__file__).parent / "fixtures" / "municipality"
 
 
 def _workspace(tmp_path):
-    root = tmp_path / "ws"
-    (root / "data/municipalities").mkdir(parents=True)
-    (root / "data/raw").mkdir(parents=True)
-    shutil.copytree(FIX / "reference", root / "data/reference")
-    shutil.copy(FIX / "raw_documents.csv", root / "data/raw/documents.csv")
-    return root
+    return fixture_workspace(tmp_path)
 
 
 def test_creates_the_folder_with_templates(tmp_path):

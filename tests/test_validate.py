@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import fixture_workspace
+
 from analysis import cli, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,13 +15,7 @@ M = "data/municipalities/musterstadt"
 
 
 def _workspace(tmp_path):
-    root = tmp_path / "ws"
-    (root / "data/municipalities").mkdir(parents=True)
-    (root / "data/raw").mkdir(parents=True)
-    shutil.copytree(FIX / "reference", root / "data/reference")
-    shutil.copy(FIX / "raw_documents.csv", root / "data/raw/documents.csv")
-    shutil.copytree(FIX / "musterstadt", root / "data/municipalities/musterstadt")
-    return root
+    return fixture_workspace(tmp_path, with_musterstadt=True)
 
 
 def _edit(path: Path, row: int, column: str, value: str) -> None:

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import fixture_workspace
+
 from analysis import municipality_tables as mt, schema
 
 FIX = Path(__file__).parent / "fixtures" / "municipality"
@@ -20,12 +22,7 @@ DOCS = ("document_id,municipality_id,title,reference,date,publisher,language,pat
 
 
 def _workspace(tmp_path):
-    root = tmp_path / "ws"
-    (root / "data/municipalities").mkdir(parents=True)
-    (root / "data/raw").mkdir(parents=True)
-    shutil.copytree(FIX / "reference", root / "data/reference")
-    shutil.copy(FIX / "raw_documents.csv", root / "data/raw/documents.csv")
-    return root
+    return fixture_workspace(tmp_path)
 
 
 def _municipality(tmp_path, input_yml: str, files: dict, mid="testby", country="DK", currency="DKK",
