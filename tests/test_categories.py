@@ -180,3 +180,18 @@ def test_lines_that_break_down_an_area_get_no_category_and_are_not_listed(cmap):
     assert df["category"].iloc[2] == "10.7"
     # without its area row in the table, line 35 is not recognised as a breakdown: listed
     assert unassigned["item_code"].tolist() == ["35"]
+
+
+def test_indicators_get_categories_from_the_indicator_map_then_the_budget_item():
+    from analysis.categories import assign_indicators
+    ind = pd.DataFrame({"municipality_id": ["aalborg", "peine", "peine", "x"],
+                        "item_code": ["BU", "3111", "9999", "1"],
+                        "indicator_group": ["daycare_coverage", None, None, None],
+                        "category": [None, None, None, "10.5"]})
+    budget = pd.DataFrame({"municipality_id": ["peine"], "item_code": ["3111"], "level": ["product"],
+                           "category": ["10.7"]})
+    imap = pd.DataFrame({"municipality_id": ["aalborg"], "indicator_group": ["daycare_coverage"],
+                         "category": ["10.4"], "judgement": [True], "note": ["n"], "source": ["s"]})
+    out = assign_indicators(ind, budget, imap)
+    assert out["category"].tolist() == ["10.4", "10.7", None, "10.5"]
+    assert out["category_rule"].tolist()[:2] == ["indicator_category_map.csv: daycare_coverage", "budget item 3111"]

@@ -61,11 +61,15 @@ def test_documents_own_totals(result):
     assert soziales[soziales.phase == "forecast"]["amount"].sum() == pytest.approx(16_983_000)
 
 
-def test_categories_assigned_to_every_product(result):
+def test_categories_assigned_to_every_product_and_indicator(result):
     b = result.tables["budget"]
     products = b[b.level == "product"]
     assert products["category"].notna().all()
     assert len(result.unassigned) == 0
+    ind = result.tables["indicators"].set_index(["municipality_id", "item_code", "indicator"])
+    assert result.tables["indicators"]["category"].notna().all()
+    assert ind.loc[("peine", "3118", "Fälle"), "category"].iloc[0] == "10.2"          # Hilfe zur Pflege: old age
+    assert set(ind.loc[("aalborg", "BU", "Dækningsgrad 0-2 år"), "category"]) == {"10.4"}
 
 
 def test_quality_table_reports_the_contradictions(result):

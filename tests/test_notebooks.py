@@ -40,7 +40,7 @@ RUNS = {
     "goals-invalid": ("goal_agreements.ipynb", ["-p", "municipalities", '["nowhere"]']),
     "indicators-default": ("service_indicators.ipynb", []),
     "indicators-aalborg": ("service_indicators.ipynb", ["-r", "municipalities", '["aalborg"]', "-r", "categories",
-                                                        "uncategorised"]),
+                                                        '["10.4"]']),
     "indicators-invalid": ("service_indicators.ipynb", ["-p", "municipalities", '["nowhere"]']),
     "profile-default": ("municipality_profile.ipynb", []),
     "profile-aalborg": ("municipality_profile.ipynb", ["-p", "municipality", "aalborg"]),
@@ -185,10 +185,11 @@ def test_indicators_defaults(executed):
     row_with(nb, "Landkreis Peine", "| 3118", "| Fälle", "| 417", "| 452", "| 35")
 
 
-def test_indicators_for_aalborg_uncategorised(executed):
+def test_indicators_for_aalborg_family_and_children(executed):
     nb = _ok(executed, "indicators-aalborg")
     row_with(nb, "Aalborg Kommune", "Dækningsgrad 3-5 år", "| 100,2", "| 101")
     assert not any("Landkreis Peine |" in r for r in rows(nb))
+    assert not any("Substitutionsbehandling" in r for r in rows(nb))   # 10.7, not 10.4
 
 
 # --- municipality profile -------------------------------------------------------------------------

@@ -160,3 +160,39 @@ def assign(budget: pd.DataFrame, category_map: pd.DataFrame, countries: dict[str
         unassigned = unassigned.sort_values(["municipality_id", "item_code", "item_name"],
                                             na_position="last").reset_index(drop=True)
     return df, unassigned
+
+
+def assign_indicators(indicators: pd.DataFrame, budget: pd.DataFrame,
+                      indicator_map: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Categories for indicator rows, never overwriting one given in the input.
+
+    First ``data/reference/indicator_category_map.csv`` (municipality_id, indicator_group ->
+    category); else the category of the budget product of the same municipality and item_code
+    (Peine's case numbers of product 3111 -> that product's category). Adds ``category_rule``.
+    """
+    out = indicators.copy()
+    rule = pd.Series(None, index=out.index, dtype="object")
+    by_group: dict = {}
+    if indicator_map is not None and len(indicator_map):
+        for rec in indicator_map.to_dict("records"):
+            by_group[(rec["municipality_id"], rec["indicator_group"])] = rec
+    b = budget[budget["level"].isin(["product"]) & budget["category"].notna()] if len(budget) else budget
+    by_item = dict(zip(zip(b["municipality_id"], b["item_code"].astype(str)), b["category"])) if len(b) else {}
+    cats = []
+    groups = out["indicator_group"] if "indicator_group" in out.columns else pd.Series(None, index=out.index)
+    for i, (mid, code, group, given) in enumerate(zip(out["municipality_id"], out["item_code"], groups,
+                                                       out["category"])):
+        if isinstance(given, str) and given:
+            cats.append(given)
+            rule.iloc[i] = "given in the input"
+        elif (mid, group) in by_group:
+            cats.append(str(by_group[(mid, group)]["category"]))
+            rule.iloc[i] = f"indicator_category_map.csv: {group}"
+        elif (mid, str(code)) in by_item:
+            cats.append(by_item[(mid, str(code))])
+            rule.iloc[i] = f"budget item {code}"
+        else:
+            cats.append(None)
+    out["category"] = pd.Series(cats, index=out.index, dtype="object")
+    out["category_rule"] = rule
+    return out

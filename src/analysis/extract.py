@@ -124,6 +124,8 @@ def build_tables(root: Path | None = None) -> ExtractResult:
     countries = dict(zip(munis["municipality_id"], munis["country"]))
     cmap = reference.category_map(root)
     tables["budget"], unassigned = categories.assign(tables["budget"], cmap, countries)
+    tables["indicators"] = categories.assign_indicators(tables["indicators"], tables["budget"],
+                                                        reference.indicator_category_map(root))
     tables["municipalities"] = munis
     tables["documents"] = schema.conform(docs, "documents")
     _check_references(tables, munis)

@@ -27,6 +27,7 @@ PRICE_INDEX = "price_index.csv"
 COFOG = "cofog.csv"
 CATEGORY_MAP = "category_map.csv"
 SCHEMES = "schemes.csv"
+INDICATOR_MAP = "indicator_category_map.csv"
 
 DEFAULT_SERIES = "HICP"  # exists for every country in price_index.csv; CPI-DE only for Germany
 BASE_CURRENCY = "EUR"
@@ -48,6 +49,8 @@ _SPECS: dict[str, dict[str, tuple[str, bool]]] = {
     CATEGORY_MAP: {"scheme": ("str", True), "municipality_id": ("slug", False), "item_code": ("str", False),
                    "item_name": ("str", False), "match_on": ("match_on", False), "category": ("str", True),
                    "judgement": ("bool", True), "note": ("str", False), "source": ("str", True)},
+    INDICATOR_MAP: {"municipality_id": ("slug", True), "indicator_group": ("str", True), "category": ("cofog", True),
+                    "judgement": ("bool", True), "note": ("str", True), "source": ("str", True)},
 }
 
 _KIND = {
@@ -67,7 +70,8 @@ _KIND = {
 
 _KEYS = {POPULATION: ["municipality_id", "year"], EXCHANGE_RATES: ["currency", "year"],
          PRICE_INDEX: ["country", "series", "year"], COFOG: ["code"], SCHEMES: ["country"],
-         CATEGORY_MAP: ["scheme", "municipality_id", "item_code", "item_name"]}
+         CATEGORY_MAP: ["scheme", "municipality_id", "item_code", "item_name"],
+         INDICATOR_MAP: ["municipality_id", "indicator_group"]}
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -223,6 +227,22 @@ def load_category_map(root: str | Path | None = None) -> pd.DataFrame:
 
 
 category_map = load_category_map  # name used by analysis.extract
+
+
+def indicator_category_map(root: str | Path | None = None) -> pd.DataFrame:
+    """indicator_category_map.csv: municipality_id, indicator_group -> COFOG category (empty when
+    the file does not exist); categories are checked against cofog.csv."""
+    if not (paths.reference_dir(root) / INDICATOR_MAP).exists():
+        return pd.DataFrame(columns=list(_SPECS[INDICATOR_MAP]))
+    df = _load(INDICATOR_MAP, root)
+    codes = set(load_cofog(root)["code"])
+    problems = ProblemList()
+    for i, rec in df.iterrows():
+        if rec["category"] not in codes:
+            problems.add(df.attrs["path"], "unknown category", int(i) + 2, "category", "a code from cofog.csv",
+                         rec["category"])
+    problems.raise_if_any()
+    return df
 
 
 # --- look-ups ---------------------------------------------------------------------------------

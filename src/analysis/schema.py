@@ -54,7 +54,7 @@ OPTIONAL: dict[str, list[str]] = {
     "documents": ["original_file", "notes"],
     "budget": ["budget_type", "budget_group", "revenue_kind", "source_unit", "trend", "note", "category_name_en",
                "category_judgement", "category_rule"],
-    "indicators": ["indicator_group", "period", "note"],
+    "indicators": ["indicator_group", "period", "note", "category_rule"],
     "goals": ["target_year", "baseline", "baseline_year", "metric_en", "perspective_original", "related_goal_id",
               "note"],
     "quality": ["detail", "tolerance"],
