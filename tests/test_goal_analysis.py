@@ -127,6 +127,9 @@ def test_charts_and_caveats(goals):
     spec = ga.matrix_chart(mat, names).to_dict()
     labels = {r["label"] for r in spec["datasets"][next(iter(spec["datasets"]))]}
     assert "–" in labels and "2" in labels                # missing shown as a dash, not 0
+    missed = ga.missed_chart(ga.missed(goals, names), IDS, names).to_dict()
+    tips = [t["title"] for t in missed["layer"][0]["encoding"]["tooltip"]]
+    assert {"Target", "Result", "Unit", "Year", "Source"} <= set(tips)
     munis = pd.DataFrame({"municipality_id": ["peine", "aalborg"], "name": ["Landkreis Peine", "Aalborg Kommune"]})
     texts = caveats.goals(goals[goals["municipality_id"].isin(["peine", "aalborg"])], munis)
     assert "Results are: Aalborg Kommune actual outturn; Landkreis Peine forecast." in texts

@@ -234,6 +234,8 @@ def missed_chart(table: pd.DataFrame, all_ids, names: dict[str, str] | None = No
     t["label"] = (charts.text(t["item_code"]) + " " + charts.text(t["goal_en"]).where(
         t["goal_en"].notna(), charts.text(t["goal"])).str.slice(0, 60)).str.replace(r"\s+", " ", regex=True).str.strip()
     t["unit"] = charts.text(t["unit"])
+    years = t["target_year"] if "target_year" in t.columns else pd.Series(None, index=t.index)
+    t["year"] = [str(int(y)) if pd.notna(y) else "not stated" for y in years]
     bars = alt.Chart(charts.guard(t)).mark_bar().encode(
         y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("achievement_pct", order="ascending")),
         x=alt.X("achievement_pct:Q", title="Achievement (% of target)"),
@@ -241,6 +243,7 @@ def missed_chart(table: pd.DataFrame, all_ids, names: dict[str, str] | None = No
         tooltip=[alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("goal:N", title="Goal"),
                  alt.Tooltip("target:Q", title="Target", format=",.1f"),
                  alt.Tooltip("result:Q", title="Result", format=",.1f"), alt.Tooltip("unit:N", title="Unit"),
+                 alt.Tooltip("year:N", title="Year"),
                  alt.Tooltip("achievement_pct:Q", title="Achievement (%)", format=",.0f"),
                  alt.Tooltip("source_ref:N", title="Source")])
     rule = alt.Chart(pd.DataFrame({"x": [100.0]})).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="x:Q")
