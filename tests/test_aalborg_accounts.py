@@ -227,13 +227,62 @@ def test_activity_totals_are_checked(tables):
     # line 160 agrees with the sector table (lines 98-101) within the rounding of its eight rows
     rows = q[q["source_ref"].str.endswith(":160") & q["check"].str.contains("vs sector table")]
     assert len(rows) == 7 and set(rows["status"]) == {"pass"}
-    # line 167 leaves out the Budgetgaranterede group
-    line167 = q[q["source_ref"].str.endswith(":167") & q["check"].str.contains("group totals sum")]
-    assert (line167["status"] == "contradiction").sum() == 6
-    assert line167["detail"].str.contains("without line 163").sum() == 6
+    # lines 470 and 659 add up all groups, within the table and against the sector table
+    for ref in (":470", ":659"):
+        rows = q[q["source_ref"].str.endswith(ref) & q["check"].str.contains("group totals sum")]
+        assert len(rows) == 7 and set(rows["status"]) == {"pass"}, ref
+        assert rows["detail"].str.startswith("composition 'all groups': ").all(), ref
     # the administration activities print Afvigelse with the opposite sign
     rev = q[q["detail"].fillna("").str.contains("sign is reversed")]
     assert set(rev["source_ref"].map(line_of)) == {766, 767, 768, 769, 770, 772, 773, 775}
+
+
+def test_line_167_amounts_leave_out_budgetgaranterede_its_afvigelse_does_not(tables):
+    q = tables["quality"]
+    at167 = q[q["source_ref"].str.endswith(":167")]
+    for kind in ("group totals sum", "vs sector table"):
+        rows = at167[at167["check"].str.contains(kind)]
+        assert len(rows) == 7, kind
+        bad = rows[rows["status"] == "contradiction"]
+        assert len(bad) == 2 and (rows["status"] == "pass").sum() == 5, kind
+        ok = rows[rows["status"] == "pass"]
+        assert ok["detail"].str.contains("composition '[^']*except budgetgaranterede'").all(), kind
+        # the original budget's Indtægt matches neither composition (line 166 leaves the refund of line 165 out)
+        orig = bad[bad["check"].str.contains("Oprindeligt budget")]
+        assert len(orig) == 1 and orig["check"].str.contains("Indtægt").all()
+        assert orig["detail"].str.contains("no composition matches").all()
+        # the Afvigelse includes the budgetgaranterede group: one row, not one per column
+        mixed = bad[bad["detail"].str.startswith("the row mixes compositions")]
+        assert len(mixed) == 1 and "Afvigelse netto" in mixed["check"].iloc[0], kind
+        assert "leave out the budgetgaranterede group (line 163), Afvigelse netto includes it" \
+            in mixed["detail"].iloc[0]
+    actual = one(q, check="activities BU: group totals sum to 'I alt driftsaktiviteter' [Regnskab Udgift]")
+    assert (actual["expected"], actual["found"], actual["status"]) == ("1,956,700,000", "1,956,700,000", "pass")
+    income = one(q, check="activities BU: group totals sum to 'I alt driftsaktiviteter' [Regnskab Indtægt]")
+    assert (income["expected"], income["status"]) == ("-346,500,000", "pass")  # -319,9 + -26,6
+    orig = one(q, check="activities BU: group totals sum to 'I alt driftsaktiviteter' [Oprindeligt budget Indtægt]")
+    assert (orig["expected"], orig["found"], orig["status"]) == ("-301,700,000", "-265,300,000", "contradiction")
+    assert "line 166 leaves Oprindeligt budget Indtægt empty while line 165 prints -36,4" in orig["detail"]
+    afv = one(q, check="activities BU: group totals sum to 'I alt driftsaktiviteter' [Afvigelse netto]")
+    assert (afv["expected"], afv["found"]) == ("-20,900,000", "-20,000,000")
+    assert "-21,7 + 0,9 + 0,8" in afv["detail"]
+    sector = one(q, check="activities BU vs sector table: Udgift (I alt driftsaktiviteter vs operating groups, "
+                          "Regnskab)")
+    assert sector["status"] == "pass" and "less the activity table's budgetgaranterede group (line 163)" \
+        in sector["detail"]
+    # the budget keeps the printed figures; the table total is no budget row
+    b = tables["budget"]
+    assert not b["source_ref"].str.endswith(":167").any()
+
+
+def test_a_total_column_matching_no_composition_is_a_contradiction(tmp_path, document):
+    path = corrupt(tmp_path, 470, "2.714,8", "2.614,8")
+    q = aalborg_accounts.extract(path, document).table("quality")
+    rows = q[q["source_ref"].str.endswith(":470") & q["check"].str.contains("group totals sum")]
+    assert (rows["status"] == "pass").sum() == 6
+    bad = one(rows, status="contradiction")
+    assert bad["check"].endswith("[Regnskab Udgift]") and "no composition matches" in bad["detail"]
+    assert bad["detail"].startswith("composition 'all groups': ")
 
 
 # ---- indicators --------------------------------------------------------------------------------
