@@ -18,6 +18,7 @@ import altair as alt
 import pandas as pd
 
 from . import charts, schema
+from .achievement import percent
 
 STATUS_LABELS = {"met": "met", "missed": "missed", "partly": "partly met", "no_target": "no target",
                  "not_measured": "not measured", "pending": "pending"}
@@ -50,16 +51,14 @@ def achievement_pct(goals: pd.DataFrame) -> pd.Series:
     """Degree of achievement in percent, computed from target, result and direction
     (higher_is_better: result / target; lower_is_better: target / result; 100 = met exactly).
 
-    Computed here rather than read from `achievement`, whose scale differs between sources
-    (ratio in curated goals, percent in the Peine importer). Missing when a figure is missing
-    or zero, or the goal has no direction.
+    Computed from the figures (analysis.achievement.percent) rather than read from `achievement`,
+    so that goals from any source, including analyst tables that leave it empty, are treated alike.
+    Missing when a figure is missing or zero, or the goal has no direction.
     """
     t = pd.to_numeric(goals["target"], errors="coerce")
     r = pd.to_numeric(goals["result"], errors="coerce")
-    up = 100.0 * r / t.where(t != 0)
-    down = 100.0 * t / r.where(r != 0)
-    out = up.where(goals["direction"] == "higher_is_better", down.where(goals["direction"] == "lower_is_better"))
-    return out.astype("float64")
+    values = [percent(a, b, d) for a, b, d in zip(t, r, goals["direction"])]
+    return pd.Series(values, index=goals.index, dtype="float64")
 
 
 def inventory(goals: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:

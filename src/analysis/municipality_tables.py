@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from . import paths, schema, spreadsheet, wide
+from .achievement import percent
 from .errors import InputError, Problem
 
 TABLES = ("budget", "indicators", "goals")
@@ -347,18 +348,10 @@ def _fill_defaults(r: dict, table: str, defaults: dict, file_name: str, shown: s
 
 
 def achievement(target, result, direction) -> float | None:
-    """Degree of achievement in percent: result/target (higher is better), target/result (lower is better).
-
-    Peine's product report computes it this way (e.g. 100 of 95 -> 105%, 4.508 against 4.800
-    for a reduction -> 106%). None when a figure is missing, zero, or the direction is 'none'.
-    """
-    if target is None or result is None or target != target or result != result:
-        return None
-    if direction == "higher_is_better" and target:
-        return round(result / target * 100, 6)
-    if direction == "lower_is_better" and result:
-        return round(target / result * 100, 6)
-    return None
+    """Degree of achievement in percent (see `analysis.achievement.percent`), rounded to 6 decimals
+    so that the CSV round-trip is stable."""
+    value = percent(target, result, direction)
+    return None if value is None else round(value, 6)
 
 
 def _text(v) -> str:

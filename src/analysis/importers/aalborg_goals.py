@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .. import checks
+from ..achievement import percent
 from . import aalborg_vocab as V
 from .aalborg_tables import FISCAL_YEAR, MIO, TSD, Source, half_digit
 
@@ -35,10 +36,7 @@ class GoalsAndText(Source):
             result = self.figure(spec["result"], lines, "result")
             baseline = self.figure(spec["baseline"], lines, "baseline")
             status = spec.get("status") or self.goal_status(spec, target, result)
-            achievement = None
-            if status in ("met", "missed") and target and result:
-                ratio = result / target if spec["direction"] == "higher_is_better" else target / result
-                achievement = ratio * 100  # percent, unrounded (as the other sources)
+            achievement = percent(target, result, spec["direction"]) if status in ("met", "missed") else None
             self.goals.append({
                 "municipality_id": self.muni, "document_id": self.doc, "goal_id": f"{self.muni}-{FISCAL_YEAR}-g{n:02d}",
                 "item_code": spec["item_code"], "goal": spec["goal"], "goal_en": spec["goal_en"],

@@ -22,6 +22,7 @@ import yaml
 from .. import schema
 from ..errors import InputError, Problem
 from . import source_ref
+from ..achievement import percent as achievement  # noqa: F401  (re-exported for callers)
 
 PERSPECTIVES = schema.GOAL_PERSPECTIVES
 REQUIRED = ["goal_id", "document_id", "goal", "goal_en", "perspective", "goal_type", "direction",
@@ -42,20 +43,6 @@ VOCABULARIES = {
     "result_phase": schema.PHASES,
 }
 GOAL_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-def achievement(target, result, direction: str) -> float | None:
-    """Degree of achievement in percent (100 = target met exactly), unrounded, or None.
-
-    higher_is_better: 100 * result / target; lower_is_better: 100 * target / result (a ceiling of
-    20 met with 10 gives 200), as in the Peine importer. None when either figure is missing, the
-    divisor is zero, or the direction is 'none'.
-    """
-    if target is None or result is None or direction not in ("higher_is_better", "lower_is_better"):
-        return None
-    if direction == "higher_is_better":
-        return None if target == 0 else 100.0 * result / target
-    return None if result == 0 else 100.0 * target / result
 
 
 def read_records(path: Path) -> list[tuple[dict, dict[str, int], int]]:

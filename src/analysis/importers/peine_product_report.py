@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from ..achievement import percent
 from ..errors import InputError
 from . import ImportResult
 from .peine_tables import Ctx, budget_rows, fmt, number, parse_monthly_tables, read_lines, table_checks
@@ -477,15 +478,6 @@ def _indicators(products, ctx) -> tuple[list[dict], list[dict]]:
     return rows, q
 
 
-def goal_achievement(target, result, direction) -> float | None:
-    """Degree of achievement in percent (unrounded), in the goal's direction."""
-    if target is None or result is None:
-        return None
-    if direction == _L:
-        return None if result == 0 else 100.0 * target / result
-    return None if target == 0 else 100.0 * result / target
-
-
 def goal_status(target, result, direction) -> str:
     if target is None:
         return "no_target"
@@ -516,7 +508,7 @@ def _goals(products, ctx) -> tuple[list[dict], list[dict]]:
                              expected="one of " + ", ".join(METRICS), found=metric)
         unit, metric_en = METRICS[norm(metric)]
         target, result, reported = (number(p.cells[k], ctx.path, p.line, PCOLS[k]) for k in (11, 12, 13))
-        ach = goal_achievement(target, result, direction)
+        ach = percent(target, result, direction)
         marker = p.cells[14] or None
         notes = [f"Abweichung marker {marker}: {TREND.get(marker, 'unknown marker')}" if marker else None]
         if norm(metric) == "profiling":
