@@ -24,6 +24,7 @@ extract: $(ENV_STAMP)
 
 test: $(ENV_STAMP)
 	bash scripts/ensure-browser.sh
+	$(dir $(PYTHON))lint-imports --no-cache   # the layers of ARCHITECTURE.md
 	$(PYTHON) -m pytest
 
 lab: $(ENV_STAMP)

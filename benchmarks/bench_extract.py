@@ -12,7 +12,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from analysis import extract, paths
+from analysis.sources import extract
+from analysis.contract import paths
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_NOTEBOOKS = ROOT / "tests" / "fixtures" / "notebooks"
 
 
 def copy_workspace(dest: Path, notebooks: tuple[str, ...] = ("_smoke.ipynb",),
@@ -19,8 +20,9 @@ def copy_workspace(dest: Path, notebooks: tuple[str, ...] = ("_smoke.ipynb",),
         if (ROOT / "data" / sub).exists():
             shutil.copytree(ROOT / "data" / sub, dest / "data" / sub)
     (dest / "notebooks").mkdir(parents=True, exist_ok=True)
-    for name in notebooks:
-        shutil.copyfile(ROOT / "notebooks" / name, dest / "notebooks" / name)
+    for name in notebooks:  # the analysts' notebooks, or the test notebooks of tests/fixtures/notebooks/
+        src = ROOT / "notebooks" / name
+        shutil.copyfile(src if src.exists() else TEST_NOTEBOOKS / name, dest / "notebooks" / name)
     (dest / "reports").mkdir(parents=True, exist_ok=True)
     for f in (ROOT / "reports").iterdir():
         if f.is_file():
@@ -30,7 +32,7 @@ def copy_workspace(dest: Path, notebooks: tuple[str, ...] = ("_smoke.ipynb",),
 
 @pytest.fixture
 def workspace(tmp_path) -> Path:
-    """A fresh copy of the workspace inputs with notebooks/_smoke.ipynb."""
+    """A fresh copy of the workspace inputs with notebooks/_smoke.ipynb (from tests/fixtures/notebooks/)."""
     return copy_workspace(tmp_path / "ws")
 
 
@@ -92,7 +94,7 @@ def smoke_site(tmp_path_factory):
     """Build the smoke site once with nbconvert: (root, BuildResult, printed lines).
 
     Without quarto on PATH the publisher is "auto", so the fallback note is printed too."""
-    from analysis import build
+    from analysis.report import build
 
     root = copy_workspace(tmp_path_factory.mktemp("site") / "ws", notebooks=("_smoke.ipynb", "methods.ipynb"))
     write_fake_processed(root)

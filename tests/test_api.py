@@ -4,7 +4,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import api, reference, schema
+from analysis import api
+from analysis.contract import schema
+from analysis.reference import tables as reference
 
 ROOT = Path(__file__).resolve().parents[1]
 

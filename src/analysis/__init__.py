@@ -7,5 +7,5 @@ __version__ = "0.1.0"
 
 def load(*args, **kwargs):
     """Load the processed tables (extracting first when inputs changed); see `analysis.api.load`."""
-    from .api import load as _load
+    from analysis.api import load as _load
     return _load(*args, **kwargs)

@@ -16,7 +16,9 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from . import harmonise, paths, reference, schema
+from analysis.compare import harmonise
+from analysis.contract import paths, schema
+from analysis.reference import tables as reference
 
 TABLES = ["municipalities", "documents", "budget", "indicators", "goals", "quality", "budget_changes"]
 YEAR_COLUMN = {"budget": "fiscal_year", "indicators": "fiscal_year", "budget_changes": "fiscal_year",
@@ -184,7 +186,7 @@ def read_processed(folder: Path) -> dict[str, pd.DataFrame]:
         elif csv.exists():
             df = pd.read_csv(csv, dtype=str, keep_default_na=False).replace({"": None})
         else:
-            from .errors import InputError
+            from analysis.contract.errors import InputError
             raise InputError(f"table {name} is missing", path=folder, expected=f"{name}.parquet or {name}.csv "
                              "(run `analysis extract`)")
         tables[name] = schema.conform(df, name)
@@ -197,13 +199,13 @@ def _has_tables(folder: Path) -> bool:
 
 def run_extract(root: Path) -> None:
     """Default extractor: `analysis.extract.run(root)` writes data/processed/."""
-    from .extract import run
+    from analysis.sources.extract import run
     run(root)
 
 
 def _is_stale(root: Path) -> bool:
     try:
-        from .extract import is_stale
+        from analysis.sources.extract import is_stale
     except ImportError:
         return False
     return is_stale(root)

@@ -5,11 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import InputError
+from analysis.contract.errors import InputError
 
 
 def _extract(args) -> int:
-    from . import extract
+    from analysis.sources import extract
     result = extract.run(args.root)
     print(result.summary())
     return 0
@@ -22,13 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="rebuild data/processed/ from data/raw/ and data/reference/")
     p.set_defaults(func=_extract)
-    for module, name, helptext in (("build", "build", "extract if needed, run the notebooks, publish the reports"),
-                                   ("validate", "validate", "check municipality tables against the contract"),
-                                   ("scaffold", "new-municipality", "create the folder and empty tables for a municipality")):
-        try:
-            mod = __import__(f"analysis.{module}", fromlist=["add_arguments"])
-        except ImportError:
-            continue
+    from analysis.report import build
+    from analysis.sources import scaffold, validate
+    for mod, name, helptext in ((build, "build", "extract if needed, run the notebooks, publish the reports"),
+                                (validate, "validate", "check municipality tables against the contract"),
+                                (scaffold, "new-municipality", "create the folder and empty tables for a municipality")):
         p = sub.add_parser(name, help=helptext, description=(mod.__doc__ or helptext))
         mod.add_arguments(p)
         p.set_defaults(func=mod.run_cli)

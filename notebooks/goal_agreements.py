@@ -1,0 +1,114 @@
+# %% [markdown]
+# # Goal agreements
+#
+# The goals the documents agree on, coded with one frame (perspective, type, target, result): the
+# inventory, which perspectives each municipality covers, how measurable each system is, whether the
+# quantified goals were met, and the qualitative goals with their wording and source.
+#
+# Parameters (next cell, or `papermill -p NAME VALUE`): `municipalities`, `perspectives`
+# (client, staff, economic, legal, process_quality) and `goal_types` (outcome, output, process,
+# input, structure); each a list or `"all"`.
+
+# %% tags=["parameters"]
+municipalities = "all"
+perspectives = "all"
+goal_types = "all"
+
+# %%
+import analysis
+from analysis.report import params
+
+ws = analysis.load()
+p = params.goals(ws, municipalities=municipalities, perspectives=perspectives, goal_types=goal_types)
+print(f"municipalities: {', '.join(p.municipalities)} | perspectives: {', '.join(p.perspectives)} | "
+      f"goal types: {', '.join(p.goal_types)}")
+
+# %%
+from IPython.display import Markdown, display
+
+from analysis.compare import caveats
+from analysis.report import charts, offline
+
+offline.enable()
+charts.enable("de")  # German/Danish number format: 1.234,5
+names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
+all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
+from analysis.compare import goal_analysis as ga
+from analysis.report import goal_charts as gc
+
+goals = ga.with_item_names(ga.select(ws.goals, p.municipalities, p.perspectives, p.goal_types), ws.budget)
+display(charts.note(caveats.goals(goals, ws.municipalities)))
+
+# %% [markdown]
+# ## Inventory of coded goals
+#
+# Every goal in the selection with its original wording and an English rendering, perspective, type,
+# target and result where the document gives them, and the line it comes from.
+
+# %%
+inventory = ga.inventory(goals, names)
+charts.show(gc.inventory_view(inventory), "no goals in this selection")
+
+# %% [markdown]
+# ## Perspectives by municipality
+#
+# Number of goals per perspective. A municipality without any coded goal in the selection shows
+# "no goals coded", not 0.
+
+# %%
+matrix = ga.perspective_matrix(goals, p.municipalities, p.perspectives)
+display(gc.matrix_chart(matrix, names))
+charts.show(gc.matrix_view(matrix, names))
+
+# %% [markdown]
+# ## How measurable is each goal system?
+#
+# The share of coded goals with a quantified target, a baseline and a result.
+
+# %%
+measurable = ga.measurability(goals, p.municipalities)
+display(gc.measurability_chart(measurable, all_ids, names))
+charts.show(gc.measurability_view(measurable, names))
+
+# %% [markdown]
+# ## Achievement
+#
+# Goals by status: met, missed, partly met where the document says so; no target, not measured or
+# pending where there is nothing to compare. The share met counts only goals with a measured result.
+
+# %%
+achievement = ga.achievement(goals, p.municipalities)
+display(gc.achievement_chart(goals, names))
+charts.show(gc.achievement_view(achievement, names))
+
+# %% [markdown]
+# ## Missed goals
+#
+# Goals whose result falls short of the target (or that the document calls partly met): target,
+# result, their difference and the degree of achievement computed in the goal's direction, next to
+# the one the document prints.
+
+# %%
+missed = ga.missed(goals, names)
+display(gc.missed_chart(missed, all_ids, names))
+charts.show(gc.missed_view(missed), "no missed goals in this selection")
+display(charts.note(caveats.goals(goals[goals["goal_id"].isin(missed["goal_id"])], ws.municipalities)))
+
+# %% [markdown]
+# ## Qualitative goals
+#
+# Goals without figures, with the verbatim quote from the document and its line.
+
+# %%
+qualitative = ga.qualitative(goals, names)
+charts.show(gc.qualitative_view(qualitative), "no qualitative goals in this selection")
+
+# %% [markdown]
+# ## Download the data
+
+# %%
+offline.offer_download(goals, "goals", title="Coded goals (all columns)")
+offline.offer_download(matrix.reset_index(), "perspectives", title="Goals per perspective and municipality")
+offline.offer_download(measurable, "measurability", title="Measurability")
+offline.offer_download(achievement, "achievement", title="Achievement by status")
+offline.offer_download(missed, "missed-goals", title="Missed goals")

@@ -1,0 +1,152 @@
+# %% [markdown]
+# How the figures on this site were obtained: the council documents they come from, the data
+# contract every table follows, the reference data that makes the municipalities comparable and
+# every quality check of a document against itself, with its result.
+#
+# This page is built from the data (`data/processed/` and `data/reference/`) each time the site is
+# built: it always describes the figures that are published.
+
+# %%
+from IPython.display import HTML, display
+
+import altair as alt
+import pandas as pd
+
+from analysis.report import offline, publish
+
+offline.enable()
+m = publish.methods_content()
+
+
+def show(df, empty="none"):
+    display(HTML(publish.table_html(df, empty)))
+
+
+# %% [markdown]
+# ## The documents
+#
+# Every figure comes from one of these council documents. The files in `data/raw/` are
+# byte-for-byte copies (their SHA-256 is recorded and checked on every extract), and every row of
+# every table names the line it was read from as `source_ref` (`<raw file>:<line>`).
+
+# %%
+show(m["documents"], "no documents listed")
+
+# %% [markdown]
+# ## The data contract
+#
+# All tables follow one contract (`src/analysis/contract/schema.py`, validated on every extract):
+#
+# - **budget** is long: one amount per row, identified by fiscal year, period (`2024` or `2024-03`),
+#   organisational unit, item, level (total, area, product, line), direction (expenditure, revenue,
+#   net), economic type and phase (original budget, adjusted budget, forecast, actual, actual to date).
+# - Amounts are in whole currency units (figures printed in thousands or millions are multiplied
+#   out). Expenditure and revenue are positive; net = expenditure - revenue, so a positive net is a
+#   cost to the municipality.
+# - A figure the document does not give is missing (empty), never zero.
+# - Original German and Danish labels stay as printed; the English translation sits next to them
+#   (`*_en`).
+
+# %%
+show(m["contract"])
+
+# %% [markdown]
+# ## Comparability
+#
+# ### Categories
+#
+# Every budget item of both schemes (German product numbers, Danish kontoplan functions and
+# activities) is assigned to a COFOG 1999 based category. Rows with `judgement` = true are judgement
+# calls where another category is defensible; `note` says why and `source` names the document line
+# and the COFOG definition relied on. Items without a category are listed in
+# `unassigned_items.csv`, never dropped.
+
+# %%
+show(m["category_map"], "data/reference/category_map.csv is missing")
+
+# %% [markdown]
+# ### Exchange rates
+#
+# Units of a currency per EUR (annual mean of the ECB daily reference rates). Nominal figures are
+# converted at the rate of their fiscal year; real figures at the rate of the base year.
+
+# %%
+show(m["exchange_rates"], "data/reference/exchange_rates.csv is missing")
+
+# %% [markdown]
+# ### Price index
+#
+# Consumer price indices. Real (constant-price) figures use the HICP of the country by default:
+# `amount * index[base_year] / index[fiscal_year]`, in the national currency, then converted at
+# the base year's exchange rate.
+
+# %%
+show(m["price_index"], "data/reference/price_index.csv is missing")
+
+# %% [markdown]
+# ### Population
+#
+# Inhabitants per municipality and year. A per-inhabitant figure uses the population of its fiscal
+# year or, when that is missing, of the nearest earlier year (never interpolated, never a later
+# year); the year used is shown next to the result.
+
+# %%
+show(m["population"], "data/reference/population.csv is missing")
+
+# %% [markdown]
+# ## Quality checks
+#
+# Every check of a document against itself is one row of `quality.csv`: products sum to their area
+# totals, revenue minus expenditure gives the net, months sum to the result, reported degrees of
+# achievement match target and result. Results: **pass**; **contradiction** (the document disagrees
+# with itself: reported here, never papered over); **fail**; **warning** (suspicious, e.g. a row that
+# repeats another year's figures); **info** (not comparable). Figures printed rounded are compared
+# with a tolerance of half the last printed digit per summed term; `detail` says which.
+
+# %%
+by_document = m["quality_by_document"]
+if by_document is None:
+    print("no quality checks yet: run `analysis extract`")
+else:
+    long = by_document.drop(columns="total").melt("document_id", var_name="result", value_name="checks")
+    display(alt.Chart(long[long["checks"] > 0], title="Quality checks by document and result")
+            .mark_bar()
+            .encode(y=alt.Y("document_id:N", title=None),
+                    x=alt.X("checks:Q", title="checks"),
+                    color=alt.Color("result:N", sort=["pass", "contradiction", "fail", "warning", "info"],
+                                    scale=alt.Scale(domain=["pass", "contradiction", "fail", "warning", "info"],
+                                                    range=["#4c9a5b", "#c0392b", "#7b241c", "#e0a030", "#8899aa"])),
+                    tooltip=["document_id", "result", "checks"])
+            .properties(width=520))
+    show(by_document)
+
+# %% [markdown]
+# ### Each contradiction
+#
+# Where a document disagrees with itself. The `expected` value is what the other figures of the
+# document imply; `found` is what it prints.
+
+# %%
+show(m["contradictions"], "no contradictions")
+
+# %% [markdown]
+# ### Failures and warnings
+
+# %%
+show(m["failures_warnings"], "no failures or warnings")
+
+# %% [markdown]
+# ### Not comparable (info)
+
+# %%
+show(m["info"], "none")
+
+# %% [markdown]
+# ### Results by check
+
+# %%
+show(m["quality_by_check"], "no quality checks yet")
+
+# %%
+if m["quality"] is not None:
+    offline.offer_download(m["quality"], "quality-checks", title="All quality checks")

@@ -1,0 +1,132 @@
+# %% [markdown]
+# # Municipality profile
+#
+# One municipality on one page: its documents, spending, indicators and goals, and where it stands
+# against the others.
+#
+# Parameter (next cell, or `papermill -p municipality ID`): `municipality`, one id.
+
+# %% tags=["parameters"]
+municipality = "peine"
+
+# %%
+import analysis
+from analysis.report import params
+
+ws = analysis.load()
+p = params.profile(ws, municipality)
+m = p.municipality
+print(f"municipality: {m}")
+
+# %%
+from IPython.display import Markdown, display
+
+from analysis.compare import caveats
+from analysis.report import charts, offline
+
+offline.enable()
+charts.enable("de")  # German/Danish number format: 1.234,5
+names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
+all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
+from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, spending
+from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, spending_charts as sc
+
+display(Markdown(f"## {names[m]}"))
+charts.show(charts.table(profile.facts(ws.municipalities, m), rename={"field": "", "value": ""}))
+base_year = max(params.price_index_years(ws, ws.municipalities["country"].unique()) or [None])
+with_budget = sorted(set(ws.budget["municipality_id"]))
+
+# %% [markdown]
+# ## Documents
+#
+# The council documents behind this page; every figure names its line in one of them.
+
+# %%
+charts.show(charts.table(profile.documents(ws.documents, m),
+                         rename={"document_id": "Document", "title": "Title", "reference": "Reference",
+                                 "date": "Date", "publisher": "Publisher", "language": "Language", "path": "File"}))
+
+# %% [markdown]
+# ## Spending
+#
+# The grand totals the document prints (source currency and nominal EUR) and net spending by
+# COFOG division, per inhabitant at constant prices.
+
+# %%
+if m in with_budget:
+    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total")
+    charts.show(sc.totals_view(spending.totals(cb_m, names=names), 0))
+    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant")
+    comp = spending.composition(cb_real, "division", ws.reference.cofog, names=names)
+    display(sc.composition_chart(comp, all_ids, names, decimals=2))
+    charts.show(sc.composition_view(comp, 2))
+    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total")
+    display(charts.note(caveats.budget(caveats.subset(cb_real, comp), ws.municipalities)
+                         + caveats.scope(cb_m_total, "division", ws.reference.cofog, municipalities=ws.municipalities)
+                         + caveats.quality(ws.quality, ws.municipalities, [m])))
+else:
+    comp = cb_m = None
+    display(Markdown(f"**{charts.NO_FIGURES}**: the documents of {names[m]} give no budget figures."))
+
+# %% [markdown]
+# ## Indicators
+#
+# Planned against realised volumes, timeliness targets and coverage rates.
+
+# %%
+ind_m = ia.with_categories(ws.indicators[ws.indicators["municipality_id"] == m], ws.budget)
+volumes = ia.plan_vs_actual(ind_m, names)
+goals_m = ga.with_item_names(ws.goals[ws.goals["municipality_id"] == m], ws.budget)
+timely = ia.timeliness(goals_m, names)
+if len(volumes):
+    display(ic.volume_chart(volumes, all_ids, names))
+    charts.show(ic.volumes_view(volumes))
+    display(charts.note(caveats.indicators(ind_m, ws.municipalities)))
+else:
+    display(Markdown(f"**{charts.NO_FIGURES}**: no indicator figures for {names[m]}."))
+if len(timely):
+    charts.show(ic.timeliness_view(timely))
+rates_cov = ia.coverage_rates(ind_m, names)
+if len(rates_cov):
+    charts.show(ic.coverage_rates_view(rates_cov))
+
+# %% [markdown]
+# ## Goals
+#
+# The coded goals by status, the missed ones, and the qualitative goals with their quotes.
+
+# %%
+if len(goals_m):
+    display(gc.achievement_chart(goals_m, names))
+    charts.show(gc.achievement_view(ga.achievement(goals_m, [m]), names))
+    missed = ga.missed(goals_m, names)
+    charts.show(gc.missed_view(missed), "no missed goals")
+    charts.show(gc.qualitative_view(ga.qualitative(goals_m, names)), "no qualitative goals")
+    display(charts.note(caveats.goals(goals_m, ws.municipalities)))
+else:
+    missed = goals_m
+    display(Markdown(f"**no goals coded** for {names[m]}."))
+
+# %% [markdown]
+# ## Standing among the municipalities
+#
+# Net spending per inhabitant (latest year, most realised phase, constant prices), the goal system's
+# measurability and achievement, and the number of indicators, for every municipality.
+
+# %%
+cb_all = ws.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant")
+standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names)
+display(pc.standing_chart(standing, m, all_ids, names))
+charts.show(pc.standing_view(standing, m))
+display(charts.note(caveats.budget(caveats.subset(cb_all, profile.latest(cb_all)), ws.municipalities, what="money")
+                     + caveats.task_split(ws.municipalities, with_budget)))
+
+# %% [markdown]
+# ## Download the data
+
+# %%
+offline.offer_download(standing, f"standing-{m}", title="Standing among the municipalities")
+offline.offer_download(volumes, f"indicators-{m}", title="Planned against realised volumes")
+offline.offer_download(goals_m, f"goals-{m}", title="Coded goals")
+if comp is not None:
+    offline.offer_download(comp, f"composition-{m}", title="Net spending by category")

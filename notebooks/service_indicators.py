@@ -1,0 +1,99 @@
+# %% [markdown]
+# # Service indicators
+#
+# Planned against realised volumes (cases, places, contacts, ...), volumes per 1,000 inhabitants
+# where that denominator makes sense, timeliness targets (decisions within a deadline) and coverage
+# rates such as the Danish *dækningsgrad* of day care.
+#
+# Parameters (next cell, or `papermill -p NAME VALUE`): `municipalities` and `categories`
+# (COFOG-based codes such as `"10.4"`, a division such as `"10"`, or `"uncategorised"`); each a
+# list or `"all"`.
+
+# %% tags=["parameters"]
+municipalities = "all"
+categories = "all"
+
+# %%
+import analysis
+from analysis.report import params
+
+ws = analysis.load()
+p = params.indicators(ws, municipalities=municipalities, categories=categories)
+print(f"municipalities: {', '.join(p.municipalities)} | categories: {', '.join(p.categories)}")
+
+# %%
+from IPython.display import Markdown, display
+
+from analysis.compare import caveats
+from analysis.report import charts, offline
+
+offline.enable()
+charts.enable("de")  # German/Danish number format: 1.234,5
+names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
+all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
+from analysis.compare import goal_analysis as ga, indicator_analysis as ia
+from analysis.report import goal_charts as gc, indicator_charts as ic
+
+ind = ia.select(ia.with_categories(ws.indicators, ws.budget), p.municipalities, p.categories)
+goals = ia.with_categories(ga.with_item_names(ws.goals, ws.budget), ws.budget)
+goals = ia.select(goals, p.municipalities, p.categories)
+coverage = ws.coverage().reindex(p.municipalities)[["indicators"]].reset_index()
+coverage["municipality"] = coverage["municipality_id"].map(names)
+charts.show(charts.table(coverage, columns=["municipality", "indicators"],
+                         rename={"indicators": "Indicator figures (years)"}))
+
+# %% [markdown]
+# ## Planned against realised volumes
+#
+# Each indicator's planned value (the budget assumption) against the realised one (actual, else
+# the forecast); the chart shows the 25 largest relative deviations.
+
+# %%
+volumes = ia.plan_vs_actual(ind, names)
+display(ic.volume_chart(volumes, all_ids, names))
+charts.show(ic.volumes_view(volumes), "no indicators in this selection")
+display(charts.note(caveats.indicators(ind, ws.municipalities)))
+
+# %% [markdown]
+# ## Per 1,000 inhabitants
+#
+# Counts of people, cases and places divided by the population (of the fiscal year or the nearest
+# earlier year). Hours, euros, staff and percentages get no rate.
+
+# %%
+rates = ia.rates_per_1000(volumes, ws.reference.population)
+display(ic.rates_chart(rates.nlargest(30, "realised_per_1000"), all_ids, names))
+charts.show(ic.rates_view(rates), "no counts in this selection")
+display(charts.note(caveats.indicators(ind, ws.municipalities, rates)))
+
+# %% [markdown]
+# ## Timeliness targets
+#
+# Goals that set a deadline, measured as the share of cases dealt with in time (e.g. decisions on
+# new applications within 14 days): target against result in percent.
+
+# %%
+timely = ia.timeliness(goals, names)
+display(ic.timeliness_chart(timely, all_ids, names))
+charts.show(ic.timeliness_view(timely), "no deadline targets in this selection")
+display(charts.note(caveats.goals(goals[goals["goal_id"].isin(timely["goal_id"])], ws.municipalities)))
+
+# %% [markdown]
+# ## Coverage rates
+#
+# Rates such as the share of children with a day-care place (*dækningsgrad*), planned against
+# realised, in percent; the deviation is in percentage points.
+
+# %%
+rates_cov = ia.coverage_rates(ind, names)
+charts.show(ic.coverage_rates_view(rates_cov), "no coverage rates in this selection")
+display(charts.note(caveats.indicators(ind[ind["indicator"].isin(rates_cov["indicator"])], ws.municipalities)))
+
+# %% [markdown]
+# ## Download the data
+
+# %%
+offline.offer_download(volumes, "volumes", title="Planned against realised volumes")
+offline.offer_download(rates, "rates-per-1000", title="Volumes per 1,000 inhabitants")
+offline.offer_download(timely, "timeliness", title="Timeliness targets")
+offline.offer_download(rates_cov, "coverage-rates", title="Coverage rates")

@@ -1,0 +1,150 @@
+# %% [markdown]
+# # Spending structure
+#
+# What the municipalities spend on social protection and related health and education tasks, by
+# COFOG-based category, in EUR (nominal or at constant prices, in total or per inhabitant); plan
+# against outturn; the economic composition of expenditure; revenue and reimbursements against gross
+# spending; and which municipality has which figures for which year.
+#
+# Parameters (next cell, or `papermill -p NAME VALUE`): `municipalities` (a list of ids or `"all"`),
+# `base_year` (price base for real terms), `price_basis` (`"nominal"` or `"real"`), `per`
+# (`"inhabitant"` or `"total"`), `category_level` (`"division"`, e.g. 10, or `"group"`, e.g. 10.4).
+
+# %% tags=["parameters"]
+municipalities = "all"
+base_year = 2024
+price_basis = "real"
+per = "inhabitant"
+category_level = "division"
+
+# %%
+import analysis
+from analysis.report import params
+
+ws = analysis.load()
+p = params.spending(ws, municipalities=municipalities, base_year=base_year, price_basis=price_basis, per=per,
+                    category_level=category_level)
+print(f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | {p.price_basis} | "
+      f"per {p.per} | categories by COFOG {p.category_level}")
+
+# %%
+from IPython.display import Markdown, display
+
+from analysis.compare import caveats
+from analysis.report import charts, offline
+
+offline.enable()
+charts.enable("de")  # German/Danish number format: 1.234,5
+names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
+all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
+from analysis.compare import spending
+from analysis.report import spending_charts as sc
+
+with_budget = [m for m in p.municipalities if m in set(ws.budget["municipality_id"])]
+cb = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per=p.per)
+cb_total = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per="total")
+decimals = 2 if p.per == "inhabitant" else 0
+
+# %% [markdown]
+# ## Which figures exist
+#
+# Budget figures per municipality and fiscal year: the phases (plan, forecast, outturn), the levels
+# of detail, and whether the source breaks expenditure down by economic type or revenue into income
+# and reimbursements. Municipalities whose documents give no budget figures say so.
+
+# %%
+coverage = spending.coverage(ws.budget, p.municipalities, names)
+charts.show(sc.coverage_view(coverage))
+
+# %% [markdown]
+# ## Totals as printed
+#
+# The grand totals each document gives, in its own currency and converted (nominal EUR at the
+# fiscal year's exchange rate, or at constant prices, as chosen). Where a document prints only
+# expenditure and revenue, net is their difference.
+
+# %%
+totals = spending.totals(cb_total, names=names, municipalities=p.municipalities)
+charts.show(sc.totals_view(totals, 0))
+display(charts.note(caveats.budget(caveats.subset(cb_total, totals), ws.municipalities, what="money")
+                     + caveats.task_split(ws.municipalities, with_budget)
+                     + caveats.quality(ws.quality, ws.municipalities, with_budget)))
+
+# %% [markdown]
+# ## Composition by category
+#
+# Net spending (expenditure minus revenue, as printed or derived) of the categorised budget items,
+# by COFOG-based category: the value and its share of the categorised total. Each municipality's
+# latest fiscal year and its most realised phase are used (actual, else forecast, else budget).
+
+# %%
+comp = spending.composition(cb, p.category_level, ws.reference.cofog, names=names)
+display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
+display(sc.composition_chart(comp, all_ids, names, measure="share"))
+charts.show(sc.composition_view(comp, decimals))
+display(charts.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
+                     + caveats.scope(cb_total, p.category_level, ws.reference.cofog, municipalities=ws.municipalities)))
+
+# %% [markdown]
+# ## Plan against outturn by category
+#
+# The outturn (actual, else the forecast) against the adjusted budget where the document has one
+# (as the Danish accounts do), else the original budget. A positive deviation means more spent (or
+# less income) than planned.
+
+# %%
+plan_cat = spending.plan_vs_outturn(cb, "category", p.category_level, cofog=ws.reference.cofog, names=names)
+display(sc.deviation_chart(plan_cat, all_ids, names))
+charts.show(sc.plan_view(plan_cat, decimals))
+display(charts.note(caveats.budget(caveats.subset(cb, plan_cat), ws.municipalities, what="money")))
+
+# %% [markdown]
+# ## Plan against outturn by item
+#
+# The same for each budget item (German products, Danish activities), with original and English
+# labels. The chart shows the 20 largest deviations in money; the table and the download hold all.
+
+# %%
+plan_item = spending.plan_vs_outturn(cb, "item", names=names)
+display(sc.deviation_chart(plan_item, all_ids, names, label="item"))
+charts.show(sc.plan_view(plan_item, decimals, by="item"))
+display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalities, what="money")))
+
+# %% [markdown]
+# ## Economic composition of expenditure
+#
+# Personnel, goods and services, transfers, depreciation and other expenditure, where the document
+# breaks expenditure down this way (for the whole budget where it can).
+
+# %%
+econ = spending.economic_composition(cb, p.municipalities, names=names)
+display(sc.economic_chart(econ, all_ids, names))
+charts.show(sc.economic_view(econ, decimals))
+display(charts.note(caveats.budget(caveats.subset(cb, econ), ws.municipalities, what="money")))
+
+# %% [markdown]
+# ## Revenue and reimbursements against gross spending
+#
+# How much of the gross expenditure is covered by revenue: fees, grants and reimbursements from the
+# state. Where the document says which revenue is a reimbursement (the Danish *refusion*), the split
+# is shown.
+
+# %%
+revenue = spending.revenue_vs_gross(cb_total, p.municipalities, names=names)
+display(sc.revenue_chart(revenue, all_ids, names))
+charts.show(sc.revenue_view(revenue, 0))
+display(charts.note(caveats.budget(caveats.subset(cb_total, revenue), ws.municipalities, what="money")))
+
+# %% [markdown]
+# ## Download the data
+#
+# The tables of this page as CSV and XLSX (numbers unformatted, with their source references).
+
+# %%
+offline.offer_download(coverage, "coverage", title="Which budget figures exist")
+offline.offer_download(totals, "totals", title="Grand totals")
+offline.offer_download(comp, "composition", title="Composition by category")
+offline.offer_download(plan_cat, "plan-vs-outturn-by-category", title="Plan against outturn by category")
+offline.offer_download(plan_item, "plan-vs-outturn-by-item", title="Plan against outturn by item")
+offline.offer_download(econ, "economic-composition", title="Economic composition")
+offline.offer_download(revenue, "revenue-vs-gross", title="Revenue against gross expenditure")

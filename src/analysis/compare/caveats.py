@@ -1,0 +1,265 @@
+"""Caveats from the data actually shown: fiscal years, phases, prices, population, currency, tasks.
+
+Every text is built from the rows a figure uses (never from constants): the exchange rate comes
+from the harmonised rows' `fx_rate`/`fx_year`/`fx_source`, the population year from
+`population_year`, the deflator from `deflator_note`.
+
+    budget(cb, municipalities)          caveats for comparable budget rows (harmonise.comparable)
+    goals(goals, municipalities)        caveats for goal tables
+    indicators(ind, municipalities, population=None)
+    markdown(items)                     a bullet list as Markdown text (report.charts.note displays it)
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.compare import spending
+from analysis.contract.missing import flag
+from analysis.contract.numbers import fmt
+
+PHASE_WORDS = {"original_budget": "original budget", "adjusted_budget": "adjusted budget",
+               "forecast": "forecast", "actual": "actual outturn", "actual_to_date": "actual to date"}
+
+# What an administrative type means for the comparability of social spending.
+TASK_SPLIT = {
+    "Landkreis": "a German county (Landkreis): it carries social assistance, basic income support for "
+                 "housing and integration assistance, while the towns within it carry other local tasks; "
+                 "its budget covers only the county's share of local social tasks",
+    "Kreis": "a German county (Kreis): it carries social assistance and youth welfare for the towns within it, "
+             "which carry other local tasks; its budget covers only the county's share",
+    "kreisfreie Stadt": "a German county-free city: it carries both county and municipal tasks",
+    "Bezirk": "a Berlin district (Bezirk): it administers tasks of the city-state with budgets allocated by the Land",
+    "Kommune": "a Danish municipality (Kommune): it carries almost all local social tasks, including day care, "
+               "income support and employment measures, part of which the state reimburses",
+    "Stadt": "a town within a county: the county carries most social-assistance tasks",
+    "Gemeinde": "a municipality within a county: the county carries most social-assistance tasks",
+    "Region": "a region: its tasks differ from those of municipalities",
+}
+
+
+def _name(mid: str, names: dict[str, str] | None) -> str:
+    return (names or {}).get(mid, mid)
+
+
+def _names(municipalities) -> dict[str, str]:
+    if isinstance(municipalities, pd.DataFrame):
+        return dict(zip(municipalities["municipality_id"], municipalities["name"]))
+    return dict(municipalities or {})
+
+
+def _short_source(source: str) -> str:
+    text = str(source or "")
+    if "ECB" in text:
+        return "ECB"
+    return text.split(";")[0].strip()[:80]
+
+
+def fiscal_years(df: pd.DataFrame, names: dict[str, str] | None = None, year: str = "fiscal_year") -> list[str]:
+    """'Different fiscal years: ...' when the rows come from more than one year."""
+    if not len(df) or year not in df.columns:
+        return []
+    by = df.groupby("municipality_id")[year].agg(lambda s: sorted({int(v) for v in s.dropna()}))
+    years = {y for ys in by for y in ys}
+    if len(years) <= 1:
+        return []
+    parts = [f"{_name(m, names)} {', '.join(map(str, ys))}" for m, ys in by.items()]
+    return ["Different fiscal years are compared: " + "; ".join(parts) + "."]
+
+
+def phases(df: pd.DataFrame, names: dict[str, str] | None = None, column: str = "phase") -> list[str]:
+    """Which phases (plan, forecast, actual) each municipality's figures are."""
+    if not len(df) or column not in df.columns:
+        return []
+    by = df.dropna(subset=[column]).groupby("municipality_id")[column].agg(lambda s: list(dict.fromkeys(s)))
+    if not len(by):
+        return []
+    parts = [f"{_name(m, names)}: {', '.join(PHASE_WORDS.get(p, p) for p in ps)}" for m, ps in by.items()]
+    mixed = by.map(tuple).nunique() > 1
+    text = "Figures are of different kinds (plan, forecast, outturn): " if mixed else "Figures are: "
+    return [text + "; ".join(parts) + "."]
+
+
+def currency(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
+    """One line per municipality whose figures were converted, with the rate actually used."""
+    if "fx_rate" not in cb.columns or not len(cb):
+        return []
+    out = []
+    conv = cb[cb["currency"] != "EUR"].dropna(subset=["fx_rate"])
+    for (mid, cur, rate, year), part in conv.groupby(["municipality_id", "currency", "fx_rate", "fx_year"]):
+        src = _short_source(part["fx_source"].dropna().iloc[0]) if "fx_source" in part.columns and part[
+            "fx_source"].notna().any() else "exchange_rates.csv"
+        out.append(f"{_name(mid, names)}: {cur} converted at {rate:.4f} {cur}/EUR ({int(year)} annual mean, {src}).")
+    return out
+
+
+def prices(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
+    """Nominal (current prices) or real (base-year prices, which index) as used."""
+    if not len(cb):
+        return []
+    if "deflator_note" in cb.columns and cb["deflator_note"].notna().any():
+        base = int(cb["price_base_year"].dropna().iloc[0]) if "price_base_year" in cb.columns else None
+        notes = cb.dropna(subset=["deflator_note"]).groupby("municipality_id")["deflator_note"].agg(
+            lambda s: "; ".join(dict.fromkeys(s)))
+        parts = [f"{_name(m, names)} {n}" for m, n in notes.items()]
+        return [f"Real terms: amounts at {base} prices, deflated with the national price index of each country "
+                f"(index in the base year / index in the fiscal year: {'; '.join(parts)}), then converted at the "
+                f"{base} exchange rate."]
+    return ["Nominal terms: current prices of each fiscal year, not adjusted for inflation."]
+
+
+def population(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
+    """The population figure and year each per-inhabitant value uses (nearest earlier year)."""
+    if "population_year" not in cb.columns or not cb["population_year"].notna().any():
+        return []
+    parts = []
+    rows = cb.dropna(subset=["population_year"]).drop_duplicates(["municipality_id", "fiscal_year", "population_year"])
+    for rec in rows.sort_values(["municipality_id", "fiscal_year"]).to_dict("records"):
+        fy, py = int(rec["fiscal_year"]), int(rec["population_year"])
+        date = rec.get("population_date")
+        when = str(date) if date and str(date) not in ("nan", "None") else str(py)
+        text = f"{_name(rec['municipality_id'], names)} {fy}: {fmt(rec['population'], 0)} inhabitants ({when})"
+        if py != fy:
+            text += f" — the nearest earlier year, {fy} itself is not in population.csv"
+        parts.append(text)
+    return ["Per inhabitant: " + "; ".join(parts) + "."]
+
+
+def task_split(municipalities: pd.DataFrame, ids) -> list[str]:
+    """What each municipality's administrative type means for comparing its spending."""
+    m = municipalities[municipalities["municipality_id"].isin(list(ids))]
+    if not len(m):
+        return []
+    parts = [f"{r['name']} is {TASK_SPLIT.get(r['admin_type'], 'a ' + str(r['admin_type']))}"
+             for r in m.to_dict("records")]
+    lead = "Different task split: " if m["admin_type"].nunique() > 1 else "Task split: "
+    return [lead + "; ".join(parts) + "."]
+
+
+def categories(cb: pd.DataFrame) -> list[str]:
+    """Judgement calls in the category map and items without a category."""
+    out = []
+    items = cb[cb["level"].isin(["product", "line"])] if "level" in cb.columns else cb
+    if "category_judgement" in items.columns:
+        j = items[flag(items["category_judgement"])]
+        if len(j):
+            n = j[["municipality_id", "item_code", "item_name"]].drop_duplicates().shape[0]
+            out.append(f"{n} items are assigned to a category by judgement (e.g. day care, active labour-market "
+                       "measures, administration): see data/reference/category_map.csv.")
+    if "category" in items.columns:
+        u = items[items["category"].isna()]
+        if "category_rule" in u.columns:  # economic-type lines of an area total: not items of their own
+            u = u[~u["category_rule"].astype(object).fillna("").astype(str).str.startswith("breakdown")]
+        if len(u):
+            n = u[["municipality_id", "item_code", "item_name"]].drop_duplicates().shape[0]
+            out.append(f"{n} items have no category and are left out of category totals "
+                       "(listed in data/processed/unassigned_items.csv).")
+    return out
+
+
+def budget(cb: pd.DataFrame, municipalities: pd.DataFrame, what: str = "all") -> list[str]:
+    """All caveats for comparable budget rows `cb` (the rows behind one figure or table).
+
+    what='all' adds the task split and category notes; 'money' only years, phases, prices,
+    currency and population.
+    """
+    names = _names(municipalities)
+    items = fiscal_years(cb, names) + phases(cb, names) + prices(cb, names) + currency(cb, names) \
+        + population(cb, names)
+    if what == "all":
+        items += task_split(municipalities, cb["municipality_id"].unique()) + categories(cb)
+    return items
+
+
+def goals(goals_df: pd.DataFrame, municipalities: pd.DataFrame) -> list[str]:
+    """Caveats for goal tables: how goals were coded, what results are, computed achievement."""
+    names = _names(municipalities)
+    out = []
+    if not len(goals_df):
+        return ["No goals are coded for this selection."]
+    curated = goals_df[goals_df["source_ref"].notna()]
+    docs = curated.groupby("municipality_id")["document_id"].agg(lambda s: ", ".join(dict.fromkeys(s)))
+    out.append("Goals come from different kinds of documents and years (" +
+               "; ".join(f"{_name(m, names)}: {d}" for m, d in docs.items()) +
+               "); goals stated in prose were coded by hand (data/curated/goals/README.md).")
+    res = goals_df.dropna(subset=["result_phase"])
+    if len(res):
+        by = res.groupby("municipality_id")["result_phase"].agg(lambda s: ", ".join(PHASE_WORDS.get(p, p)
+                                                                                   for p in dict.fromkeys(s)))
+        out.append("Results are: " + "; ".join(f"{_name(m, names)} {p}" for m, p in by.items()) + ".")
+    out.append("Achievement is computed from target and result in the goal's direction (100 % = target met); "
+               "the degree of achievement the document prints is shown next to it where there is one.")
+    return out
+
+
+def indicators(ind: pd.DataFrame, municipalities: pd.DataFrame, rates: pd.DataFrame | None = None) -> list[str]:
+    """Caveats for indicator tables: years, phases and the population behind rates per 1,000."""
+    names = _names(municipalities)
+    out = fiscal_years(ind, names) + phases(ind, names)
+    if rates is not None and "population_year" in rates.columns and rates["population_year"].notna().any():
+        out += population(rates, names)
+        out.append("Rates per 1,000 inhabitants divide by the whole population; the target group "
+                   "(e.g. children aged 0-5) would be the better denominator where the source gives it.")
+    return out
+
+
+def subset(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """The rows behind a table: those of the municipalities, fiscal years and phases it shows."""
+    keys = [k for k in ("municipality_id", "fiscal_year", "phase") if k in rows.columns and k in shown.columns]
+    if not keys or not len(shown):
+        return rows.iloc[0:0]
+    want = set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False)))
+    have = rows[keys].astype(str).apply(tuple, axis=1)
+    return rows[have.isin(want)]
+
+
+def quality(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]:
+    """How often the documents behind the figures contradict themselves (quality.csv)."""
+    names = _names(municipalities)
+    q = q[q["municipality_id"].isin(list(ids))]
+    bad = q[q["status"].isin(["contradiction", "fail"])]
+    if not len(bad):
+        return []
+    parts = [f"{_name(m, names)} {n}" for m, n in bad.groupby("municipality_id").size().items()]
+    return ["The documents contradict themselves or fail a check in places (" + "; ".join(parts) +
+            " quality checks): figures are shown as printed; the methods page lists each case."]
+
+
+def markdown(items: list[str], title: str = "Caveats") -> str:
+    """A bullet list in Markdown (empty string when there is nothing to say)."""
+    items = [i for i in dict.fromkeys(items) if i]
+    if not items:
+        return ""
+    return f"**{title}**\n\n" + "\n".join(f"- {i}" for i in items)
+
+
+def scope(cb_total: pd.DataFrame, level: str, cofog: pd.DataFrame | None, names: dict[str, str] | None = None,
+          municipalities: pd.DataFrame | None = None) -> list[str]:
+    """How much of each document's total net the categorised items cover (same year and phase).
+
+    `cb_total` are comparable rows with per='total' (all levels). A composition covering only part
+    of a document's total (e.g. a product report on some budget areas of a department) is not
+    comparable with one covering all of it; the caveat says so with the figures.
+    """
+    if municipalities is not None:
+        names = names or _names(municipalities)
+    comp = spending.composition(cb_total, level, cofog)
+    tot = spending.totals(cb_total)
+    if not len(comp) or not len(tot):
+        return []
+    covered = comp.groupby(["municipality_id", "fiscal_year", "phase"])["value"].sum().rename("covered")
+    merged = tot.merge(covered.reset_index(), on=["municipality_id", "fiscal_year", "phase"], how="inner")
+    parts = []
+    for rec in merged.to_dict("records"):
+        net, cov = rec["net"], rec["covered"]
+        if net != net or not net:
+            continue
+        share = 100.0 * cov / net
+        text = (f"{_name(rec['municipality_id'], names)} {rec['fiscal_year']} ({PHASE_WORDS.get(rec['phase'], rec['phase'])}): "
+                f"categorised items {fmt(cov / 1e6, 1)} Mio. EUR net = {fmt(share, 0)} % of the "
+                f"document's total net {fmt(net / 1e6, 1)} Mio. EUR ({rec['item_name']})")
+        parts.append(text)
+    if not parts:
+        return []
+    return ["Scope: the category figures cover only the itemised part of each document's total; where the "
+            "share is well below 100 % the rest is not itemised in the source (e.g. budget areas reported "
+            "elsewhere) and the municipalities are not comparable in level: " + "; ".join(parts) + "."]

@@ -1,0 +1,168 @@
+"""Goal agreements: inventory, perspectives, measurability and achievement of coded goals.
+
+Pure functions over the contract `goals` table (see `analysis.contract.schema`):
+
+    select(goals, municipalities, perspectives, goal_types)
+    inventory(goals)                     one row per goal, original and English wording
+    perspective_matrix(goals, municipalities, perspectives)   goals per perspective x municipality
+    measurability(goals, municipalities) share of goals with a quantified target, a baseline, a result
+    achievement(goals, municipalities)   goals per status (met / missed / ... / not measured)
+    missed(goals)                        the missed goals with target, result and achievement
+    qualitative(goals)                   goals without figures, with their quote and source
+
+A municipality without any coded goal has missing values (shown as "no goals coded"), never 0.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.contract import schema
+from analysis.contract.achievement import percent
+from analysis.contract.missing import flag
+
+STATUS_LABELS = {"met": "met", "missed": "missed", "partly": "partly met", "no_target": "no target",
+                 "not_measured": "not measured", "pending": "pending"}
+STATUS_COLOURS = {"met": "#59a14f", "partly": "#edc948", "missed": "#e15759", "pending": "#a0cbe8",
+                  "no_target": "#bab0ac", "not_measured": "#d9d9d9"}
+NO_GOALS = "no goals coded"
+PERSPECTIVE_LABELS = {"client": "client", "staff": "staff", "economic": "economic (cost)",
+                      "legal": "legal compliance", "process_quality": "process quality"}
+
+
+def select(goals: pd.DataFrame, municipalities=None, perspectives=None, goal_types=None) -> pd.DataFrame:
+    """The goals of the given municipalities, perspectives and goal types (None = all)."""
+    g = goals
+    if municipalities is not None:
+        g = g[g["municipality_id"].isin(municipalities)]
+    if perspectives is not None:
+        g = g[g["perspective"].isin(perspectives)]
+    if goal_types is not None:
+        g = g[g["goal_type"].isin(goal_types)]
+    return g.reset_index(drop=True)
+
+
+def _baseline(goals: pd.DataFrame) -> pd.Series:
+    if "baseline" in goals.columns:
+        return pd.to_numeric(goals["baseline"], errors="coerce")
+    return pd.Series(float("nan"), index=goals.index)
+
+
+def achievement_pct(goals: pd.DataFrame) -> pd.Series:
+    """Degree of achievement in percent, computed from target, result and direction
+    (higher_is_better: result / target; lower_is_better: target / result; 100 = met exactly).
+
+    Computed from the figures (analysis.achievement.percent) rather than read from `achievement`,
+    so that goals from any source, including analyst tables that leave it empty, are treated alike.
+    Missing when a figure is missing or zero, or the goal has no direction.
+    """
+    t = pd.to_numeric(goals["target"], errors="coerce")
+    r = pd.to_numeric(goals["result"], errors="coerce")
+    values = [percent(a, b, d) for a, b, d in zip(t, r, goals["direction"])]
+    return pd.Series(values, index=goals.index, dtype="float64")
+
+
+def inventory(goals: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per goal: who, original and English wording, perspective, type, figures, status."""
+    cols = ["municipality_id", "goal_id", "item_code", "goal", "goal_en", "perspective", "goal_type",
+            "quantified", "unit", "target", "result", "status", "source_ref"]
+    out = goals.reindex(columns=cols).copy()
+    out.insert(1, "municipality", out["municipality_id"].map(lambda m: (names or {}).get(m, m)))
+    out["status"] = out["status"].map(STATUS_LABELS).fillna(out["status"])
+    return out.sort_values(["municipality_id", "goal_id"]).reset_index(drop=True)
+
+
+def perspective_matrix(goals: pd.DataFrame, municipalities: list[str], perspectives: list[str]) -> pd.DataFrame:
+    """Number of goals per perspective (rows) and municipality (columns).
+
+    A municipality with goals gets 0 for a perspective it has no goal in; a municipality without
+    any coded goal gets missing values in every row.
+    """
+    counts = pd.crosstab(goals["perspective"], goals["municipality_id"]) if len(goals) else pd.DataFrame()
+    out = counts.reindex(index=perspectives, columns=municipalities)
+    have = set(goals["municipality_id"])
+    for m in municipalities:
+        if m in have:
+            out[m] = out[m].fillna(0)
+        else:
+            out[m] = float("nan")
+    out.index.name = "perspective"
+    out.columns.name = None
+    return out.astype("float64")
+
+
+def measurability(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFrame:
+    """Per municipality: goals, and how many and what share (%) have a quantified target, a
+    baseline and a result. Municipalities without coded goals: counts 0 goals, shares missing."""
+    rows = []
+    base = _baseline(goals)
+    for m in municipalities:
+        mask = goals["municipality_id"] == m
+        n = int(mask.sum())
+        g = goals[mask]
+        counts = {"with_target": int(g["target"].notna().sum()),
+                  "with_baseline": int(base[mask].notna().sum()),
+                  "with_result": int(g["result"].notna().sum())}
+        row = {"municipality_id": m, "goals": n, "quantified": int(flag(g["quantified"]).sum())}
+        for k, v in counts.items():
+            row[k] = v if n else float("nan")
+            row["share_" + k.split("_", 1)[1]] = 100.0 * v / n if n else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["municipality_id", "goals", "quantified", "with_target", "share_target",
+                                       "with_baseline", "share_baseline", "with_result", "share_result"])
+
+
+def achievement(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFrame:
+    """Goals per status and municipality (rows: municipalities; columns: statuses in
+    schema order). Municipalities without coded goals have missing values."""
+    counts = pd.crosstab(goals["municipality_id"], goals["status"]) if len(goals) else pd.DataFrame()
+    out = counts.reindex(index=municipalities, columns=schema.GOAL_STATUSES)
+    have = set(goals["municipality_id"])
+    out.loc[[m for m in municipalities if m in have]] = out.loc[[m for m in municipalities if m in have]].fillna(0)
+    out["measured"] = out[["met", "missed", "partly"]].sum(axis=1, min_count=1)
+    out["share_met"] = 100.0 * out["met"] / out["measured"].where(out["measured"] > 0)
+    out.index.name = "municipality_id"
+    out.columns.name = None
+    return out.astype("float64").reset_index()
+
+
+def missed(goals: pd.DataFrame, names: dict[str, str] | None = None, include_partly: bool = True) -> pd.DataFrame:
+    """Goals that were missed (and partly met): target, result, the gap and the achievement.
+
+    `achievement_pct` is computed from target and result (see `achievement_pct`);
+    `achievement_reported` is what the document prints, unchanged.
+    """
+    statuses = ["missed", "partly"] if include_partly else ["missed"]
+    g = goals[goals["status"].isin(statuses)].copy()
+    g["gap"] = g["result"] - g["target"]
+    g["achievement_pct"] = achievement_pct(g)
+    cols = ["municipality_id", "goal_id", "item_code", "item_name", "goal", "goal_en", "unit", "direction", "target",
+            "result", "gap", "achievement_pct", "achievement_reported", "status", "source_ref"]
+    out = g.reindex(columns=cols)
+    out.insert(1, "municipality", out["municipality_id"].map(lambda m: (names or {}).get(m, m)))
+    out["status"] = out["status"].map(STATUS_LABELS)
+    return out.sort_values(["municipality_id", "achievement_pct"]).reset_index(drop=True)
+
+
+def qualitative(goals: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Goals without figures (quantified false) with their verbatim quote and source reference."""
+    g = goals[~flag(goals["quantified"])]
+    cols = ["municipality_id", "goal_id", "goal", "goal_en", "perspective", "goal_type", "quote", "source_ref"]
+    out = g.reindex(columns=cols)
+    out.insert(1, "municipality", out["municipality_id"].map(lambda m: (names or {}).get(m, m)))
+    return out.sort_values(["municipality_id", "goal_id"]).reset_index(drop=True)
+
+
+# --- item names and display tables ----------------------------------------------------------------
+
+def with_item_names(goals: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
+    """Goals with `item_name` (and `item_name_en`): the budget item (product) the goal belongs to,
+    e.g. Peine 3118 'Hilfe zur Pflege (Pflegestärkungsgesetz ab 2017)'."""
+    out = goals.copy()
+    b = budget.dropna(subset=["item_code"])
+    b = b[b["level"].isin(["product", "line"])].drop_duplicates(["municipality_id", "item_code"])
+    key = list(zip(b["municipality_id"], b["item_code"].astype(str)))
+    names, names_en = dict(zip(key, b["item_name"])), dict(zip(key, b["item_name_en"]))
+    codes = list(zip(out["municipality_id"], out["item_code"].astype(object).where(out["item_code"].notna(), "")))
+    out["item_name"] = pd.Series([names.get((m, str(c))) for m, c in codes], index=out.index, dtype="str")
+    out["item_name_en"] = pd.Series([names_en.get((m, str(c))) for m, c in codes], index=out.index, dtype="str")
+    return out

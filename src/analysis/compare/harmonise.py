@@ -1,0 +1,218 @@
+"""Make budget figures comparable: currency, prices, population, categories.
+
+Pure functions over contract tables (DataFrames) and reference tables (`analysis.reference.tables`).
+Each adds columns and keeps every row; a missing reference figure raises `InputError` naming
+the reference file and the row to add (never a silent NaN or 0). Amounts that are NaN stay NaN.
+
+    nominal EUR      amount / units_per_eur[fiscal_year]
+    real (national)  amount * index[base_year] / index[fiscal_year]   (HICP of the country)
+    real EUR         real (national) / units_per_eur[base_year]        (constant prices and rate)
+    per inhabitant   value / population[fiscal_year or nearest earlier year]
+
+`comparable()` chains them: the one obvious way to compare municipalities.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from analysis.contract.errors import InputError, Problem
+from analysis.reference import tables as ref_mod
+
+PRICE_BASES = ("nominal", "real")
+PER = ("total", "inhabitant")
+GROUP_KEYS = ["municipality_id", "fiscal_year", "phase", "direction", "category"]
+
+
+def _table(obj, attr: str) -> pd.DataFrame:
+    """Accept a reference table or a `Reference` bundle."""
+    return getattr(obj, attr) if isinstance(obj, ref_mod.Reference) else obj
+
+
+def _need(df: pd.DataFrame, cols: list[str], what: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise InputError(f"{what} needs columns {', '.join(cols)}", path="<table>", column=missing[0],
+                         expected="contract budget columns")
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        raise InputError(problems)
+
+
+def to_eur(df: pd.DataFrame, rates, *, column: str = "amount", out: str = "amount_eur",
+           year: int | None = None) -> pd.DataFrame:
+    """Add `out` (= column / units_per_eur), `fx_rate`, `fx_year` and `fx_source`.
+
+    The rate is the annual mean of the row's fiscal_year, or of `year` when given (used for
+    real figures: constant exchange rate of the base year). EUR rows get rate 1.0.
+    """
+    rates = _table(rates, "exchange_rates")
+    _need(df, ["currency", "fiscal_year", column], "to_eur")
+    out_df = df.copy()
+    years = pd.Series(int(year), index=df.index) if year is not None else df["fiscal_year"].astype(int)
+    lookup = {(c, int(y)): (float(v), s) for c, y, v, s in
+              rates[["currency", "year", "units_per_eur", "source"]].itertuples(index=False)}
+    fx, src, problems, seen = [], [], [], set()
+    for cur, y in zip(out_df["currency"], years):
+        if cur == ref_mod.BASE_CURRENCY:
+            fx.append(1.0)
+            src.append("EUR: no conversion")
+        elif (cur, y) in lookup:
+            fx.append(lookup[(cur, y)][0])
+            src.append(lookup[(cur, y)][1])
+        else:
+            fx.append(float("nan"))
+            src.append(None)
+            if (cur, y) not in seen:
+                seen.add((cur, y))
+                problems.append(Problem(rates.attrs.get("path", "data/reference/exchange_rates.csv"),
+                                        f"no exchange rate for {cur} in {y}", None, "units_per_eur",
+                                        f"add a row currency={cur}, year={y}, units_per_eur=<annual mean>, source=<where from>"))
+    _raise(problems)
+    out_df["fx_rate"] = fx
+    out_df["fx_year"] = years.to_numpy()
+    out_df["fx_source"] = pd.Series(src, index=out_df.index, dtype="str")
+    out_df[out] = out_df[column].astype("float64") / out_df["fx_rate"]
+    return out_df
+
+
+def to_real(df: pd.DataFrame, price_index, base_year: int, countries: dict[str, str], *,
+            series: str = ref_mod.DEFAULT_SERIES, column: str = "amount", out: str = "amount_real") -> pd.DataFrame:
+    """Add `out` at `base_year` prices in the row's own currency: column * index[base] / index[year].
+
+    Also adds price_index_series, price_index_year, price_index_value, price_index_base_value,
+    deflator (index[base] / index[year]) and deflator_note. The index is the country's
+    (`countries`: municipality_id -> country) for `series` (default HICP, which exists for all).
+    """
+    table = _table(price_index, "price_index")
+    _need(df, ["municipality_id", "fiscal_year", column], "to_real")
+    path = table.attrs.get("path", "data/reference/price_index.csv")
+    lookup = {(c, s, int(y)): float(v) for c, s, y, v in
+              table[["country", "series", "year", "index"]].itertuples(index=False)}
+    problems, seen = [], set()
+    out_df = df.copy()
+    idx, base_idx, notes = [], [], []
+    for mid, y in zip(out_df["municipality_id"], out_df["fiscal_year"].astype(int)):
+        country = countries.get(mid)
+        if not country:
+            if ("country", mid) not in seen:
+                seen.add(("country", mid))
+                problems.append(Problem("<countries>", f"no country for municipality {mid!r}", None, "country",
+                                        "countries={municipality_id: country} for every municipality in the table"))
+            idx.append(float("nan")); base_idx.append(float("nan")); notes.append(None)
+            continue
+        values = []
+        for yy in (y, int(base_year)):
+            v = lookup.get((country, series, yy))
+            if v is None and (country, yy) not in seen:
+                seen.add((country, yy))
+                problems.append(Problem(path, f"no {series} price index for {country} in {yy}", None, "index",
+                                        f"add a row country={country}, year={yy}, series={series}, index=<value>, "
+                                        f"base_year=<base>, source=<where from>"))
+            values.append(float("nan") if v is None else v)
+        idx.append(values[0]); base_idx.append(values[1])
+        notes.append(f"{series} {country}: {values[1]:g} ({base_year}) / {values[0]:g} ({y})")
+    _raise(problems)
+    out_df["price_index_series"] = series
+    out_df["price_index_year"] = out_df["fiscal_year"].astype(int).to_numpy()
+    out_df["price_index_value"] = idx
+    out_df["price_index_base_value"] = base_idx
+    out_df["deflator"] = out_df["price_index_base_value"] / out_df["price_index_value"]
+    out_df["deflator_note"] = pd.Series(notes, index=out_df.index, dtype="str")
+    out_df["price_base_year"] = int(base_year)
+    out_df[out] = out_df[column].astype("float64") * out_df["deflator"]
+    return out_df
+
+
+def per_inhabitant(df: pd.DataFrame, population, *, column: str = "amount",
+                   out: str = "amount_per_inhabitant") -> pd.DataFrame:
+    """Add population, population_year (nearest earlier year when the fiscal year is missing),
+    population_date, population_source and `out` = column / population."""
+    table = _table(population, "population")
+    _need(df, ["municipality_id", "fiscal_year", column], "per_inhabitant")
+    out_df = df.copy()
+    cache: dict[tuple, tuple] = {}
+    problems: list[Problem] = []
+    for key in set(zip(out_df["municipality_id"], out_df["fiscal_year"].astype(int))):
+        try:
+            value, used, _ = ref_mod.population(key[0], key[1], table)
+            rec = table[(table["municipality_id"] == key[0]) & (table["year"] == used)].iloc[0]
+            cache[key] = (value, used, rec["reference_date"], rec["source"])
+        except InputError as exc:
+            problems.extend(exc.problems)
+            cache[key] = (float("nan"), None, None, None)
+    _raise(problems)
+    keys = list(zip(out_df["municipality_id"], out_df["fiscal_year"].astype(int)))
+    out_df["population"] = [cache[k][0] for k in keys]
+    out_df["population_year"] = pd.array([cache[k][1] for k in keys], dtype="Int64")
+    out_df["population_date"] = pd.Series([cache[k][2] for k in keys], index=out_df.index, dtype="str")
+    out_df["population_source"] = pd.Series([cache[k][3] for k in keys], index=out_df.index, dtype="str")
+    out_df[out] = out_df[column].astype("float64") / out_df["population"].astype("float64")
+    return out_df
+
+
+def by_category(df: pd.DataFrame, value: str = "amount_eur", *, annual_only: bool = True,
+                economic_type: str | None = "all") -> pd.DataFrame:
+    """Sum `value` by municipality_id, fiscal_year, phase, direction and category.
+
+    Only categorised rows count. By default only annual rows (period == fiscal year) with
+    economic_type 'all' are summed, so that monthly figures and type breakdowns are not added
+    to annual totals; pass annual_only=False / economic_type=None to change that. A sum over
+    NaN only stays NaN. Adds rows (count), judgement_rows and category_name_en.
+    """
+    _need(df, ["municipality_id", "fiscal_year", "phase", "direction", "category", value], "by_category")
+    d = df[df["category"].notna()]
+    if annual_only and "period" in d.columns:
+        d = d[d["period"].astype(str) == d["fiscal_year"].astype(int).astype(str)]
+    if economic_type is not None and "economic_type" in d.columns:
+        d = d[d["economic_type"] == economic_type]
+    if "category_judgement" not in d.columns:
+        d = d.assign(category_judgement=False)
+    d = d.assign(category_judgement=d["category_judgement"].map(
+        lambda v: str(v).strip().lower() == "true" if not isinstance(v, bool) else v).astype(bool))
+    grouped = d.groupby(GROUP_KEYS, dropna=False)
+    out = grouped[value].sum(min_count=1).to_frame(value)
+    out["rows"] = grouped.size()
+    out["judgement_rows"] = grouped["category_judgement"].sum().astype(int)
+    out = out.reset_index()
+    if "category_name_en" in d.columns:
+        names = d.drop_duplicates("category").set_index("category")["category_name_en"]
+        out["category_name_en"] = out["category"].map(names)
+    return out.sort_values(GROUP_KEYS).reset_index(drop=True)
+
+
+def comparable(budget: pd.DataFrame, ref: "ref_mod.Reference", base_year: int | None = None,
+               price_basis: Literal["nominal", "real"] = "nominal", per: Literal["total", "inhabitant"] = "total",
+               countries: dict[str, str] | None = None, series: str = ref_mod.DEFAULT_SERIES) -> pd.DataFrame:
+    """Budget rows with `value` in EUR and `unit` describing it.
+
+    nominal: value = amount / rate[fiscal_year].
+    real:    value = amount * index[base_year] / index[fiscal_year] / rate[base_year] (national
+             price index of the municipality's country, then the base year's exchange rate).
+    per='inhabitant' divides by the population of the fiscal year or the nearest earlier year
+    (population_year says which). All intermediate columns stay for tracing.
+    """
+    if price_basis not in PRICE_BASES:
+        raise ValueError(f"unknown price_basis {price_basis!r}; valid: {', '.join(PRICE_BASES)}")
+    if per not in PER:
+        raise ValueError(f"unknown per {per!r}; valid: {', '.join(PER)}")
+    if price_basis == "nominal":
+        df = to_eur(budget, ref.exchange_rates)
+        value, unit = "amount_eur", "EUR, current prices"
+    else:
+        if base_year is None:
+            raise ValueError("price_basis='real' needs base_year, e.g. base_year=2024")
+        if countries is None:
+            raise ValueError("price_basis='real' needs countries={municipality_id: country} (Workspace.countries)")
+        df = to_real(budget, ref.price_index, base_year, countries, series=series)
+        df = to_eur(df, ref.exchange_rates, column="amount_real", out="amount_real_eur", year=base_year)
+        value, unit = "amount_real_eur", f"EUR at {base_year} prices ({series}, {base_year} exchange rate)"
+    if per == "inhabitant":
+        df = per_inhabitant(df, ref.population, column=value, out=value + "_per_inhabitant")
+        value, unit = value + "_per_inhabitant", unit + " per inhabitant"
+    df["value"] = df[value]
+    df["unit"] = unit
+    return df

@@ -1,0 +1,300 @@
+"""The data contract: tables, columns, vocabularies and their pandera schemas.
+
+Column names in `COLUMNS` are the contract; extra columns listed in `OPTIONAL`
+may be present. `validate(name, df)` checks a table and raises `InputError`
+listing every failing row and column at once.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.contract.errors import InputError, Problem
+
+SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
+SOURCE_REF = r"^[^:\s]+:\d+(-\d+)?$"
+
+LEVELS = ["total", "area", "product", "line"]
+DIRECTIONS = ["expenditure", "revenue", "net"]
+ECONOMIC_TYPES = ["all", "personnel", "goods_services", "transfers", "other", "depreciation", "internal"]
+PHASES = ["original_budget", "adjusted_budget", "forecast", "actual", "actual_to_date"]
+GOAL_DIRECTIONS = ["higher_is_better", "lower_is_better", "none"]
+GOAL_STATUSES = ["met", "missed", "partly", "no_target", "not_measured", "pending"]
+GOAL_TYPES = ["outcome", "output", "process", "input", "structure"]
+# Coding frame (data/curated/goals/README.md); Neukölln's four steering fields plus process quality.
+GOAL_PERSPECTIVES = ["client", "staff", "economic", "legal", "process_quality"]
+ADMIN_TYPES = ["Landkreis", "kreisfreie Stadt", "Bezirk", "Kommune", "Kreis", "Stadt", "Gemeinde", "Region"]
+BUDGET_TYPES = ["operating", "capital"]
+REVENUE_KINDS = ["income", "reimbursement"]
+QUALITY_STATUSES = ["pass", "fail", "contradiction", "warning", "info"]
+
+COLUMNS: dict[str, list[str]] = {
+    "municipalities": ["municipality_id", "name", "country", "region", "admin_type", "currency", "language"],
+    "documents": ["document_id", "municipality_id", "title", "reference", "date", "publisher", "language",
+                  "path", "sha256"],
+    "budget": ["municipality_id", "document_id", "fiscal_year", "period", "org_unit", "item_code", "item_name",
+               "item_name_en", "level", "direction", "economic_type", "phase", "amount", "currency", "category",
+               "source_ref"],
+    "indicators": ["municipality_id", "document_id", "fiscal_year", "item_code", "indicator", "indicator_en",
+                   "unit", "phase", "value", "category", "source_ref"],
+    "goals": ["municipality_id", "document_id", "goal_id", "item_code", "goal", "goal_en", "perspective",
+              "goal_type", "metric", "unit", "direction", "target", "result", "result_phase",
+              "achievement_reported", "achievement", "status", "quantified", "quote", "source_ref"],
+    "quality": ["check", "municipality_id", "document_id", "source_ref", "expected", "found", "status"],
+    "budget_changes": ["municipality_id", "document_id", "fiscal_year", "org_unit", "budget_group", "change",
+                       "change_en", "direction", "amount", "currency", "source_ref"],
+}
+
+# Useful extra columns; present in the processed tables, optional in input files.
+OPTIONAL: dict[str, list[str]] = {
+    "municipalities": ["official_code"],
+    "documents": ["original_file", "notes"],
+    "budget": ["budget_type", "budget_group", "revenue_kind", "source_unit", "trend", "note", "category_name_en",
+               "category_judgement", "category_rule"],
+    "indicators": ["indicator_group", "period", "note", "category_rule"],
+    "goals": ["target_year", "baseline", "baseline_year", "metric_en", "perspective_original", "related_goal_id",
+              "note"],
+    "quality": ["detail", "tolerance"],
+    "budget_changes": ["source_unit"],
+}
+
+# Columns that identify a row; duplicates are contract violations.
+KEYS: dict[str, list[str]] = {
+    "municipalities": ["municipality_id"],
+    "documents": ["document_id"],
+    "budget": ["document_id", "fiscal_year", "period", "org_unit", "item_code", "item_name", "level",
+               "direction", "economic_type", "phase", "budget_group", "revenue_kind"],
+    "indicators": ["document_id", "fiscal_year", "item_code", "indicator", "phase", "indicator_group"],
+    "goals": ["goal_id"],
+    "budget_changes": ["document_id", "org_unit", "budget_group", "change", "direction", "source_ref"],
+}
+
+_str = pa.Column(str)
+_nstr = pa.Column(str, nullable=True)
+
+
+def _isin(values):
+    return pa.Check.isin(values, error=f"one of {', '.join(values)}")
+
+
+def _match(pattern, what):
+    return pa.Check.str_matches(pattern, error=what)
+
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "municipalities": pa.DataFrameSchema({
+        "municipality_id": pa.Column(str, _match(SLUG, "a slug like 'berlin-neukoelln'"), unique=True),
+        "name": _str,
+        "country": pa.Column(str, _match(r"^[A-Z]{2}$", "an ISO 3166 alpha-2 code like DE")),
+        "region": _nstr,
+        "admin_type": pa.Column(str, _isin(ADMIN_TYPES)),
+        "currency": pa.Column(str, _match(r"^[A-Z]{3}$", "an ISO 4217 code like EUR")),
+        "language": pa.Column(str, _match(r"^[a-z]{2}$", "an ISO 639-1 code like de")),
+    }, strict=False, coerce=False),
+    "documents": pa.DataFrameSchema({
+        "document_id": pa.Column(str, _match(SLUG, "a slug"), unique=True),
+        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+        "title": _str,
+        "reference": _nstr,
+        "date": pa.Column(str, _match(r"^\d{4}-\d{2}-\d{2}$", "an ISO date YYYY-MM-DD"), nullable=True),
+        "publisher": _nstr,
+        "language": pa.Column(str, _match(r"^[a-z]{2}$", "an ISO 639-1 code")),
+        "path": _str,
+        "sha256": pa.Column(str, _match(r"^[0-9a-f]{64}$", "a sha256 hex digest"), nullable=True),
+    }, strict=False),
+    "budget": pa.DataFrameSchema({
+        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+        "document_id": _str,
+        "fiscal_year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+        "period": pa.Column(str, _match(PERIOD, "YYYY or YYYY-MM")),
+        "org_unit": _str,
+        "item_code": _str,
+        "item_name": _str,
+        "item_name_en": _nstr,
+        "level": pa.Column(str, _isin(LEVELS)),
+        "direction": pa.Column(str, _isin(DIRECTIONS)),
+        "economic_type": pa.Column(str, _isin(ECONOMIC_TYPES)),
+        "phase": pa.Column(str, _isin(PHASES)),
+        "amount": pa.Column(float, nullable=True),
+        "currency": pa.Column(str, _match(r"^[A-Z]{3}$", "an ISO 4217 code")),
+        "category": _nstr,
+        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+    }, strict=False),
+    "indicators": pa.DataFrameSchema({
+        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+        "document_id": _str,
+        "fiscal_year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+        "item_code": _nstr,
+        "indicator": _str,
+        "indicator_en": _nstr,
+        "unit": _str,
+        "phase": pa.Column(str, _isin(PHASES)),
+        "value": pa.Column(float, nullable=True),
+        "category": _nstr,
+        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+    }, strict=False),
+    "goals": pa.DataFrameSchema({
+        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+        "document_id": _str,
+        "goal_id": pa.Column(str, unique=True),
+        "item_code": _nstr,
+        "goal": _str,
+        "goal_en": _str,
+        "perspective": pa.Column(str, _isin(GOAL_PERSPECTIVES)),
+        "goal_type": pa.Column(str, _isin(GOAL_TYPES)),
+        "metric": _nstr,
+        "unit": _nstr,
+        "direction": pa.Column(str, _isin(GOAL_DIRECTIONS)),
+        "target": pa.Column(float, nullable=True),
+        "result": pa.Column(float, nullable=True),
+        "result_phase": pa.Column(str, _isin(PHASES), nullable=True),
+        "achievement_reported": pa.Column(float, nullable=True),
+        "achievement": pa.Column(float, nullable=True),
+        "status": pa.Column(str, _isin(GOAL_STATUSES)),
+        "quantified": pa.Column(bool),
+        "quote": _str,
+        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+    }, strict=False),
+    "quality": pa.DataFrameSchema({
+        "check": _str,
+        "municipality_id": _str,
+        "document_id": _str,
+        "source_ref": _nstr,
+        "expected": _nstr,
+        "found": _nstr,
+        "status": pa.Column(str, _isin(QUALITY_STATUSES)),
+    }, strict=False),
+    "budget_changes": pa.DataFrameSchema({
+        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+        "document_id": _str,
+        "fiscal_year": pa.Column(int),
+        "org_unit": _str,
+        "budget_group": _str,
+        "change": _str,
+        "change_en": _nstr,
+        "direction": pa.Column(str, _isin(DIRECTIONS)),
+        "amount": pa.Column(float, nullable=True),
+        "currency": _str,
+        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+    }, strict=False),
+}
+
+# Optional columns with a fixed vocabulary.
+OPTIONAL_CHECKS = {
+    ("budget", "budget_type"): BUDGET_TYPES,
+    ("budget", "revenue_kind"): REVENUE_KINDS,
+}
+
+TABLES = list(COLUMNS)
+DTYPES_FLOAT = {"budget": ["amount"], "indicators": ["value"], "budget_changes": ["amount"],
+                "goals": ["target", "result", "achievement_reported", "achievement", "baseline"]}
+DTYPES_BOOL = {"goals": ["quantified"], "budget": ["category_judgement"]}
+DTYPES_INT = {"budget": ["fiscal_year"], "indicators": ["fiscal_year"], "budget_changes": ["fiscal_year"],
+              "goals": ["target_year", "baseline_year"]}
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty table with the contract's columns (required then optional)."""
+    return conform(pd.DataFrame(columns=COLUMNS[name] + OPTIONAL.get(name, [])), name)
+
+
+def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Order columns (contract first, then optional, then any others) and set dtypes.
+
+    Missing optional columns are added as empty. Text columns become pandas' `str` dtype
+    (missing values are NaN), so that CSV and Parquet round-trip the same way.
+    """
+    df = df.copy()
+    for col in COLUMNS[name] + OPTIONAL.get(name, []):
+        if col not in df.columns:
+            df[col] = None
+    ordered = COLUMNS[name] + OPTIONAL.get(name, [])
+    df = df[ordered + [c for c in df.columns if c not in ordered]]
+    for col in df.columns:
+        if col in DTYPES_FLOAT.get(name, []):
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        elif col in DTYPES_INT.get(name, []):
+            if col in COLUMNS[name]:
+                df[col] = pd.to_numeric(df[col], errors="coerce").astype("int64") if len(df) else df[col].astype("int64")
+            else:
+                df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
+        elif col in DTYPES_BOOL.get(name, []):
+            if col in COLUMNS[name]:
+                df[col] = df[col].map(_to_bool).astype(bool)
+            else:
+                df[col] = df[col].map(lambda v: None if pd.isna(v) else _to_bool(v)).astype("boolean")
+        else:
+            s = df[col].astype(object)
+            df[col] = s.where(s.isna(), s.astype(str)).astype("str")
+    return df.reset_index(drop=True)
+
+
+def _to_bool(v) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1", "yes", "ja", "x")
+    return False if pd.isna(v) else bool(v)
+
+
+def problems(df: pd.DataFrame, name: str, path: str = "<table>", row_offset: int = 2) -> list[Problem]:
+    """Every contract problem in `df` as a list of `Problem`s (empty when valid).
+
+    Row numbers are `index + row_offset`, i.e. spreadsheet rows with a header in row 1.
+    """
+    out: list[Problem] = []
+    missing = [c for c in COLUMNS[name] if c not in df.columns]
+    for col in missing:
+        out.append(Problem(path, "required column is missing", None, col,
+                           f"columns {', '.join(COLUMNS[name])}", None))
+    if missing:
+        return out
+    try:
+        SCHEMAS[name].validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        for rec in fc.to_dict("records"):
+            idx = rec.get("index")
+            line = int(idx) + row_offset if idx is not None and idx == idx else None
+            check = str(rec.get("check"))
+            expected = _expected_text(check)
+            out.append(Problem(path, "value breaks the contract", line, rec.get("column"), expected,
+                               None if rec.get("failure_case") is None else str(rec.get("failure_case"))))
+    for (table, col), allowed in OPTIONAL_CHECKS.items():
+        if table == name and col in df.columns:
+            for idx, v in df[col].items():
+                if isinstance(v, str) and v not in allowed:
+                    out.append(Problem(path, "value breaks the contract", int(idx) + row_offset, col,
+                                       "one of " + ", ".join(allowed), str(v)))
+    key = [k for k in KEYS.get(name, []) if k in df.columns]
+    if key:
+        dup = df[df.duplicated(key, keep="first")]
+        for idx in dup.index:
+            vals = ", ".join(f"{k}={df.at[idx, k]}" for k in key[:6] if df.at[idx, k] is not None)
+            out.append(Problem(path, f"duplicate row ({vals})", int(idx) + row_offset, key[0],
+                               "each key once", None))
+    return out
+
+
+def _expected_text(check: str) -> str:
+    m = re.match(r"^(one of .*|a .*|an .*|YYYY.*|<file>.*|each .*)$", check)
+    if m:
+        return check
+    if check.startswith("column_in_dataframe"):
+        return "the column to exist"
+    if check.startswith("dtype"):
+        return "type " + check.split("(", 1)[-1].rstrip(")").strip("'")
+    if "not_nullable" in check:
+        return "a value (the column may not be empty)"
+    if check.startswith("field_uniqueness"):
+        return "unique values"
+    return check
+
+
+def validate(df: pd.DataFrame, name: str, path: str = "<table>") -> pd.DataFrame:
+    """Return `df` when it meets the contract; raise `InputError` listing every problem."""
+    found = problems(df, name, path)
+    if found:
+        raise InputError(found)
+    return df

@@ -1,0 +1,228 @@
+"""One look for every chart and table: colours per municipality, number formats, tooltips, saving.
+
+    charts.enable("de")                 # Altair theme 'municipal' with a d3 number locale (1.234,5)
+    charts.colour_scale(all_ids)        # fixed colour per municipality (alt.Scale)
+    charts.tooltips(value="amount_eur", unit="EUR", ...)   # value, unit, year, source reference
+    charts.fmt(1234.5, 1)               # '1.234,5'   (German and Danish number format)
+    charts.table(df, numbers={...})     # a table with numbers formatted as text, missing as text
+    charts.save(chart, "out/fig")       # out/fig.png and out/fig.svg (vl-convert), for slides
+
+Colours: the five founding municipalities have fixed palette positions (peine, magdeburg,
+berlin-neukoelln, aalborg, segeberg); any other id gets the next free colours in alphabetical
+order of the ids of the workspace, so a municipality keeps its colour in every chart of a run
+whatever subset a chart shows. Always pass the workspace's full id list, not the chart's subset.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from analysis.contract.missing import NO_FIGURES, NOT_MEASURED, flag, text  # noqa: F401 (used by the figure modules)
+from analysis.contract.numbers import fmt, fmt_percent
+from analysis.contract.refs import join_refs  # noqa: F401
+
+# Tableau 10 (colour-blind friendly enough and distinguishable in print), then Tableau 20 extras.
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+           "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295", "#a0cbe8", "#ffbe7d", "#8cd17d"]
+FIXED = ["peine", "magdeburg", "berlin-neukoelln", "aalborg", "segeberg"]
+MISSING_COLOUR = "#d9d9d9"
+
+# d3-format locales: German and Danish share decimal comma and thousands dot.
+LOCALES = {
+    "de": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", "\u00a0€"]},
+    "da": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", "\u00a0€"]},
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]},
+}
+THEME = "municipal"
+MAX_ROWS = 5000  # Altair's default limit: aggregate before charting
+
+
+
+# --- colours ------------------------------------------------------------------------------------
+
+def colours(ids) -> dict[str, str]:
+    """A colour for every municipality id: fixed positions for the founding five, then the next
+    palette colours for the others in alphabetical order; the palette repeats after 15 ids."""
+    ids = list(dict.fromkeys(str(i) for i in ids))
+    out = {m: PALETTE[FIXED.index(m)] for m in ids if m in FIXED}
+    others = sorted(m for m in ids if m not in FIXED)
+    for k, m in enumerate(others):
+        out[m] = PALETTE[(len(FIXED) + k) % len(PALETTE)]
+    return {m: out[m] for m in ids}
+
+
+def colour_scale(ids, labels: dict[str, str] | None = None, only=None) -> alt.Scale:
+    """An Altair colour scale with one fixed colour per municipality.
+
+    `ids` are all ids of the workspace (they decide the colours); with `labels` (id -> display
+    name) the domain is the display names, for charts that encode the name instead of the id;
+    `only` (ids or names) limits the domain, and so the legend, to what the chart shows.
+    """
+    cmap = colours(ids)
+    pairs = [((labels or {}).get(m, m), c) for m, c in cmap.items()]
+    if only is not None:
+        keep = {str(v) for v in only}
+        pairs = [(d, c) for (d, c), m in zip(pairs, cmap) if d in keep or m in keep]
+    return alt.Scale(domain=[d for d, _ in pairs], range=[c for _, c in pairs])
+
+
+def municipality_colour(ids, field: str = "municipality", labels: dict[str, str] | None = None,
+                        title: str = "Municipality", legend: bool = True, only=None) -> alt.Color:
+    """The colour channel for a municipality field, with the fixed colours (`only`: the values
+    the chart shows, so that the legend lists no municipality without data)."""
+    return alt.Color(f"{field}:N", scale=colour_scale(ids, labels, only), title=title,
+                     legend=alt.Legend() if legend else None)
+
+
+# --- theme --------------------------------------------------------------------------------------
+
+def theme_config(lang: str = "de") -> dict:
+    """The Vega-Lite config of the shared theme, with the d3 number locale of `lang`."""
+    return {
+        "config": {
+            "locale": {"number": LOCALES.get(lang, LOCALES["de"])},
+            "font": "Helvetica, Arial, sans-serif",
+            "view": {"continuousWidth": 480, "continuousHeight": 300, "stroke": None},
+            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#555"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 260, "grid": True,
+                     "gridColor": "#eeeeee", "domainColor": "#888", "tickColor": "#888"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 260, "orient": "right"},
+            "header": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 260},
+            "bar": {"discreteBandSize": {"band": 0.8}},
+            "range": {"category": PALETTE},
+        }
+    }
+
+
+def enable(lang: str = "de") -> str:
+    """Register and enable the shared theme (number format of `lang`); return the theme name."""
+    name = f"{THEME}-{lang}"
+    if name not in alt.theme.names():
+        alt.theme.register(name, enable=False)(lambda: theme_config(lang))
+    alt.theme.enable(name)
+    return name
+
+
+enable("de")
+
+
+# --- number formats -----------------------------------------------------------------------------
+
+def d3_format(decimals: int = 0) -> str:
+    """The d3 format string for grouped numbers with `decimals` decimals (locale from the theme)."""
+    return f",.{decimals}f"
+
+
+# Column headers of display tables: original-language and English labels side by side.
+HEADERS = {
+    "municipality": "Municipality", "fiscal_year": "Year", "phase": "Phase", "category": "Category",
+    "category_name_en": "Category (English)", "item_code": "Code", "item_name": "Item (original)",
+    "item_name_en": "Item (English)", "goal": "Goal (original)", "goal_en": "Goal (English)",
+    "indicator": "Indicator (original)", "indicator_en": "Indicator (English)", "unit": "Unit",
+    "value": "Value", "share": "Share", "source_ref": "Source", "org_unit": "Organisational unit",
+    "currency": "Currency", "perspective": "Perspective", "goal_type": "Type", "status": "Status",
+    "target": "Target", "result": "Result", "quote": "Quote (verbatim)", "goal_id": "Goal id",
+}
+PHASES = {"original_budget": "original budget", "adjusted_budget": "adjusted budget", "forecast": "forecast",
+          "actual": "actual", "actual_to_date": "actual to date"}
+
+
+def table(df: pd.DataFrame, numbers: dict[str, int | None] | None = None,
+          percent: dict[str, int] | None = None, lang: str = "de", missing: str = NO_FIGURES,
+          rename: dict[str, str] | None = None, columns: list[str] | None = None,
+          missing_for: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy of `df` for display: number columns as formatted text, missing values as `missing`.
+
+    `numbers`/`percent` map column -> decimals (None: as many as needed); `missing_for` gives
+    a column its own text for missing values (e.g. 'not printed'). Other columns keep
+    their values (missing becomes ''); phase codes become words. `columns` picks and orders
+    columns; headers come from `HEADERS` updated by `rename`. Use the unformatted frame for
+    downloads.
+    """
+    out = df.copy() if columns is None else df.reindex(columns=columns).copy()
+    for col in ("phase", "outturn_phase", "compared_with", "planned_phase", "realised_phase", "result_phase"):
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: PHASES.get(v, v))
+    miss = missing_for or {}
+    for col, dec in (numbers or {}).items():
+        if col in out.columns:
+            out[col] = [fmt(v, dec, lang, miss.get(col, missing)) for v in out[col]]
+    for col, dec in (percent or {}).items():
+        if col in out.columns:
+            out[col] = [fmt_percent(v, dec, lang, miss.get(col, missing)) for v in out[col]]
+    for col in out.columns:
+        if col in (numbers or {}) or col in (percent or {}) or pd.api.types.is_bool_dtype(out[col]):
+            continue
+        if not pd.api.types.is_numeric_dtype(out[col]) or out[col].isna().any():
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+    headers = {**HEADERS, **(rename or {})}
+    out = out.rename(columns={c: headers[c] for c in out.columns if c in headers})
+    return out.reset_index(drop=True)
+
+
+def note(items: list[str], title: str = "Caveats"):
+    """Caveats (texts of `analysis.compare.caveats`) as an IPython Markdown object under a figure."""
+    from IPython.display import Markdown
+
+    from analysis.compare.caveats import markdown
+    return Markdown(markdown(items, title) or f"**{title}**: none for this selection.")
+
+
+def show(df: pd.DataFrame, empty: str = NO_FIGURES) -> None:
+    """Display a (formatted) table the way the site shows tables: all rows, no index."""
+    from IPython.display import HTML, display
+    try:
+        from analysis.report.publish import table_html
+    except ImportError:  # publishing machinery not installed: plain pandas HTML
+        def table_html(d, e):
+            return d.to_html(index=False, na_rep="") if len(d) else f"<p><em>{e}</em></p>"
+    display(HTML(table_html(df, empty)))
+
+
+# --- tooltips and source references -------------------------------------------------------------
+
+def tooltips(value: str, value_title: str = "Value", decimals: int = 0, unit: str | None = "unit",
+             year: str | None = "fiscal_year", source: str | None = "source_ref",
+             extra: list | None = None) -> list:
+    """Tooltip channels: the extra fields, the value (formatted), unit, year and source reference."""
+    tips = list(extra or [])
+    tips.append(alt.Tooltip(f"{value}:Q", title=value_title, format=d3_format(decimals)))
+    if unit:
+        tips.append(alt.Tooltip(f"{unit}:N", title="Unit"))
+    if year:
+        tips.append(alt.Tooltip(f"{year}:N", title="Year"))
+    if source:
+        tips.append(alt.Tooltip(f"{source}:N", title="Source"))
+    return tips
+
+
+def guard(df: pd.DataFrame, what: str = "chart data") -> pd.DataFrame:
+    """Return `df` when it is small enough for an inline Altair chart; else raise ValueError."""
+    if len(df) > MAX_ROWS:
+        raise ValueError(f"{what} has {len(df)} rows (Altair's limit is {MAX_ROWS}): aggregate first")
+    return df
+
+
+def empty_note(message: str) -> alt.Chart:
+    """A small chart that only says why there is nothing to draw (e.g. 'no figures in source')."""
+    return (alt.Chart(pd.DataFrame({"text": [message]})).mark_text(align="left", fontSize=13, color="#555")
+            .encode(text="text:N").properties(width=480, height=30))
+
+
+# --- saving -------------------------------------------------------------------------------------
+
+def save(chart, path_stem, scale: float = 2.0) -> list[Path]:
+    """Write `chart` as `<path_stem>.png` and `<path_stem>.svg` (vl-convert) and return both paths.
+
+    The images carry the active theme, including its number locale.
+    """
+    stem = Path(path_stem)
+    if stem.suffix in (".png", ".svg"):
+        stem = stem.with_suffix("")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
+    chart.save(str(png), scale_factor=scale)
+    chart.save(str(svg))
+    return [png, svg]

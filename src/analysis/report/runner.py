@@ -1,0 +1,276 @@
+"""Execute notebooks with Papermill: one child process per notebook, `jobs` of them at once.
+
+Each run gets its parameters from a YAML file (``papermill -f``: types are kept as written,
+nothing is guessed) and a kernel that is this interpreter (a private ``python3`` kernelspec
+whose argv is `sys.executable`). After each run the output notebook is checked for
+``metadata.papermill.exception`` and for error outputs; the first failure stops the others and
+raises `NotebookError` naming the notebook, the parameters, the cell and the error.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+import yaml
+
+from analysis.contract.errors import InputError, Problem
+
+KERNEL = "python3"
+# jsonschema (used by nbformat and Altair) imports the optional rfc3987_syntax, which compiles a
+# grammar for ~2 s in every process; the children skip it (only jsonschema's 'iri' format check
+# is lost). Otherwise these are `python -m papermill` and `python -m ipykernel_launcher`.
+_SKIP_SLOW = "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
+PAPERMILL_CMD = ["-c", _SKIP_SLOW + "from papermill.cli import papermill; papermill(prog_name='papermill')"]
+KERNEL_CMD = ["-c", _SKIP_SLOW + "sys.path[:1] = [] if sys.path[:1] == [''] else sys.path[:1]; "
+              "from ipykernel import kernelapp; kernelapp.launch_new_instance()"]
+IGNORED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}  # cells papermill adds
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def workspace_root(root: Path | str | None = None) -> Path:
+    """`root`, else $ANALYSIS_ROOT, else this checkout (via analysis.paths when present)."""
+    try:
+        from analysis.contract import paths
+    except ImportError:
+        paths = None
+    if paths is not None and hasattr(paths, "root"):
+        return Path(paths.root(root)).resolve()
+    if root:
+        return Path(root).resolve()
+    env = os.environ.get("ANALYSIS_ROOT")
+    return Path(env).resolve() if env else Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class Page:
+    """One notebook run = one page of the site (`<name>.html`)."""
+
+    name: str
+    notebook: str                      # relative to the workspace root
+    title: str
+    nav: str | None = None             # navbar text (default: title)
+    section: str | None = None         # heading on the overview page
+    menu: str | None = None            # navbar dropdown holding this page
+    description: str | None = None
+    parameters: dict = field(default_factory=dict)
+    entry: int | None = field(default=None, repr=False, compare=False)  # index in the config's pages
+
+    @property
+    def html(self) -> str:
+        return f"{self.name}.html"
+
+    def parameter_text(self) -> str:
+        return ", ".join(f"{k}={v!r}" for k, v in self.parameters.items()) or "(notebook defaults)"
+
+
+@dataclass
+class Result:
+    page: Page
+    output: Path
+    seconds: float | None               # None: reused from an earlier build
+    reused: bool = False
+
+
+@dataclass
+class Failure:
+    page: Page
+    ename: str
+    evalue: str
+    cell: int | None = None             # 1-based, as in the source notebook
+    source: str | None = None           # first line of the cell
+    kept: Path | None = None            # the failed output notebook, for its traceback
+    seconds: float = 0.0
+
+    def message(self) -> str:
+        lines = [f"notebook failed: {self.page.notebook} (page '{self.page.name}')",
+                 f"  parameters: {self.page.parameter_text()}"]
+        if self.cell is not None:
+            lines.append(f"  cell {self.cell} (counting cells from 1): {self.source or ''}")
+        lines.append(f"  error: {self.ename}: {self.evalue}")
+        if self.kept is not None:
+            lines.append(f"  executed notebook with the traceback: {self.kept}")
+        return "\n".join(lines)
+
+
+class NotebookError(InputError):
+    """A notebook raised or showed an error output."""
+
+    def __init__(self, failure: Failure):
+        self.failure = failure
+        super().__init__(Problem(failure.page.notebook, failure.message()))
+
+    def _format(self) -> str:
+        return self.failure.message()
+
+
+def failure_of(path: Path, page: Page) -> Failure | None:
+    """The first error in an executed notebook, or None when it ran cleanly."""
+    nb = nbformat.read(path, as_version=4)
+    index = 0
+    for cell in nb.cells:
+        if IGNORED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        index += 1
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "error":
+                first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
+                return Failure(page, out.get("ename", "Error"), _ANSI.sub("", str(out.get("evalue", ""))),
+                               cell=index, source=first)
+    if nb.metadata.get("papermill", {}).get("exception"):
+        return Failure(page, "papermill", "metadata.papermill.exception is set but no cell shows the error")
+    return None
+
+
+def write_kernelspec(jupyter_dir: Path) -> Path:
+    """A `python3` kernelspec that starts this very interpreter (put its folder on JUPYTER_PATH)."""
+    spec_dir = Path(jupyter_dir) / "kernels" / KERNEL
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {"argv": [sys.executable, "-Xfrozen_modules=off", *KERNEL_CMD, "-f", "{connection_file}"],
+            "display_name": "Python 3 (ipykernel)", "language": "python"}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return spec_dir
+
+
+def child_env(root: Path, page: Page, downloads: Path, jupyter_dir: Path) -> dict:
+    env = dict(os.environ)
+    package_parent = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(jupyter_dir), env.get("JUPYTER_PATH")) if p)
+    env["ANALYSIS_ROOT"] = str(root)
+    env["ANALYSIS_PAGE"] = page.name
+    env["ANALYSIS_DOWNLOADS_DIR"] = str(downloads)
+    env["ANALYSIS_SITE_BUILD"] = "1"
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return env
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """Stop a papermill child and its kernel (their own process group, started by us)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _tail(path: Path) -> str:
+    """The exception line of a crashed papermill's log (or its last line), shortened."""
+    try:
+        lines = [ln.strip() for ln in _ANSI.sub("", path.read_text(encoding="utf-8", errors="replace")).splitlines()
+                 if ln.strip()]
+    except OSError:
+        return ""
+    errors = [ln for ln in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)\b", ln)]
+    line = (errors or lines or [""])[-1]
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def run_one(page: Page, root: Path, out_dir: Path, work_dir: Path, kernel: str = KERNEL,
+            stop: threading.Event | None = None, timeout: int | None = None) -> tuple[float, Failure | None] | None:
+    """Execute one page into out_dir/<name>.ipynb; return (seconds, failure) or None if stopped."""
+    src = (root / page.notebook).resolve()
+    out = out_dir / f"{page.name}.ipynb"
+    params = work_dir / "params" / f"{page.name}.yml"
+    log = work_dir / "logs" / f"{page.name}.log"
+    downloads = out_dir / "downloads" / page.name
+    for d in (params.parent, log.parent, downloads):
+        d.mkdir(parents=True, exist_ok=True)
+    params.write_text(yaml.safe_dump(page.parameters, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    cmd = [sys.executable, *PAPERMILL_CMD, str(src), str(out), "-f", str(params), "-k", kernel,
+           "--cwd", str(src.parent), "--no-progress-bar", "--log-level", "WARNING"]
+    if timeout:
+        cmd += ["--execution-timeout", str(timeout)]
+    env = child_env(root, page, downloads, work_dir / "jupyter")
+    t0 = time.perf_counter()
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=env, cwd=src.parent, start_new_session=True)
+        while True:
+            try:
+                rc = proc.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if stop is not None and stop.is_set():
+                    _kill(proc)
+                    return None
+    seconds = time.perf_counter() - t0
+    failure = None
+    if out.exists():
+        try:
+            failure = failure_of(out, page)
+        except Exception as exc:  # unreadable output notebook
+            failure = Failure(page, type(exc).__name__, str(exc))
+    if failure is None and (rc != 0 or not out.exists()):
+        failure = Failure(page, "papermill", f"exited with code {rc}: {_tail(log)}")
+    if failure is not None:
+        failure.seconds = seconds
+    return seconds, failure
+
+
+def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: int = 1,
+            progress: Callable[[str], None] | None = print, work_dir: Path | None = None,
+            failed_dir: Path | None = None, kernel: str = KERNEL, timeout: int | None = None) -> list[Result]:
+    """Run every page (up to `jobs` at once) into out_dir; raise NotebookError on the first failure.
+
+    Progress: one line per finished notebook, e.g. ``[3/9] spending 12.3s ok``. A failed output
+    notebook is copied to `failed_dir` (when given) so its traceback can be read.
+    """
+    root = workspace_root(root)
+    out_dir = Path(out_dir)
+    work_dir = Path(work_dir) if work_dir else out_dir / ".work"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    missing = [p for p in pages if not (root / p.notebook).is_file()]
+    if missing:
+        raise InputError(f"notebook not found (page '{missing[0].name}')", path=root / missing[0].notebook)
+    write_kernelspec(work_dir / "jupyter")
+    stop = threading.Event()
+    results: dict[str, Result] = {}
+    failure: Failure | None = None
+    done_count = 0
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(run_one, p, root, out_dir, work_dir, kernel, stop, timeout): p for p in pages}
+        pending = set(futures)
+        try:
+            while pending and failure is None:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    page = futures[fut]
+                    outcome = fut.result()
+                    if outcome is None:
+                        continue
+                    seconds, fail = outcome
+                    done_count += 1
+                    if progress:
+                        progress(f"[{done_count}/{len(pages)}] {page.name} {seconds:.1f}s {'FAILED' if fail else 'ok'}")
+                    if fail and failure is None:
+                        failure = fail
+                    elif not fail:
+                        results[page.name] = Result(page, out_dir / f"{page.name}.ipynb", seconds)
+        finally:  # a failure, an exception or Ctrl-C: stop the rest
+            if pending:
+                stop.set()
+                for fut in pending:
+                    fut.cancel()
+    if failure is not None:
+        if failed_dir is not None and (out_dir / f"{failure.page.name}.ipynb").exists():
+            failed_dir = Path(failed_dir)
+            failed_dir.mkdir(parents=True, exist_ok=True)
+            kept = failed_dir / f"{failure.page.name}.ipynb"
+            kept.write_bytes((out_dir / f"{failure.page.name}.ipynb").read_bytes())
+            failure.kept = kept
+        raise NotebookError(failure)
+    return [results[p.name] for p in pages]

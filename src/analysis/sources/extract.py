@@ -1,0 +1,216 @@
+"""`analysis extract`: rebuild data/processed/ from data/raw/, data/curated/, data/municipalities/
+and data/reference/.
+
+All tables are built and validated in memory, written to a staging folder and swapped in
+only when everything succeeded: a failed run leaves the previous data/processed/ intact.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.contract import paths, schema
+from analysis.contract.errors import InputError
+from analysis.reference import categories
+from analysis.reference import tables as reference
+from analysis.sources import importers, registry
+
+OUTPUT_TABLES = ["municipalities", "documents", "budget", "indicators", "goals", "budget_changes", "quality"]
+METADATA = "metadata.json"
+
+
+@dataclass
+class ExtractResult:
+    tables: dict[str, pd.DataFrame]
+    unassigned: pd.DataFrame
+    out_dir: Path | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Rows per municipality and table, and the quality checks by status."""
+        lines = []
+        counts = pd.DataFrame({
+            name: self.tables[name].groupby("municipality_id").size()
+            for name in ("budget", "indicators", "goals", "budget_changes")
+        }).reindex(self.tables["municipalities"]["municipality_id"]).fillna(0).astype(int)
+        lines.append("rows per municipality and table:")
+        lines += ["  " + ln for ln in counts.to_string().splitlines()]
+        q = self.tables["quality"]
+        by = q["status"].value_counts().reindex(schema.QUALITY_STATUSES, fill_value=0)
+        lines.append("quality checks: " + ", ".join(f"{n} {s}" for s, n in by.items()))
+        flagged = q[q["status"].isin(["contradiction", "fail"])]
+        if len(flagged):
+            lines.append(f"  {len(flagged)} contradictions/failures in the documents: see quality.csv")
+        if len(self.unassigned):
+            lines.append(f"items without a category: {len(self.unassigned)} (listed in unassigned_items.csv)")
+        lines += self.notes
+        if self.out_dir:
+            lines.append(f"written to {self.out_dir} in {self.seconds:.1f}s")
+        return "\n".join(lines)
+
+
+def input_files(root: Path | None = None) -> list[Path]:
+    """Every file extract reads (for the staleness fingerprint)."""
+    root = paths.root(root)
+    files: list[Path] = []
+    for d in (paths.raw_dir(root), paths.curated_dir(root), paths.municipalities_dir(root), paths.reference_dir(root)):
+        if d.exists():
+            files += [p for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    src = Path(__file__).resolve().parents[1]  # the whole package: any code change may change the tables
+    files += sorted(src.rglob("*.py"))
+    return sorted(files)
+
+
+def fingerprint(root: Path | None = None) -> str:
+    root = paths.root(root)
+    h = __import__("hashlib").sha256()
+    for p in input_files(root):
+        h.update(str(p.relative_to(root) if p.is_relative_to(root) else p.name).encode())
+        h.update(registry.sha256(p).encode())
+    return h.hexdigest()
+
+
+def is_stale(root: Path | None = None) -> bool:
+    """True when data/processed/ is missing or was built from other inputs."""
+    meta = paths.processed_dir(root) / METADATA
+    if not meta.exists():
+        return True
+    try:
+        return json.loads(meta.read_text())["fingerprint"] != fingerprint(root)
+    except (KeyError, ValueError):
+        return True
+
+
+def build_tables(root: Path | None = None) -> ExtractResult:
+    """Run every importer and return validated contract tables (nothing is written)."""
+    root = paths.root(root)
+    munis = registry.municipalities(root)
+    docs = registry.documents(root)
+    parts: dict[str, list[pd.DataFrame]] = {n: [] for n in ("budget", "indicators", "goals", "budget_changes", "quality")}
+    for rec in docs.to_dict("records"):
+        name = rec.get("importer")
+        if not isinstance(name, str) or not name:
+            continue  # analyst-added documents: their tables are read from the municipality's folder
+        fn = importers.get(name)
+        if fn is None:
+            continue
+        result = fn(root / rec["path"], rec)
+        for table in parts:
+            parts[table].append(result.table(table))
+    from analysis.sources.importers import curated_goals
+    doc_map = {d["document_id"]: d for d in docs.to_dict("records")}
+    goals_dir = paths.curated_dir(root) / "goals"
+    if goals_dir.exists():
+        parts["goals"].append(curated_goals.load_all(goals_dir, doc_map, paths.raw_dir(root)))
+    try:
+        from analysis.sources import municipality_tables
+    except ImportError:  # analyst-filled tables (data/municipalities/<id>/) not available
+        municipality_tables = None
+    notes: list[str] = []
+    if municipality_tables is not None:
+        for folder in registry.municipality_dirs(root):
+            extra = municipality_tables.load(folder, root=root)
+            notes += list(getattr(extra, "notes", []))
+            for table in parts:
+                if table in extra:
+                    parts[table].append(extra[table])
+
+    tables = {name: _concat(frames, name) for name, frames in parts.items()}
+    countries = dict(zip(munis["municipality_id"], munis["country"]))
+    cmap = reference.category_map(root)
+    tables["budget"], unassigned = categories.assign(tables["budget"], cmap, countries)
+    tables["indicators"] = categories.assign_indicators(tables["indicators"], tables["budget"],
+                                                        reference.indicator_category_map(root))
+    tables["municipalities"] = munis
+    tables["documents"] = schema.conform(docs, "documents")
+    _check_references(tables, munis)
+    for name in OUTPUT_TABLES:
+        tables[name] = schema.conform(tables[name], name)
+        schema.validate(tables[name], name, f"{name} (built from the importers)")
+    return ExtractResult(tables=tables, unassigned=unassigned, notes=notes)
+
+
+def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return schema.conform(pd.concat(frames, ignore_index=True), name) if frames else schema.empty(name)
+
+
+def _check_references(tables: dict[str, pd.DataFrame], munis: pd.DataFrame) -> None:
+    goals = tables["goals"]
+    if "related_goal_id" in goals.columns:
+        dangling = goals[goals["related_goal_id"].notna() & ~goals["related_goal_id"].isin(goals["goal_id"])]
+        if len(dangling):
+            r = dangling.iloc[0]
+            raise InputError(f"goal {r['goal_id']} refers to a goal that does not exist",
+                             path=str(r["source_ref"]), column="related_goal_id",
+                             expected="the goal_id of an extracted goal", found=r["related_goal_id"])
+    known_m = set(munis["municipality_id"])
+    known_d = set(tables["documents"]["document_id"])
+    for name in ("budget", "indicators", "goals", "budget_changes"):
+        df = tables[name]
+        bad = df[~df["municipality_id"].isin(known_m) | ~df["document_id"].isin(known_d)]
+        if len(bad):
+            r = bad.iloc[0]
+            raise InputError(f"{name} row refers to an unknown municipality or document",
+                             path=str(r.get("source_ref") or name), column="document_id",
+                             expected="ids from data/municipalities/ and documents.csv",
+                             found=f"{r['municipality_id']}/{r['document_id']}")
+
+
+def write(result: ExtractResult, out_dir: Path, root: Path | None = None) -> None:
+    """Write CSV, Parquet and metadata into a staging folder, then swap it in atomically."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".processed-", dir=out_dir.parent))
+    try:
+        for name, df in result.tables.items():
+            df.to_csv(stage / f"{name}.csv", index=False)
+            df.to_parquet(stage / f"{name}.parquet", index=False)
+        result.unassigned.to_csv(stage / "unassigned_items.csv", index=False)
+        meta = {
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "fingerprint": fingerprint(root),
+            "inputs": [{"path": str(p.relative_to(paths.root(root))) if p.is_relative_to(paths.root(root)) else p.name,
+                        "sha256": registry.sha256(p)} for p in input_files(root) if p.suffix != ".py"],
+            "tables": {name: {"rows": int(len(df)), "columns": list(df.columns)} for name, df in result.tables.items()},
+            "origins": "every row carries source_ref '<raw file>:<line>'; documents.csv lists the files",
+        }
+        (stage / METADATA).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".processed-old-{os.getpid()}")
+            out_dir.rename(old)
+        stage.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def run(root: Path | None = None, out_dir: Path | None = None) -> ExtractResult:
+    """Rebuild data/processed/ (or `out_dir`); raise InputError and keep the old one on bad input."""
+    t0 = time.perf_counter()
+    root = paths.root(root)
+    result = build_tables(root)
+    out_dir = Path(out_dir) if out_dir else paths.processed_dir(root)
+    write(result, out_dir, root)
+    result.out_dir = out_dir
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def ensure(root: Path | None = None) -> bool:
+    """Extract when inputs changed; return True when it ran."""
+    if is_stale(root):
+        run(root)
+        return True
+    return False

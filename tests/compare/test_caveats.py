@@ -1,0 +1,60 @@
+import pandas as pd
+
+from analysis.compare import caveats
+
+
+def _rows(**cols):
+    return pd.DataFrame(cols)
+
+
+def test_fiscal_years_only_when_they_differ():
+    same = _rows(municipality_id=["peine", "aalborg"], fiscal_year=[2024, 2024])
+    assert caveats.fiscal_years(same) == []
+    diff = _rows(municipality_id=["peine", "aalborg"], fiscal_year=[2024, 2014])
+    text = caveats.fiscal_years(diff, {"peine": "Landkreis Peine", "aalborg": "Aalborg Kommune"})[0]
+    assert "Aalborg Kommune 2014" in text and "Landkreis Peine 2024" in text
+
+
+def test_currency_states_the_rate_used():
+    cb = _rows(municipality_id=["aalborg"], currency=["DKK"], fx_rate=[7.4548], fx_year=[2014],
+               fx_source=["mean of ECB daily euro reference rates"])
+    assert "DKK converted at 7.4548 DKK/EUR (2014 annual mean" in caveats.currency(cb, {"aalborg": "Aalborg"})[0]
+
+
+def test_population_year_fallback_is_said():
+    cb = _rows(municipality_id=["peine"], fiscal_year=[2024], population_year=[2023], population=[139170],
+               population_date=["2023-12-31"])
+    text = caveats.population(cb, {"peine": "Landkreis Peine"})[0]
+    assert "Landkreis Peine 2024: 139.170 inhabitants (2023-12-31)" in text
+    assert "nearest earlier year" in text
+
+
+def test_breakdown_lines_are_not_counted_as_items_without_category():
+    cb = _rows(municipality_id=["peine"] * 3, level=["line", "product", "product"],
+               item_code=["32", "3111", "9999"], item_name=["Personal", "Hilfe zum Lebensunterhalt", "Neu"],
+               category=[None, "10.7", None], category_judgement=[None, False, None],
+               category_rule=["breakdown of total/area 32: no category", "de_produkt 311*", None])
+    text = " ".join(caveats.categories(cb))
+    assert "1 items have no category" in text
+
+
+def test_nominal_is_said():
+    cb = _rows(municipality_id=["peine"], amount=[1.0])
+    assert caveats.prices(cb)[0].startswith("Nominal terms")
+
+
+def test_scope_states_the_share_of_the_total_that_is_itemised():
+    base = dict(municipality_id="peine", document_id="d", fiscal_year=2024, period="2024", org_unit="X",
+                economic_type="all", phase="forecast", currency="EUR", unit="EUR, current prices",
+                budget_type="operating", source_ref="f.txt:1", category_name_en=None, category_judgement=False)
+    rows = [
+        dict(base, level="total", direction="net", item_code="3", item_name="Dezernat", amount=200e6, value=200e6,
+             category=None),
+        dict(base, level="product", direction="net", item_code="3111", item_name="HLU", amount=30e6, value=30e6,
+             category="10.7", category_name_en="Social exclusion n.e.c."),
+        dict(base, level="product", direction="net", item_code="41201", item_name="SpDi", amount=20e6,
+             value=20e6, category="07.4", category_name_en="Public health services"),
+    ]
+    text = caveats.scope(pd.DataFrame(rows), "division", None, {"peine": "Landkreis Peine"})[0]
+    assert "Landkreis Peine 2024 (forecast): categorised items 50,0 Mio. EUR net = 25 % of" in text
+    assert "total net 200,0 Mio. EUR (Dezernat)" in text

@@ -1,0 +1,346 @@
+"""analysis.report.publish and analysis.offline: an offline site with navigation, charts and downloads."""
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import altair as alt
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from analysis.report import offline, publish
+from analysis.report.runner import Page
+
+QUARTO = shutil.which("quarto")
+
+PAGES = [Page("spending", "nb/s.ipynb", "Spending structure", nav="Spending", section="Comparisons"),
+         Page("profile-aalborg", "nb/p.ipynb", "Aalborg Kommune", menu="Municipality profiles"),
+         Page("profile-peine", "nb/p.ipynb", "Landkreis Peine", menu="Municipality profiles"),
+         Page("methods", "nb/m.ipynb", "Methods and sources")]
+
+# what a page must never do: fetch a script, stylesheet or font from the web
+EXTERNAL = [re.compile(p, re.I) for p in (
+    r"<script[^>]*\ssrc\s*=\s*[\"']?\s*(https?:)?//",
+    r"<link[^>]*\shref\s*=\s*[\"']?\s*(https?:)?//",
+    r"@import[^;]*(https?:)?//",
+    r"url\(\s*[\"']?(https?:)?//",
+    r"@font-face[^}]*(https?:)?//",
+)]
+
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.refs.append((tag, name, value))
+
+
+def refs(path: Path) -> list[tuple[str, str, str]]:
+    parser = _Refs()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.refs
+
+
+# --- units ---------------------------------------------------------------------------------
+
+def test_navigation_groups_menus_between_overview_and_downloads():
+    nav = publish.navigation(PAGES)
+    assert [i["text"] for i in nav] == ["Overview", "Spending", "Municipality profiles", "Methods and sources",
+                                        "Data downloads"]
+    assert [i["page"] for i in nav[2]["menu"]] == ["profile-aalborg", "profile-peine"]
+    assert nav[0]["page"] == "index" and nav[-1]["page"] == "data-downloads"
+
+
+def test_quarto_config_renders_every_page_with_the_navbar():
+    site = publish.Site(PAGES, title="T")
+    base = {"project": {"type": "website", "render": ["index.qmd"]}, "format": {"html": {"theme": "cosmo"}}}
+    cfg = publish.quarto_config(base, site)
+    assert cfg["project"]["render"] == ["index.qmd", "spending.ipynb", "profile-aalborg.ipynb",
+                                        "profile-peine.ipynb", "methods.ipynb", "data-downloads.qmd"]
+    assert cfg["project"]["output-dir"] == "_site"
+    assert {"assets/**", "downloads/**", "data/**"} <= set(cfg["project"]["resources"])
+    left = cfg["website"]["navbar"]["left"]
+    assert left[0] == {"href": "index.qmd", "text": "Overview"}
+    assert left[2] == {"text": "Municipality profiles", "menu": [
+        {"href": "profile-aalborg.ipynb", "text": "Aalborg Kommune"},
+        {"href": "profile-peine.ipynb", "text": "Landkreis Peine"}]}
+    assert cfg["format"] == base["format"] and base["project"]["render"] == ["index.qmd"]  # base untouched
+
+
+def test_the_checked_in_quarto_project_is_offline():
+    import yaml
+    reports = Path(__file__).resolve().parents[2] / "reports"
+    cfg = yaml.safe_load((reports / "_quarto.yml").read_text())
+    html = cfg["format"]["html"]
+    assert cfg["project"]["type"] == "website" and cfg["project"]["output-dir"] == "_site"
+    assert cfg["execute"]["enabled"] is False
+    assert html["embed-resources"] is False and html["html-math-method"] == "plain"
+    assert "assets/vega-bundle.js" in (reports / html["include-in-header"]).read_text()
+    assert "$web-font-path: false" in (reports / "theme.scss").read_text()   # no Google font import
+
+
+def test_prepare_notebook_drops_stderr_removed_cells_and_the_leading_heading():
+    code = new_code_cell("x")
+    code.outputs = [new_output("stream", name="stderr", text="FutureWarning"),
+                    new_output("stream", name="stdout", text="42\n")]
+    nb = new_notebook(cells=[new_markdown_cell("# Old title\n\nIntro."), code,
+                             new_code_cell("secret", metadata={"tags": ["remove-cell"]})])
+    out = publish.prepare_notebook(nb, Page("p", "p.ipynb", "New title"))
+    assert [c.source for c in out.cells] == ["Intro.", "x"]
+    assert [o["text"] for o in out.cells[1].outputs] == ["42\n"]
+    assert out.metadata["title"] == "New title"
+    assert len(nb.cells) == 3 and nb.cells[0].source.startswith("# Old")  # input not changed
+
+
+def test_external_references_are_found(tmp_path):
+    (tmp_path / "a.html").write_text('<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>'
+                                     '<link rel="stylesheet" href="//fonts.googleapis.com/css?family=X">'
+                                     '<a href="https://example.org">a link is fine</a>'
+                                     '<script src="assets/vega-bundle.js"></script>')
+    (tmp_path / "b.css").write_text("@import url('https://fonts.googleapis.com/css2?family=Source+Sans');")
+    found = publish.external_references(tmp_path)
+    assert len(found) == 3 and found[0].startswith("a.html: <script src>")
+    assert any(f.startswith("b.css: @import") for f in found)
+
+
+def test_methods_content_lists_documents_contract_and_every_contradiction(tmp_path):
+    from conftest import copy_workspace, write_fake_processed
+
+    from analysis.contract import schema
+    root = copy_workspace(tmp_path / "ws", notebooks=())
+    write_fake_processed(root)
+    m = publish.methods_content(root)
+    docs = m["documents"].set_index("document_id")
+    assert docs.loc["peine-2024-143", "reference"] == "Informationsvorlage 2024/143"
+    assert docs.loc["berlin-neukoelln-1265-xxi", "date"] == "2024-01-09"
+    contract = m["contract"].set_index("table")
+    assert contract.loc["budget", "columns (required)"] == ", ".join(schema.COLUMNS["budget"])
+    assert list(m["contradictions"]["found"]) == ["1,330"]
+    assert "SMOKE-CONTRADICTION" in m["contradictions"]["detail"].iloc[0]
+    assert list(m["failures_warnings"]["status"]) == ["warning"]
+    by_doc = m["quality_by_document"].set_index("document_id")
+    assert by_doc.loc["peine-2024-143", ["pass", "contradiction", "total"]].tolist() == [1, 1, 2]
+    assert m["category_map"] is not None and "category" in m["category_map"]
+    assert m["exchange_rates"] is not None and m["population"] is not None and m["price_index"] is not None
+
+
+def test_renderer_bundle_carries_vegalite_and_html():
+    offline.enable(html=True)
+    try:
+        chart = alt.Chart(pd.DataFrame({"a": ["</script><b>x"], "v": [1.5]})).mark_bar().encode(x="a:N", y="v:Q")
+        bundle = chart._repr_mimebundle_()
+        bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+        assert bundle["application/vnd.vegalite.v5+json"]["mark"] == {"type": "bar"}
+        html = bundle["text/html"]
+        assert html.startswith('<div id="chart-') and "window.vegaEmbed(el, spec, opts)" in html
+        assert '"assets/vega-bundle.js"' in html
+        assert "</script><b>" not in html and "\\u003c/script\\u003e\\u003cb\\u003ex" in html  # spec cannot end the script
+        assert html.count("<script") == 1
+    finally:
+        offline.enable()
+
+
+def test_renderer_leaves_html_out_in_an_interactive_jupyterlab_kernel(monkeypatch):
+    # JupyterLab prefers text/html (rank 50) to Vega-Lite (rank 57), and the site's bundle is not there
+    monkeypatch.setattr(offline, "_in_interactive_kernel", lambda: True)
+    offline.enable()
+    bundle = offline.renderer({"mark": "bar"})
+    assert "text/html" not in bundle and bundle["application/vnd.vegalite.v5+json"] == {"mark": "bar"}
+    monkeypatch.undo()
+    monkeypatch.setenv(offline.ENV_SITE_BUILD, "1")      # under `analysis build`: always both
+    assert offline._in_interactive_kernel() is False and "text/html" in offline.renderer({"mark": "bar"})
+
+
+def test_offer_download_writes_csv_and_xlsx_with_relative_links(tmp_path, monkeypatch):
+    monkeypatch.setenv(offline.ENV_DOWNLOADS, str(tmp_path / "downloads" / "spending"))
+    monkeypatch.setenv(offline.ENV_PAGE, "spending")
+    df = pd.DataFrame({"municipality": ["Peine", "Aalborg"], "amount": [1234.5, None]})
+    links = offline.offer_download(df, "spending by category", title="Spending", display=False)
+    assert links.hrefs == ["downloads/spending/spending-by-category.csv", "downloads/spending/spending-by-category.xlsx"]
+    assert (tmp_path / links.hrefs[0]).read_text().splitlines() == ["municipality,amount", "Peine,1234.5", "Aalborg,"]
+    back = pd.read_excel(tmp_path / links.hrefs[1])
+    assert back["amount"].iloc[0] == 1234.5 and pd.isna(back["amount"].iloc[1])
+    assert 'href="downloads/spending/spending-by-category.csv"' in links._repr_html_()
+    assert "(downloads/spending/spending-by-category.xlsx)" in links._repr_markdown_()
+
+
+# --- the published smoke site (built once in conftest) ------------------------------------
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.glob("*.html"))
+
+
+@pytest.mark.slow
+def test_site_has_an_index_and_a_page_per_notebook(smoke_site):
+    root, result, lines = smoke_site
+    site = root / "reports" / "_site"
+    names = {p.stem for p in _pages(site)}
+    assert names == {"index", "smoke", "smoke-three", "profile-aalborg", "profile-peine", "methods", "data-downloads"}
+    assert [r.page.name for r in result.results] == ["smoke", "smoke-three", "profile-aalborg", "profile-peine", "methods"]
+    assert (root / "reports" / "_executed" / "smoke-three.ipynb").exists()
+    if not QUARTO:
+        assert lines.count(publish.FALLBACK_NOTE) == 1
+    index = (site / "index.html").read_text()
+    assert 'href="smoke-three.html"' in index and "Smoke with factor 3" in index and "Profiles" in index
+
+
+@pytest.mark.slow
+def test_every_page_has_the_navigation_and_only_local_links(smoke_site):
+    root, _, _ = smoke_site
+    site = root / "reports" / "_site"
+    targets = {"index.html", "smoke.html", "smoke-three.html", "profile-aalborg.html", "profile-peine.html",
+               "methods.html", "data-downloads.html"}
+    for page in _pages(site):
+        found = refs(page)
+        nav_links = {v for tag, _, v in found if tag == "a"}
+        assert targets <= nav_links, f"{page.name} lacks navigation links: {targets - nav_links}"
+        for tag, attr, value in found:
+            url = urlsplit(value)
+            if tag == "a" and url.scheme in ("http", "https"):
+                continue  # an ordinary link the reader may follow
+            assert not url.scheme and not value.startswith("//"), f"{page.name}: <{tag} {attr}={value}>"
+            if url.path:
+                assert (site / unquote(url.path)).exists(), f"{page.name}: <{tag} {attr}={value}> is broken"
+
+
+@pytest.mark.slow
+def test_no_page_loads_scripts_styles_or_fonts_from_the_web(smoke_site):
+    root, _, _ = smoke_site
+    site = root / "reports" / "_site"
+    files = [p for p in site.rglob("*") if p.suffix in (".html", ".css")]
+    assert len(files) >= 8
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for pattern in EXTERNAL:
+            m = pattern.search(text)
+            assert m is None, f"{path.relative_to(site)}: {text[m.start():m.start() + 100]}"
+
+
+@pytest.mark.slow
+def test_vega_is_local_and_the_spec_is_in_the_page(smoke_site):
+    root, _, _ = smoke_site
+    site = root / "reports" / "_site"
+    bundle = site / "assets" / "vega-bundle.js"
+    assert bundle.stat().st_size > 500_000 and "window.vegaEmbed=" in bundle.read_text()
+    page = (site / "smoke-three.html").read_text()
+    assert page.count('<script src="assets/vega-bundle.js"></script>') == 1
+    assert "https://vega.github.io/schema/vega-lite/v6" in page          # the Vega-Lite spec ...
+    assert re.search(r'"amount":\s*7\.5', page)                          # ... with its data (2.5 x 3)
+    assert "total amount: 18.00" in page
+
+
+@pytest.mark.slow
+def test_pages_offer_their_data_and_the_site_its_tables(smoke_site):
+    root, _, _ = smoke_site
+    site = root / "reports" / "_site"
+    assert (site / "downloads" / "smoke-three" / "smoke-amounts.xlsx").exists()
+    page = (site / "smoke-three.html").read_text()
+    assert 'href="downloads/smoke-three/smoke-amounts.csv"' in page
+    data = (site / "data-downloads.html").read_text()
+    for name in ("municipalities", "documents", "quality"):
+        assert f'href="data/{name}.csv"' in data and f'href="data/{name}.xlsx"' in data
+        assert (site / "data" / f"{name}.xlsx").exists()
+    assert 'href="downloads/profile-peine/smoke-amounts.csv"' in data
+    assert pd.read_excel(site / "data" / "quality.xlsx")["status"].tolist() == ["pass", "contradiction", "warning"]
+
+
+@pytest.mark.slow
+def test_methods_page_shows_references_and_each_contradiction(smoke_site):
+    root, _, _ = smoke_site
+    page = (root / "reports" / "_site" / "methods.html").read_text()
+    for text in ("Informationsvorlage 2024/143", "Drucksache DrS/2011/054", "SMOKE-CONTRADICTION difference -20",
+                 "SMOKE-WARNING", "source_ref", "units_per_eur", 'href="downloads/methods/quality-checks.csv"'):
+        assert text in page, text
+
+
+@pytest.mark.slow
+@pytest.mark.quarto
+@pytest.mark.skipif(QUARTO is None, reason="quarto is not on PATH (the nbconvert fallback is tested instead)")
+def test_quarto_site_is_offline_with_navigation_and_charts(tmp_path):
+    from conftest import SMOKE_CONFIG, copy_workspace, write_fake_processed
+
+    from analysis.report import build
+    root = copy_workspace(tmp_path / "ws", notebooks=("_smoke.ipynb", "methods.ipynb"))
+    write_fake_processed(root)
+    (root / "reports" / "smoke.yml").write_text(SMOKE_CONFIG)
+    build.build(root, config=root / "reports" / "smoke.yml", jobs=2, extract=False, publisher="quarto", say=print)
+    site = root / "reports" / "_site"
+    assert (site / "index.html").exists() and (site / "assets" / "vega-bundle.js").exists()
+    assert publish.external_references(site) == []
+    page = (site / "smoke-three.html").read_text()
+    assert "vegaEmbed" in page and "alt.Chart(" not in page and "profile-peine.html" in page
+    assert (site / "downloads" / "smoke-three" / "smoke-amounts.csv").exists()
+
+
+FAKE_QUARTO = '''#!{python}
+"""Stands in for quarto: records its arguments and writes one HTML file per page."""
+import json, sys, yaml
+from pathlib import Path
+project = Path(sys.argv[2])
+(project.parent / "quarto-args.json").write_text(json.dumps(sys.argv[1:]))
+if {fail}:
+    print("ERROR: theme.scss: Undefined variable", file=sys.stderr)
+    sys.exit(1)
+cfg = yaml.safe_load((project / "_quarto.yml").read_text())
+out = project / cfg["project"]["output-dir"]
+out.mkdir()
+for name in cfg["project"]["render"]:
+    (out / (Path(name).stem + ".html")).write_text("<html><head>"
+        '<script src="assets/vega-bundle.js"></script></head><body>' + name + "</body></html>")
+'''
+
+
+def _executed_dir(tmp_path) -> Path:
+    executed = tmp_path / "executed"
+    (executed / "downloads" / "spending").mkdir(parents=True)
+    (executed / "downloads" / "spending" / "t.csv").write_text("a\n1\n")
+    for p in PAGES:
+        nb = new_notebook(cells=[new_markdown_cell("# Heading\n\nText of " + p.name)])
+        nbformat.write(nb, executed / f"{p.name}.ipynb")
+    return executed
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_quarto_branch_renders_a_generated_project(tmp_path, monkeypatch, fail):
+    import sys
+
+    import yaml
+    from conftest import copy_workspace
+    root = copy_workspace(tmp_path / "ws", notebooks=())
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_QUARTO.format(python=sys.executable, fail=fail))
+    fake.chmod(0o755)
+    monkeypatch.setattr(publish, "quarto_path", lambda: str(fake))
+    notes = []
+    site = publish.Site(PAGES, title="Test site", description="About")
+    work = tmp_path / "work"
+    if fail:
+        with pytest.raises(publish.PublishError, match=r"quarto render failed \(exit code 1\):\nERROR: theme.scss: Undefined variable"):
+            publish.publish(_executed_dir(tmp_path), site, work, root, say=notes.append)
+        return
+    out = publish.publish(_executed_dir(tmp_path), site, work, root, say=notes.append)
+    project = work / "quarto"
+    assert out == project / "_site" and notes == []                 # no fallback note with quarto
+    assert json.loads((work / "quarto-args.json").read_text()) == ["render", str(project), "--no-execute"]
+    cfg = yaml.safe_load((project / "_quarto.yml").read_text())
+    assert cfg["website"]["title"] == "Test site" and cfg["website"]["description"] == "About"
+    assert cfg["execute"]["enabled"] is False and cfg["format"]["html"]["include-in-header"] == "vega-header.html"
+    for name in ("vega-header.html", "theme.scss", "styles.css", "index.qmd", "data-downloads.qmd"):
+        assert (project / name).exists(), name
+    index = (project / "index.qmd").read_text()
+    assert index.startswith("---\ntitle: Overview\n---") and "[Spending structure](spending.html)" in index
+    nb = nbformat.read(project / "spending.ipynb", as_version=4)
+    assert nb.cells[0].cell_type == "raw" and nb.cells[0].source == "---\ntitle: Spending structure\n---"
+    assert nb.cells[1].source == "Text of spending"                  # the '# Heading' gave way to the title
+    assert {p.name for p in out.glob("*.html")} == {"index.html", "spending.html", "profile-aalborg.html",
+                                                     "profile-peine.html", "methods.html", "data-downloads.html"}
+    assert (out / "assets" / "vega-bundle.js").exists() and (out / "downloads" / "spending" / "t.csv").exists()

@@ -1,0 +1,138 @@
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import fixture_workspace
+
+from analysis.contract import schema
+from analysis.contract.errors import InputError
+from analysis.sources import municipality_tables as mt
+from analysis.sources import spreadsheet
+
+ROOT = Path(__file__).resolve().parents[2]
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "municipality"
+
+
+def _workspace(tmp_path):
+    root = fixture_workspace(tmp_path, with_musterstadt=True)
+    return root, root / "data/municipalities/musterstadt"
+
+
+def _drop_wide(folder):
+    yml = folder / "municipality.yml"
+    text = yml.read_text(encoding="utf-8")
+    yml.write_text(text[: text.index("  wide:")], encoding="utf-8")
+
+
+def test_fixture_gives_contract_tables(tmp_path):
+    root, folder = _workspace(tmp_path)
+    tables = mt.load(folder, root=root)
+    assert set(tables) == {"budget", "indicators", "goals", "quality"}
+    for name in ("budget", "indicators", "goals", "quality"):
+        assert schema.problems(tables[name], name) == [], name
+        assert not any(c.startswith("_") for c in tables[name].columns)
+    assert (len(tables["budget"]), len(tables["indicators"]), len(tables["goals"])) == (22, 3, 3)
+    b = tables["budget"].set_index("source_ref")
+    # empty cells took their defaults
+    assert b.loc["budget.csv:3", "municipality_id"] == "musterstadt"
+    assert b.loc["budget.csv:3", "currency"] == "EUR" and b.loc["budget.csv:3", "period"] == "2023"
+    assert b.loc["budget.csv:4", "economic_type"] == "all"
+    assert b.loc["budget.csv:5", "item_name"] == "Hilfe zur Überwindung besonderer sozialer Schwierigkeiten"
+    assert b.loc["budget.csv:2", "amount"] == 5432100.5
+    ind = tables["indicators"].set_index("source_ref")
+    assert ind.loc["indicators.csv:2", "value"] == 1250.0 and ind.loc["indicators.csv:3", "value"] == 12.5
+    assert ind.loc["indicators.csv:4", "indicator"] == "Leistungsempfänger Hilfe zur Pflege"
+    g = tables["goals"].set_index("goal_id")
+    assert g.loc["musterstadt-2023-01", "achievement"] == pytest.approx(97 / 95 * 100)
+    assert g.loc["musterstadt-2023-02", "achievement"] == pytest.approx(96.0)  # 1,200 / 1,250 (lower is better)
+    assert g.loc["musterstadt-2023-02", "target"] == 1200.0
+    assert list(g["quantified"]) == [True, True, False]
+    assert g.loc["musterstadt-2023-01", "source_ref"] == "goals.csv:2"
+    q = tables["quality"]
+    assert len(q) == 10 and set(q["status"]) == {"pass"}
+    assert "data/municipalities/musterstadt/indicators.csv: read as ';'-separated, decimal comma, Windows-1252 " \
+           "(detected)" in tables.notes
+
+
+def test_folders_without_table_files_give_nothing(tmp_path):
+    root, _ = _workspace(tmp_path)
+    shutil.copytree(ROOT / "data/municipalities/peine", root / "data/municipalities/peine")
+    assert mt.load(root / "data/municipalities/peine", root=root) == {}
+
+
+def test_only_goals(tmp_path):
+    root, folder = _workspace(tmp_path)
+    _drop_wide(folder)
+    (folder / "budget.csv").unlink()
+    (folder / "indicators.csv").write_text("municipality_id,document_id,fiscal_year,item_code,indicator,indicator_en,"
+                                           "unit,phase,value,category,source_ref\n", encoding="utf-8")
+    tables = mt.load(folder, root=root)
+    assert set(tables) == {"goals", "quality"} and len(tables["goals"]) == 3
+
+
+def test_only_budget(tmp_path):
+    root, folder = _workspace(tmp_path)
+    (folder / "goals.csv").unlink()
+    (folder / "indicators.csv").unlink()
+    tables = mt.load(folder, root=root)
+    assert set(tables) == {"budget", "quality"} and len(tables["budget"]) == 22
+
+
+def _budget_from(tmp_path, name):
+    root, folder = _workspace(tmp_path / name)
+    _drop_wide(folder)
+    (folder / "budget.csv").unlink()
+    shutil.copy(FIX / "dialects" / name, folder / "budget.csv")
+    return mt.load(folder, root=root)["budget"]
+
+
+def test_every_dialect_gives_the_same_budget(tmp_path):
+    base = _budget_from(tmp_path, "budget_comma_point_utf8.csv")
+    assert len(base) == 5
+    for name in ("budget_semicolon_comma_cp1252.csv", "budget_semicolon_comma_utf8bom.csv", "budget_tab_comma_utf8.csv"):
+        pd.testing.assert_frame_equal(_budget_from(tmp_path, name), base)
+    # and the same table saved as XLSX (numbers as numbers, codes as numbers too)
+    root, folder = _workspace(tmp_path / "xlsx")
+    _drop_wide(folder)
+    sheet = spreadsheet.read(folder / "budget.csv", numeric=["amount"])
+    wb = openpyxl.Workbook()
+    wb.active.append(sheet.columns)
+    for rec in sheet.df.to_dict("records"):
+        cells = [rec[c] for c in sheet.columns]
+        cells[sheet.columns.index("amount")] = sheet.number(rec["amount"], rec["_row"], "amount")
+        cells[sheet.columns.index("fiscal_year")] = int(rec["fiscal_year"])
+        cells[sheet.columns.index("item_code")] = int(rec["item_code"])
+        wb.active.append(cells)
+    (folder / "budget.csv").unlink()
+    wb.save(folder / "budget.xlsx")
+    tables = mt.load(folder, root=root)
+    xlsx = tables["budget"]
+    expected = base.assign(source_ref=base["source_ref"].str.replace("budget.csv", "budget.xlsx"))
+    pd.testing.assert_frame_equal(xlsx, expected)
+    assert any("budget.xlsx: read sheet 'Sheet' (the first sheet)" in n for n in tables.notes)
+
+
+def test_two_files_for_one_table_are_refused(tmp_path):
+    root, folder = _workspace(tmp_path)
+    shutil.copy(folder / "budget.csv", folder / "budget.tsv")
+    with pytest.raises(InputError) as exc:
+        mt.load(folder, root=root)
+    assert "two files for the budget table" in str(exc.value)
+
+
+def test_load_reports_all_problems_of_all_files(tmp_path):
+    root, folder = _workspace(tmp_path)
+    b = folder / "budget.csv"
+    b.write_text(b.read_text(encoding="utf-8").replace("2,000,000.00", "zwei Mio"), encoding="utf-8")
+    g = folder / "goals.csv"
+    g.write_bytes(g.read_bytes().replace(b";met;", b";erreicht;"))
+    with pytest.raises(InputError) as exc:
+        mt.load(folder, root=root)
+    msg = str(exc.value)
+    assert msg.startswith("2 problems:")
+    assert "data/municipalities/musterstadt/budget.csv:4, column 'amount': not a number" in msg
+    assert "data/municipalities/musterstadt/goals.csv:2, column 'status': value breaks the contract" in msg
+
+
