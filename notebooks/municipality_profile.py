@@ -19,7 +19,7 @@ m = p.municipality
 print(f"municipality: {m}")
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from analysis.compare import caveats
 from analysis.report import charts, offline
@@ -31,7 +31,7 @@ all_ids = ws.municipality_ids  # colours are fixed per municipality across all p
 from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, spending
 from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, spending_charts as sc
 
-display(Markdown(f"## {names[m]}"))
+display(charts.md("## {name}", name=names[m]))
 charts.show(charts.table(profile.facts(ws.municipalities, m), rename={"field": "", "value": ""}))
 base_year = max(params.price_index_years(ws, ws.municipalities["country"].unique()) or [None])
 with_budget = sorted(set(ws.budget["municipality_id"]))
@@ -66,7 +66,7 @@ if m in with_budget:
                          + caveats.quality(ws.quality, ws.municipalities, [m])))
 else:
     comp = cb_m = None
-    display(Markdown(f"**{charts.NO_FIGURES}**: the documents of {names[m]} give no budget figures."))
+    display(charts.md("**{none}**: the documents of {name} give no budget figures.", none=charts.NO_FIGURES, name=names[m]))
 
 # %% [markdown]
 # ## Indicators
@@ -83,7 +83,7 @@ if len(volumes):
     charts.show(ic.volumes_view(volumes))
     display(charts.note(caveats.indicators(ind_m, ws.municipalities)))
 else:
-    display(Markdown(f"**{charts.NO_FIGURES}**: no indicator figures for {names[m]}."))
+    display(charts.md("**{none}**: no indicator figures for {name}.", none=charts.NO_FIGURES, name=names[m]))
 if len(timely):
     charts.show(ic.timeliness_view(timely))
 rates_cov = ia.coverage_rates(ind_m, names)
@@ -105,7 +105,7 @@ if len(goals_m):
     display(charts.note(caveats.goals(goals_m, ws.municipalities)))
 else:
     missed = goals_m
-    display(Markdown(f"**no goals coded** for {names[m]}."))
+    display(charts.md("**no goals coded** for {name}.", name=names[m]))
 
 # %% [markdown]
 # ## Standing among the municipalities

@@ -27,6 +27,7 @@ from typing import Callable
 import nbformat
 import yaml
 
+from analysis.contract.safe_text import markdown_text
 from analysis.report import offline
 from analysis.report.runner import Page, workspace_root
 
@@ -130,7 +131,8 @@ def index_markdown(site: Site, intro: str) -> str:
 
 
 def _md(text: str) -> str:
-    return re.sub(r"([\[\]|*_`<>])", r"\\\1", str(text))
+    """Data text (a page title from a municipality's name, a description) as Markdown text."""
+    return markdown_text(text)
 
 
 def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | None = None,
@@ -155,10 +157,10 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
         lines += ["| table | rows | CSV | Excel |", "|---|---:|---|---|"]
         for csv in csvs:
             df = _read_table(csv)
-            shutil.copyfile(csv, out / csv.name)
+            offline.write_csv_copy(csv, out / csv.name)  # no formula in a download
             old_csv = Path(previous) / csv.name if previous else None
             old_xlsx = old_csv.with_suffix(".xlsx") if old_csv else None
-            if old_xlsx and old_xlsx.exists() and old_csv.read_bytes() == csv.read_bytes():
+            if old_xlsx and old_xlsx.exists() and old_csv.read_bytes() == (out / csv.name).read_bytes():
                 shutil.copyfile(old_xlsx, out / old_xlsx.name)
             else:
                 offline.write_table(df, out, csv.stem)
@@ -435,8 +437,9 @@ def quarto_config(base: dict, site: Site) -> dict:
 
 
 def front_matter_cell(title: str) -> nbformat.NotebookNode:
-    """The raw first cell Quarto reads as a notebook's front matter."""
-    text = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---"
+    """The raw first cell Quarto reads as a notebook's front matter (Pandoc reads the title as
+    Markdown: it is escaped, since it may hold a municipality's name)."""
+    text = "---\n" + yaml.safe_dump({"title": markdown_text(title)}, allow_unicode=True, sort_keys=False) + "---"
     return nbformat.v4.new_raw_cell(text)
 
 
