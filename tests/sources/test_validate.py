@@ -226,13 +226,19 @@ def test_metadata_errors_name_the_line(tmp_path):
                       "capital letters like EUR, DKK, SEK, found 'XYZ'"]
 
 
-def test_documents_list_must_stay_comma_separated(tmp_path):
+def test_documents_list_is_read_in_any_dialect_like_the_tables(tmp_path):
+    """Issue 12: documents.csv is read with the same dialect detection as the other tables, by
+    validate and extract alike (a ';'-separated list gave "found 'nan'" in extract)."""
+    from analysis.sources import registry
+
     root = _workspace(tmp_path)
+    before = registry.documents(root)
     d = root / M / "documents.csv"
     d.write_text(d.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
-    _, errors, _ = _check(root)
-    assert f"{M}/documents.csv:1, column '(whole file)': documents.csv must be ','-separated UTF-8; expected ',' and UTF-8 (save as " \
-           "'CSV UTF-8'), found \"';', UTF-8\"" in errors
+    report, errors, warnings = _check(root)
+    assert errors == [] and warnings == []
+    assert any(n.startswith(f"{M}/documents.csv: read as ';'-separated (detected)") for n in report.notes)
+    assert registry.documents(root).equals(before)
 
 
 def test_all_errors_of_all_files_at_once_and_exit_code(tmp_path, capsys):
@@ -300,6 +306,7 @@ def test_only_goals_or_only_budget_validate(tmp_path):
     yml.write_text(yml.read_text(encoding="utf-8").split("  wide:")[0], encoding="utf-8")
     (root / M / "budget.csv").unlink()
     (root / M / "indicators.csv").unlink()
+    (root / M / "haushalt_wide.csv").unlink()  # its mapping is gone: a file nothing reads would be a warning
     _drop_rows(root / "data/reference/price_index.csv", lambda l: l.startswith("country"))  # no years: not needed
     report, errors, warnings = _check(root)
     assert errors == [] and warnings == [] and report.ok
