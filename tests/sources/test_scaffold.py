@@ -41,13 +41,16 @@ def test_creates_the_folder_with_templates(tmp_path):
 
 def test_refuses_to_overwrite_without_force(tmp_path):
     root = _workspace(tmp_path)
-    folder = scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", root=root)
+    folder = scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", admin_type="Gemeinde",
+                        root=root)
     (folder / "budget.csv").write_text("filled in\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", root=root)
+        scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", admin_type="Gemeinde",
+                        root=root)
     assert "data/municipalities/musterdorf already exists; nothing was overwritten. Pass --force" in str(exc.value)
     assert (folder / "budget.csv").read_text(encoding="utf-8") == "filled in\n"
-    scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", force=True, root=root)
+    scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", admin_type="Gemeinde",
+                    force=True, root=root)
     assert (folder / "budget.csv").read_text(encoding="utf-8").startswith("municipality_id,")
 
 

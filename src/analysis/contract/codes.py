@@ -59,8 +59,10 @@ def check_currency(currency: str, where: str = WHERE, column: str = "--currency"
 COUNTRY_ADMIN_TYPES = {
     "DE": ["Landkreis", "kreisfreie Stadt", "Bezirk", "Kreis", "Stadt", "Gemeinde"],
     "DK": ["Kommune", "Region"],
+    "SE": ["Kommune", "Region"],   # kommun, region
+    "NO": ["Kommune"],             # kommune
 }
-DEFAULT_ADMIN_TYPE = {"DK": "Kommune"}
+DEFAULT_ADMIN_TYPE = {"DK": "Kommune", "SE": "Kommune", "NO": "Kommune"}
 
 
 def check_admin_type(admin_type: str, country: str, where: str = WHERE, column: str = "--admin-type",

@@ -22,10 +22,11 @@ import unicodedata
 
 # Characters that start Markdown (or Pandoc/Quarto) syntax: links and images ([ ] !), emphasis
 # (* _ ~ ^), code (`), tables (|), headings (#), math ($), citations (@), attributes and
-# shortcodes ({ }), and the escape itself. `< > &` become HTML entities instead (raw HTML,
+# shortcodes ({ }; "{{" and "}}" also get a zero-width space), and the escape itself. `< > &` become HTML entities instead (raw HTML,
 # autolinks, entities). Newlines are folded into spaces, so no value can start a block.
 _MARKDOWN = set("\\`*_{}[]#!|~$@^")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_BRACES = re.compile(r"(?<=\{)(?=\{)|(?<=\})(?=\})")
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}([.,\u202f ]\d{3})+)([.,]\d+)?$")
@@ -46,7 +47,10 @@ def markdown_text(value) -> str:
     if _missing(value):
         return ""
     out = []
-    for c in _one_line(str(value)):
+    # Quarto runs shortcodes ({{< env HOME >}} prints the build machine's HOME) even when the braces
+    # are escaped, and a lone '>}}' stops the render: a zero-width space between two braces keeps the
+    # text as it looks and breaks the shortcode.
+    for c in _BRACES.sub("\u200b", _one_line(str(value))):
         if c in _ENTITIES:
             out.append(_ENTITIES[c])
         elif c in _MARKDOWN:

@@ -422,15 +422,15 @@ def quarto_config(base: dict, site: Site) -> dict:
             resources.append(glob)
     project["resources"] = resources
     website = cfg.setdefault("website", {})
-    website["title"] = site.title
+    website["title"] = markdown_text(site.title)  # Quarto reads title and navbar texts as Markdown
     if site.description:
-        website["description"] = site.description
+        website["description"] = markdown_text(site.description)
 
     def item(entry):
         if "menu" in entry:
-            return {"text": entry["text"], "menu": [item(e) for e in entry["menu"]]}
+            return {"text": markdown_text(entry["text"]), "menu": [item(e) for e in entry["menu"]]}
         suffix = ".qmd" if entry["page"] in (INDEX, DATA_PAGE) else ".ipynb"
-        return {"href": entry["page"] + suffix, "text": entry["text"]}
+        return {"href": entry["page"] + suffix, "text": markdown_text(entry["text"])}
 
     website.setdefault("navbar", {})["left"] = [item(e) for e in site.nav]
     return cfg

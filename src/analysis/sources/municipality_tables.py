@@ -344,7 +344,9 @@ def _read_long(table, path, meta: Meta, options, defaults, out: Loaded, root) ->
                 continue
             v = rec[col]
             try:
-                if col in floats:
+                if col in floats and (table, col) == ("budget", "amount"):
+                    r[col] = spreadsheet.amount(sheet, v, row, col)
+                elif col in floats:
                     r[col] = sheet.number(v, row, col)
                 elif col in ints:
                     r[col] = _int(v, shown, row, col)
@@ -387,6 +389,10 @@ def _fill_defaults(r: dict, table: str, defaults: dict, file_name: str, shown: s
     if table == "budget":
         if r.get("period") is None and r.get("fiscal_year") is not None:
             r["period"] = str(r["fiscal_year"])
+        elif r.get("fiscal_year") is not None and not re.fullmatch(rf"{r['fiscal_year']}(-\d\d)?", str(r["period"])):
+            fy = r["fiscal_year"]
+            problems.append(Problem(shown, f"period {r['period']} is not in fiscal year {fy}", row, "period",
+                                    f"{fy} or {fy}-MM (or empty)", r["period"]))
         if r.get("economic_type") is None:
             r["economic_type"] = "all"
         if r.get("currency") is None:
@@ -394,8 +400,16 @@ def _fill_defaults(r: dict, table: str, defaults: dict, file_name: str, shown: s
     if table == "goals":
         if r.get("quantified") is None:
             r["quantified"] = r.get("target") is not None or r.get("result") is not None
-        if r.get("achievement") is None:
-            r["achievement"] = achievement_.stored(r.get("target"), r.get("result"), r.get("direction"))
+        computed = achievement_.stored(r.get("target"), r.get("result"), r.get("direction"))
+        given = r.get("achievement")
+        if given is None:
+            r["achievement"] = computed
+        elif computed is not None and abs(given - computed) > consistency.GOAL_TOLERANCE:
+            formula = "result / target x 100" if r.get("direction") == "higher_is_better" else "target / result x 100"
+            problems.append(Problem(shown, f"does not match target {consistency._fmt(r.get('target'))} and result "
+                                           f"{consistency._fmt(r.get('result'))} ({formula})", row, "achievement",
+                                    f"{computed:.1f} (+-{consistency.GOAL_TOLERANCE}) or empty (computed)",
+                                    consistency._fmt(given)))
     return problems
 
 

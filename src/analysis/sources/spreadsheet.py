@@ -75,6 +75,14 @@ class Sheet:
         return parse_number(value, self.locale, path=self.display, line=row, column=column)
 
 
+def amount(sheet: "Sheet", value, row: int, column: str) -> float | None:
+    """`Sheet.number` for an amount of money: a percentage ('12%') is refused, not read as 12."""
+    if isinstance(value, str) and "%" in value:
+        raise InputError("a percentage is not an amount", path=sheet.display, line=row, column=column,
+                         expected="an amount in whole currency units", found=value)
+    return sheet.number(value, row, column)
+
+
 def normalise_options(options: dict | None, where: str) -> tuple[dict, list[Problem]]:
     """Check declared options; return them with canonical values and the problems found."""
     out, problems = {}, []
