@@ -310,7 +310,7 @@ def _read_csv(path: Path, display: str, opts: dict):
         column = header[cell] if cell < len(header) and header[cell] else f"column {cell + 1}"
         raise InputError("a quoted cell is not closed before the end of the file", path=display, line=line,
                          column=column, expected="a closing '\"' (or no quote at the start of the cell)",
-                         found=text[offset:offset + 40].split("\n")[0])
+                         found=text[offset:offset + 60].split("\n")[0])
     records = [(i + 1, r) for i, r in enumerate(recs) if i > 0]
     notes = [sniff_note] if sniff_note else []
     return header, records, notes, (delimiter, delim_how), (enc_name, enc_how)
