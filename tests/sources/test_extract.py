@@ -185,6 +185,22 @@ def _rename(rel, new):
     return edit
 
 
+def _raw_row(importer="", path="https://example.org/plan.pdf"):
+    def edit(root):
+        raw = root / "data/raw/documents.csv"
+        raw.write_text(raw.read_text(encoding="utf-8").rstrip("\n") + f"\nmusterstadt-raw-1,musterstadt,Plan,R 1,"
+                       f"2023-01-01,Stadt,de,{path},,{importer},,\n", encoding="utf-8")
+    return edit
+
+
+def _symlink_to_valid_csv(root):
+    outside = root.parent / "outside_budget.csv"
+    b = root / M / "budget.csv"
+    outside.write_bytes(b.read_bytes())
+    b.unlink()
+    b.symlink_to(outside)
+
+
 DOCS = f"{M}/documents.csv"
 SAME_RULES = {
     "invalid-category": (lambda r: edit_cell(r / M / "budget.csv", 3, "category", "10.99"),
@@ -247,6 +263,14 @@ SAME_RULES = {
     "yaml-alias-bomb": (_yaml_bomb, f"{M}/municipality.yml:11: YAML anchors and aliases (&l0 at line 11, &l1 at line "
                                     "12, *l0 at line 12 and 48 more) are not allowed in municipality.yml; expected plain "
                                     "values (write each value out), found '&l0'"),
+    "importer-unknown": (_raw_row(importer="goals_onyl"),
+                         "data/raw/documents.csv:2, column 'importer': unknown importer (did you mean goals_only?); "
+                         "expected one of aalborg_accounts, goals_only, peine_product_report, found 'goals_onyl'"),
+    "path-raw-list": (_raw_row(path="../../../../../../etc/passwd"),
+                      "data/raw/documents.csv:2, column 'path': the document file is outside data/raw/; expected a "
+                      "file in data/raw/ or a web address, found '../../../../../../etc/passwd'"),
+    "symlink-outside-csv": (_symlink_to_valid_csv, f"{M}/budget.csv: is a symbolic link to a file outside {M}/; "
+                                                   f"expected a regular file in {M}/, found 'a link to "),
     "name-xls": (_rename(f"{M}/budget.csv", f"{M}/budget.xls"),
                  f"{M}/budget.xls: .xls files are not supported; expected CSV or XLSX (save the sheet as budget.xlsx or "
                  "budget.csv), found 'budget.xls'"),
@@ -269,10 +293,10 @@ def test_extract_refuses_what_validate_refuses(tmp_path, case):
     edit(root)
     reports = validate.check_all(root)
     errors = [str(e) for r in reports for e in r.errors]
-    assert message in errors, "\n".join(errors)
+    assert any(e.startswith(message) for e in errors), "\n".join(errors)
     with pytest.raises(InputError) as exc:
         extract.build_tables(root)
-    assert message in [str(p) for p in exc.value.problems], str(exc.value)
+    assert any(str(p).startswith(message) for p in exc.value.problems), str(exc.value)
 
 
 def test_the_documents_csv_problem_comes_first_without_follow_on_errors(tmp_path):
