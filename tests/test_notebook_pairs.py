@@ -31,3 +31,11 @@ def test_pair_in_sync_and_without_outputs(ipynb):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert not any(c.outputs or c.execution_count for c in code), f"{ipynb.name} is committed with outputs"
     assert sum("parameters" in c.metadata.get("tags", []) for c in code) <= 1
+
+
+@pytest.mark.parametrize("script", sorted(NOTEBOOKS.glob("*.py")), ids=lambda p: p.stem)
+def test_no_notebook_builds_markdown_or_html_from_data_with_an_f_string(script):
+    """Issue 12: data text enters Markdown through charts.md / charts.note (escaped), never Markdown(f"...")."""
+    import re
+    text = script.read_text(encoding="utf-8")
+    assert not re.search(r"\b(Markdown|HTML)\(\s*f[\"']", text), script.name

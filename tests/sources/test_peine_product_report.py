@@ -256,7 +256,7 @@ def test_table_disagreeing_with_its_forecast_block_is_refused(tmp_path):
     (101, "0\t0\t6.855", "00\t6.855", "peine_produktbericht_2024-06.txt:101, column 'Prognose': row has 16 "
      "tab-separated cells but its header (line 96) has 17; expected 17 cells like the header (label, Plan, 12 "
      "months, Ergebnis, Prognose; a tab lost or added?), found '16 cells'"),
-])
+], ids=["product-row-short", "product-goal-merged", "monthly-row-short"])
 def test_a_row_with_another_cell_count_than_its_header_is_refused(tmp_path, line, old, new, message):
     path = _broken_copy(tmp_path, line, old, new)
     with pytest.raises(InputError) as exc:
