@@ -160,7 +160,7 @@ Tables for this municipality, filled in by hand or exported from a spreadsheet. 
 2. `documents.csv`: one row per source document (budget, report, council paper):
    document_id (a slug like `{mid}-haushalt-2024`), municipality_id (`{mid}`), title, reference
    (council reference), date (YYYY-MM-DD), publisher, language, path (a file in this folder or a web
-   address), sha256 (of the file; may stay empty for web addresses). Keep it comma-separated UTF-8.
+   address), sha256 (of the file; may stay empty for web addresses). It is read like the tables.
 3. The tables, any of them (a municipality with only goals or only budget figures is fine;
    leave a table with its header row only when you have nothing for it):
    - `budget.csv`: one amount per row, in whole currency units; expenditure and revenue positive;
