@@ -229,25 +229,29 @@ def _mixed_encoding_problem(text: str, display: str) -> InputError:
 def _unclosed_quote(text: str, delimiter: str) -> tuple[int, int, int] | None:
     """(line, cell index, offset) of a quote that opens a cell and is never closed, else None.
 
-    The csv module (strict=False) would read such a file silently to its end as one cell."""
-    quoted, start, line, cell, at_start, i = False, None, 1, 0, True, 0
-    while i < len(text):
-        c = text[i]
+    The csv module (strict=False) would read such a file silently to its end as one cell. As in
+    the csv module, only a quote at the very start of a cell opens a quoted cell."""
+    if '"' not in text:
+        return None
+    quoted, start, line, cell, cell_start, skip = False, None, 1, 0, 0, -1
+    for m in re.finditer('["\n' + re.escape(delimiter) + "]", text):
+        i, c = m.start(), m.group()
+        if i == skip:
+            continue
         if quoted:
             if c == '"' and text[i + 1: i + 2] == '"':
-                i += 1                      # "" inside a quoted cell
+                skip = i + 1                       # "" inside a quoted cell
             elif c == '"':
                 quoted = False
-        elif c == '"' and at_start:
-            quoted, start = True, (line, cell, i)
-        if c == "\n":
-            line += 1
-        if not quoted and c in (delimiter, "\n"):
-            cell = 0 if c == "\n" else cell + 1
-            at_start = True
-        elif not (at_start and c == " "):
-            at_start = False
-        i += 1
+            elif c == "\n":
+                line += 1
+        elif c == '"':
+            if i == cell_start:
+                quoted, start = True, (line, cell, i)
+        elif c == delimiter:
+            cell, cell_start = cell + 1, i + 1
+        else:
+            line, cell, cell_start = line + 1, 0, i + 1
     return start if quoted else None
 
 
