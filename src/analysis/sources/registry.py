@@ -70,10 +70,12 @@ def documents(root: Path | None = None, *, verify: bool = True) -> pd.DataFrame:
     problems = [p for lst in lists for p in lst.errors]
     if problems:
         raise InputError(problems)
-    frames = [lst.df.assign(_list=lst.shown) for lst in lists if lst.df is not None and len(lst.df)]
+    read = [lst.df.assign(_list=lst.shown) for lst in lists if lst.df is not None]
+    columns = list(dict.fromkeys(c for f in read for c in f.columns))   # a list's columns even without rows
+    frames = [f for f in read if len(f)]
     if not frames:
-        return schema.empty("documents")
-    df = pd.concat(frames, ignore_index=True)
+        return schema.empty("documents") if not read else pd.DataFrame(columns=columns).drop(columns=["_row", "_list"])
+    df = pd.concat(frames, ignore_index=True).reindex(columns=columns)
     dup = df[df.duplicated("document_id", keep="first")]
     if len(dup):
         d = dup.iloc[0]
