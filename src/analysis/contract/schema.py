@@ -22,14 +22,16 @@ DIRECTIONS = ["expenditure", "revenue", "net"]
 ECONOMIC_TYPES = ["all", "personnel", "goods_services", "transfers", "other", "depreciation", "internal"]
 PHASES = ["original_budget", "adjusted_budget", "forecast", "actual", "actual_to_date"]
 GOAL_DIRECTIONS = ["higher_is_better", "lower_is_better", "none"]
-GOAL_STATUSES = ["met", "missed", "partly", "no_target", "not_measured", "pending"]
+# contradiction: the printed degree of achievement contradicts the printed target and result
+GOAL_STATUSES = ["met", "missed", "partly", "contradiction", "no_target", "not_measured", "pending"]
 GOAL_TYPES = ["outcome", "output", "process", "input", "structure"]
 # Coding frame (data/curated/goals/README.md); Neukölln's four steering fields plus process quality.
 GOAL_PERSPECTIVES = ["client", "staff", "economic", "legal", "process_quality"]
 ADMIN_TYPES = ["Landkreis", "kreisfreie Stadt", "Bezirk", "Kommune", "Kreis", "Stadt", "Gemeinde", "Region"]
 BUDGET_TYPES = ["operating", "capital"]
 REVENUE_KINDS = ["income", "reimbursement"]
-QUALITY_STATUSES = ["pass", "fail", "contradiction", "warning", "info"]
+# corrected: a misprint the document settles itself, corrected from data/curated/corrections.yml
+QUALITY_STATUSES = ["pass", "fail", "contradiction", "corrected", "warning", "info"]
 
 COLUMNS: dict[str, list[str]] = {
     "municipalities": ["municipality_id", "name", "country", "region", "admin_type", "currency", "language"],
@@ -48,15 +50,24 @@ COLUMNS: dict[str, list[str]] = {
                        "change_en", "direction", "amount", "currency", "source_ref"],
 }
 
+# Corrections and flags of figures (data/curated/corrections.yml, applied by `analysis extract`):
+# correction_id / correction_note: the figure was corrected where the document settles it; the
+# printed figure stays in `<column>_as_printed`. flag_id / flag_note: the figure is kept as printed
+# but doubtful (the document does not settle it); charts mark it.
+MARK_COLUMNS = ["correction_id", "correction_note", "flag_id", "flag_note"]
+# the figure columns a correction may change, per table, and where the printed figure is kept
+CORRECTABLE = {"budget": {"amount": "amount_as_printed"}, "indicators": {"value": "value_as_printed"},
+               "goals": {"target": "target_as_printed", "result": "result_as_printed"}}
+
 # Useful extra columns; present in the processed tables, optional in input files.
 OPTIONAL: dict[str, list[str]] = {
     "municipalities": ["official_code"],
     "documents": ["original_file", "notes"],
     "budget": ["budget_type", "budget_group", "revenue_kind", "source_unit", "trend", "note", "category_name_en",
-               "category_judgement", "category_rule"],
-    "indicators": ["indicator_group", "period", "note", "category_rule"],
+               "category_judgement", "category_rule", "amount_as_printed", *MARK_COLUMNS],
+    "indicators": ["indicator_group", "period", "note", "category_rule", "value_as_printed", *MARK_COLUMNS],
     "goals": ["target_year", "baseline", "baseline_year", "metric_en", "perspective_original", "related_goal_id",
-              "note"],
+              "note", "target_as_printed", "result_as_printed", *MARK_COLUMNS],
     "quality": ["detail", "tolerance"],
     "budget_changes": ["source_unit"],
 }
@@ -189,8 +200,10 @@ OPTIONAL_CHECKS = {
 }
 
 TABLES = list(COLUMNS)
-DTYPES_FLOAT = {"budget": ["amount"], "indicators": ["value"], "budget_changes": ["amount"],
-                "goals": ["target", "result", "achievement_reported", "achievement", "baseline"]}
+DTYPES_FLOAT = {"budget": ["amount", "amount_as_printed"], "indicators": ["value", "value_as_printed"],
+                "budget_changes": ["amount"],
+                "goals": ["target", "result", "achievement_reported", "achievement", "baseline", "target_as_printed",
+                          "result_as_printed"]}
 DTYPES_BOOL = {"goals": ["quantified"], "budget": ["category_judgement"]}
 DTYPES_INT = {"budget": ["fiscal_year"], "indicators": ["fiscal_year"], "budget_changes": ["fiscal_year"],
               "goals": ["target_year", "baseline_year"]}

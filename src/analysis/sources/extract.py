@@ -20,7 +20,7 @@ from analysis.contract import paths, schema
 from analysis.contract.errors import InputError
 from analysis.reference import categories
 from analysis.reference import tables as reference
-from analysis.sources import importers, registry
+from analysis.sources import corrections, importers, registry
 
 OUTPUT_TABLES = ["municipalities", "documents", "budget", "indicators", "goals", "budget_changes", "quality"]
 METADATA = "metadata.json"
@@ -124,6 +124,9 @@ def build_tables(root: Path | None = None) -> ExtractResult:
                     parts[table].append(extra[table])
 
     tables = {name: _concat(frames, name) for name, frames in parts.items()}
+    tables, corrected = corrections.load_and_apply(tables, docs, root)  # data/curated/corrections.yml
+    if corrected:
+        tables["quality"] = _concat([tables["quality"], pd.DataFrame(corrected)], "quality")
     countries = dict(zip(munis["municipality_id"], munis["country"]))
     cmap = reference.category_map(root)
     tables["budget"], unassigned = categories.assign(tables["budget"], cmap, countries)
