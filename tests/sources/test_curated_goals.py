@@ -251,7 +251,7 @@ def test_unknown_key_missing_key_and_bad_values(tmp_path):
     msg = str(exc.value)
     assert "column 'colour'" in msg and "unknown key" in msg
     assert "column 'goal_type'" in msg and "required key is missing" in msg
-    assert "column 'status'" in msg and "one of met, missed, partly, no_target, not_measured, pending" in msg
+    assert "column 'status'" in msg and "one of met, missed, partly, contradiction, no_target, not_measured, pending" in msg
     assert "column 'quantified'" in msg and "true or false" in msg
 
 
