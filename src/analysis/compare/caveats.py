@@ -20,21 +20,33 @@ from analysis.contract.numbers import fmt
 PHASE_WORDS = {"original_budget": "original budget", "adjusted_budget": "adjusted budget",
                "forecast": "forecast", "actual": "actual outturn", "actual_to_date": "actual to date"}
 
-# What an administrative type means for the comparability of social spending.
+# What a country's administrative type means for the comparability of social spending, keyed by
+# (country, admin_type): a German "Stadt" is never described as a Danish "Kommune". Who pays for
+# each category, with sources: data/reference/task_split.csv (`task_split_categories`).
 TASK_SPLIT = {
-    "Landkreis": "a German county (Landkreis): it carries social assistance, basic income support for "
-                 "housing and integration assistance, while the towns within it carry other local tasks; "
-                 "its budget covers only the county's share of local social tasks",
-    "Kreis": "a German county (Kreis): it carries social assistance and youth welfare for the towns within it, "
-             "which carry other local tasks; its budget covers only the county's share",
-    "kreisfreie Stadt": "a German county-free city: it carries both county and municipal tasks",
-    "Bezirk": "a Berlin district (Bezirk): it administers tasks of the city-state with budgets allocated by the Land",
-    "Kommune": "a Danish municipality (Kommune): it carries almost all local social tasks, including day care, "
-               "income support and employment measures, part of which the state reimburses",
-    "Stadt": "a town within a county: the county carries most social-assistance tasks",
-    "Gemeinde": "a municipality within a county: the county carries most social-assistance tasks",
-    "Region": "a region: its tasks differ from those of municipalities",
+    ("DE", "Landkreis"): "a German county (Landkreis): it carries social assistance (SGB XII) and the municipal part "
+                         "of basic income support for jobseekers (housing costs, of which the Bund refunds a share; "
+                         "the Bund pays the benefit itself) and, with its youth office, youth welfare; the Land sets "
+                         "who carries integration assistance and refunds part of it; the towns within the county "
+                         "carry other local tasks (in Niedersachsen also day care)",
+    ("DE", "Kreis"): "a German county (Kreis): it carries social assistance (SGB XII), the municipal part of basic "
+                     "income support for jobseekers (housing costs) and, with its youth office, youth welfare; the "
+                     "Bund pays the jobseekers' benefit itself, the Land sets who carries integration assistance; "
+                     "the towns within the county carry other local tasks",
+    ("DE", "kreisfreie Stadt"): "a German county-free city (kreisfreie Stadt): it carries both county and municipal "
+                                "tasks; the Bund and, as überörtlicher Träger, the Land still pay their shares",
+    ("DE", "Bezirk"): "a Berlin district (Bezirk): without legal personality, it administers tasks of the city-state "
+                      "(the Land Berlin carries social assistance and housing costs) from a global sum the Land "
+                      "allocates",
+    ("DE", "Stadt"): "a German town within a county (Stadt): the county carries social assistance, basic income "
+                     "support and, unless Land law gives the town a youth office, youth welfare",
+    ("DE", "Gemeinde"): "a German municipality within a county (Gemeinde): the county carries social assistance, "
+                        "basic income support and youth welfare",
+    ("DK", "Kommune"): "a Danish municipality (Kommune): it carries day care, income support and employment "
+                       "measures, elder care and disability services, with state refunds (refusion) for part of "
+                       "them; the regions carry hospitals and Udbetaling Danmark pays pensions and housing benefit",
 }
+RESPONSIBILITY_WORDS = {"pays": "pays", "partly": "pays partly", "not": "does not pay"}
 
 
 def _name(mid: str, names: dict[str, str] | None) -> str:
@@ -124,15 +136,43 @@ def population(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[st
     return ["Per inhabitant: " + "; ".join(parts) + "."]
 
 
-def task_split(municipalities: pd.DataFrame, ids) -> list[str]:
-    """What each municipality's administrative type means for comparing its spending."""
+def task_split_text(country, admin_type) -> str:
+    """The description of an administrative type in its country (`TASK_SPLIT`), or a neutral text."""
+    text = TASK_SPLIT.get((str(country), str(admin_type)))
+    return text or (f"a {admin_type} in {country}: its tasks are not described in "
+                    "data/reference/task_split.csv, so the comparison cannot say what it pays for")
+
+
+def task_split(municipalities: pd.DataFrame, ids, task_split_table: pd.DataFrame | None = None,
+               categories=None) -> list[str]:
+    """What each municipality's administrative type (in its country) means for comparing its
+    spending; with `task_split_table` (data/reference/task_split.csv) and the `categories` shown,
+    also who pays for each of them and who else does."""
     m = municipalities[municipalities["municipality_id"].isin(list(ids))]
     if not len(m):
         return []
-    parts = [f"{r['name']} is {TASK_SPLIT.get(r['admin_type'], 'a ' + str(r['admin_type']))}"
-             for r in m.to_dict("records")]
-    lead = "Different task split: " if m["admin_type"].nunique() > 1 else "Task split: "
-    return [lead + "; ".join(parts) + "."]
+    parts = [f"{r['name']} is {task_split_text(r.get('country'), r['admin_type'])}" for r in m.to_dict("records")]
+    kinds = m[["country", "admin_type"]].drop_duplicates()
+    lead = "Different task split: " if len(kinds) > 1 else "Task split: "
+    out = [lead + "; ".join(parts) + "."]
+    if task_split_table is not None and categories is not None:
+        out += task_split_categories(task_split_table, m, categories)
+    return out
+
+
+def task_split_categories(task_split_table: pd.DataFrame, municipalities: pd.DataFrame, categories) -> list[str]:
+    """'Who pays (task_split.csv): 10.5: Landkreis Peine pays partly (Bund ...); ...' for the categories shown."""
+    from analysis.compare import scope
+    rows = scope.task_split_rows(task_split_table, municipalities, municipalities["municipality_id"], categories)
+    if not len(rows):
+        return []
+    parts = []
+    for cat, part in rows.groupby("category", sort=True):
+        who = [f"{r['name']} {RESPONSIBILITY_WORDS.get(r['responsibility'], r['responsibility'])}"
+               f" ({r['who_else']})" for r in part.to_dict("records")]
+        parts.append(f"{cat}: " + "; ".join(who))
+    return ["Who pays for each category (data/reference/task_split.csv, sources on the methods page): "
+            + " | ".join(parts) + "."]
 
 
 def categories(cb: pd.DataFrame) -> list[str]:
@@ -167,7 +207,20 @@ def budget(cb: pd.DataFrame, municipalities: pd.DataFrame, what: str = "all") ->
         + population(cb, names)
     if what == "all":
         items += task_split(municipalities, cb["municipality_id"].unique()) + categories(cb)
+    items += marked(cb)
     return items
+
+
+def marked(rows: pd.DataFrame) -> list[str]:
+    """The corrected and flagged figures among `rows` (budget or indicator rows, or tables that
+    carry `correction_note` / `flag_note`)."""
+    out = []
+    for col, lead in (("correction_note", "Corrected figures in this selection"),
+                      ("flag_note", "Flagged figures in this selection (kept as printed, marked in the charts)")):
+        if col in rows.columns and rows[col].notna().any():
+            texts = spending.join_notes(rows[col].astype(object).str.split(r" \| ").explode())
+            out.append(f"{lead}: {texts.replace(' | ', '; ')}.")
+    return out
 
 
 def goals(goals_df: pd.DataFrame, municipalities: pd.DataFrame) -> list[str]:
@@ -187,7 +240,14 @@ def goals(goals_df: pd.DataFrame, municipalities: pd.DataFrame) -> list[str]:
                                                                                    for p in dict.fromkeys(s)))
         out.append("Results are: " + "; ".join(f"{_name(m, names)} {p}" for m, p in by.items()) + ".")
     out.append("Achievement is computed from target and result in the goal's direction (100 % = target met); "
-               "the degree of achievement the document prints is shown next to it where there is one.")
+               "the degree of achievement the document prints is shown next to it where there is one. Where the "
+               "printed degree contradicts target and result (by more than one point) the status is "
+               "'contradiction': neither met nor missed. A near miss is a missed goal at 95 % of its target or more.")
+    n = int((goals_df["status"] == "contradiction").sum()) if "status" in goals_df.columns else 0
+    if n:
+        out.append(f"{n} goals have status 'contradiction' (printed degree against computed: see the table "
+                   "'Printed achievement contradicts target and result').")
+    out += marked(goals_df)
     return out
 
 
@@ -220,8 +280,30 @@ def quality(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]:
     if not len(bad):
         return []
     parts = [f"{_name(m, names)} {n}" for m, n in bad.groupby("municipality_id").size().items()]
-    return ["The documents contradict themselves or fail a check in places (" + "; ".join(parts) +
-            " quality checks): figures are shown as printed; the methods page lists each case."]
+    out = ["The documents contradict themselves or fail a check in places (" + "; ".join(parts) +
+           " quality checks): figures are shown as printed, except where the document itself settles the "
+           "figure (corrected, see below); the methods page lists each case."]
+    return out + corrections(q, municipalities, ids)
+
+
+def corrections(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]:
+    """One line naming the corrections (quality status `corrected`) and flags of these municipalities."""
+    names = _names(municipalities)
+    q = q[q["municipality_id"].isin(list(ids))]
+    out = []
+    for status, what in (("corrected", "Corrected where the document settles the figure itself"),):
+        rows = q[q["status"] == status]
+        if len(rows):
+            items = [f"{_name(r['municipality_id'], names)} {r['source_ref']}: printed {r['found']}, settled "
+                     f"{r['expected']}" for r in rows.to_dict("records")]
+            out.append(f"{what} (data/curated/corrections.yml; printed figure kept in *_as_printed): "
+                       + "; ".join(items) + ".")
+    flags = q[(q["status"] == "warning") & q["check"].astype(str).str.startswith("flag:")]
+    if len(flags):
+        out.append("Flagged as doubtful and kept as printed (the document does not settle them): "
+                   + "; ".join(f"{_name(r['municipality_id'], names)} {r['source_ref']}" for r in flags.to_dict("records"))
+                   + ".")
+    return out
 
 
 def markdown(items: list[str], title: str = "Caveats") -> str:

@@ -11,9 +11,12 @@ inhabitant) and `unit`. They also work on plain contract rows when `value=` name
     revenue_vs_gross(cb)                revenue (income, reimbursements) against gross expenditure
     totals(cb)                          the grand totals (expenditure, revenue, net) per year and phase
     with_net(rows)                      derive net = expenditure - revenue where no net is printed
+    join_notes(values)                  the corrections/flags (correction_note, flag_note) behind a figure
     coverage(budget, municipalities)    which municipality has which figures for which year
 
 Only annual rows (period = fiscal year) are used; monthly figures are not added to annual ones.
+Aggregated tables carry `correction_note` and `flag_note`: the corrected (data/curated/corrections.yml)
+and flagged figures behind each value, so that charts can mark them.
 Where a municipality has no figures the tables say "no figures in source", never 0.
 """
 from __future__ import annotations
@@ -95,6 +98,25 @@ def operating(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["budget_type"].astype(object).where(df["budget_type"].notna(), "") != "capital"]
 
 
+MARKS = ["correction_note", "flag_note"]  # corrections.yml: corrected and flagged figures
+
+
+def join_notes(values) -> str | None:
+    """Distinct non-empty texts joined by ' | ' (None when there are none): the corrections or
+    flags behind an aggregated figure."""
+    texts = [str(v) for v in pd.Series(list(values), dtype="object").dropna().unique() if str(v) not in ("", "nan")]
+    return " | ".join(texts) or None
+
+
+def _marks(d: pd.DataFrame, keys) -> pd.DataFrame:
+    """correction_note and flag_note of the rows behind each group of `keys`."""
+    out = {}
+    for col in MARKS:
+        src = d[col] if col in d.columns else pd.Series(None, index=d.index, dtype="object")
+        out[col] = src.groupby([d[k] for k in keys] if isinstance(keys, list) else keys, dropna=False).agg(join_notes)
+    return pd.DataFrame(out)
+
+
 def with_net(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     """`df` plus derived net rows (expenditure - revenue) for items that give expenditure and
     revenue but no net figure (e.g. Aalborg's activity tables). Derived rows have
@@ -125,6 +147,9 @@ def with_net(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     if "revenue_kind" in derived.columns:
         derived["revenue_kind"] = None
     derived["source_ref"] = cand["source_ref"].groupby(ck).agg(join_refs)
+    for col in MARKS:  # a corrected or flagged side marks the derived net
+        if col in cand.columns:
+            derived[col] = cand[col].groupby(ck).agg(join_notes)
     derived["derived_net"] = True
     return pd.concat([out, derived.reset_index(drop=True)], ignore_index=True)
 
@@ -185,6 +210,7 @@ def composition(cb: pd.DataFrame, level: str = "division", cofog: pd.DataFrame |
     else:
         out["judgement_items"] = 0
     out["source_ref"] = g["source_ref"].agg(join_refs)
+    out = out.join(_marks(d, ["municipality_id", "fiscal_year", "phase", "cat"]))
     out = out.reset_index().rename(columns={"cat": "category"})
     cnames = category_names(cofog)
     out["category_name_en"] = out["category"].map(cnames)
@@ -192,14 +218,15 @@ def composition(cb: pd.DataFrame, level: str = "division", cofog: pd.DataFrame |
     total = out.groupby("municipality_id")["value"].transform(lambda s: s.sum(min_count=1))
     out["share"] = 100.0 * out["value"] / total.where(total != 0)
     out.insert(1, "municipality", _names(out, names))
-    return out[["municipality_id", "municipality", "fiscal_year", "phase", "category", "category_name_en", "value",
-                "unit", "share", "items", "judgement_items", "source_ref"]].reset_index(drop=True)
+    return out[COMPOSITION_COLUMNS].reset_index(drop=True)
+
+
+COMPOSITION_COLUMNS = ["municipality_id", "municipality", "fiscal_year", "phase", "category", "category_name_en",
+                       "value", "unit", "share", "items", "judgement_items", "source_ref", *MARKS]
 
 
 def _empty_composition() -> pd.DataFrame:
-    return pd.DataFrame(columns=["municipality_id", "municipality", "fiscal_year", "phase", "category",
-                                 "category_name_en", "value", "unit", "share", "items", "judgement_items",
-                                 "source_ref"])
+    return pd.DataFrame(columns=COMPOSITION_COLUMNS)
 
 
 # --- plan against outturn -----------------------------------------------------------------------
@@ -232,10 +259,11 @@ def plan_vs_outturn(cb: pd.DataFrame, by: str = "category", level: str = "divisi
         raise ValueError(f"by must be 'category' or 'item', not {by!r}")
     if not len(d):
         return pd.DataFrame(columns=keys + ["original_budget", "adjusted_budget", "outturn", "outturn_phase",
-                                            "compared_with", "deviation", "deviation_pct"])
+                                            "compared_with", "deviation", "deviation_pct", *MARKS])
     g = d.groupby(keys + ["phase"], dropna=False)
     wide = g[value].sum(min_count=1).unstack("phase")
     refs = d.groupby(keys, dropna=False)["source_ref"].agg(join_refs)
+    marks = _marks(d, keys)
     for p in ["original_budget", "adjusted_budget", "actual", "forecast"]:
         if p not in wide.columns:
             wide[p] = float("nan")
@@ -251,6 +279,7 @@ def plan_vs_outturn(cb: pd.DataFrame, by: str = "category", level: str = "divisi
     wide["deviation"], wide["deviation_pct"] = _deviation(wide["outturn"], plan)
     wide["unit"] = unit_label(d)
     wide = wide.merge(refs.rename("source_ref").reset_index(), on=keys, how="left")
+    wide = wide.merge(marks.reset_index(), on=keys, how="left")
     if by == "category":
         wide = wide.rename(columns={"key": "category"})
         wide.insert(3, "category_name_en", wide["category"].map(category_names(cofog)))

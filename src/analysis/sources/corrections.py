@@ -311,12 +311,15 @@ def apply(tables: dict[str, pd.DataFrame], records: list[dict]) -> tuple[dict[st
                 df.at[idx, "achievement"] = achievement(df.at[idx, "target"], df.at[idx, "result"],
                                                         df.at[idx, "direction"])
             municipality = df.at[idx, "municipality_id"]
-            expected, found, status = rec["value"], rec["as_printed"], "corrected"
+            expected = f"{rec['settled']} (stored as {_fmt(rec['value'])})"
+            found = f"{rec['printed'] if rec['printed'] is not None else 'an empty cell'} (extracted as " \
+                    f"{_fmt(rec['as_printed'])})"
+            status = "corrected"
         else:
             df.loc[mask, "flag_id"] = [_join(v, rec["id"]) for v in df.loc[mask, "flag_id"]]
             df.loc[mask, "flag_note"] = [_join(v, text) for v in df.loc[mask, "flag_note"]]
             municipality = df.loc[mask, "municipality_id"].iloc[0]
-            expected, found, status = "a figure the other lines confirm", rec["printed"], "warning"
+            expected, found, status = "a figure the other lines confirm", f"{rec['printed']} ({n} rows)", "warning"
         detail = (f"{rec['id']}: {table}.{column} where {', '.join(f'{k}={v}' for k, v in rec['row'].items())}"
                   f" ({n} row{'s' if n > 1 else ''}); {text}; {' '.join(rec['reason'].split())}")
         quality.append(checks.row(CHECK[rec["kind"]], municipality, rec["document_id"],
