@@ -345,3 +345,59 @@ def scope(cb_total: pd.DataFrame, level: str, cofog: pd.DataFrame | None, names:
     return ["Scope: the category figures cover only the itemised part of each document's total; where the "
             "share is well below 100 % the rest is not itemised in the source (e.g. budget areas reported "
             "elsewhere) and the municipalities are not comparable in level: " + "; ".join(parts) + "."]
+
+
+# --- chart titles: year, phase, price basis and scope in every chart's subtitle ------------------
+
+def _years(values) -> str:
+    ys = sorted({int(v) for v in pd.to_numeric(pd.Series(list(values), dtype="object"), errors="coerce").dropna()})
+    if not ys:
+        return ""
+    return f"{ys[0]}-{ys[-1]}" if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)) else ", ".join(map(str, ys))
+
+
+def chart_context(df: pd.DataFrame, names: dict[str, str] | None = None, year: str = "fiscal_year",
+                  phase: str | None = "phase", unit: str | None = "unit", extra: list[str] | None = None,
+                  no_phase: str = "no phase given") -> list[str]:
+    """Subtitle lines for a chart of `df`: per municipality its fiscal year(s) and phase(s)
+    ('Aalborg Kommune 2014 actual outturn; Landkreis Peine 2024 forecast'), the unit (price
+    basis, per inhabitant) and `extra` lines (e.g. the scope)."""
+    lines = []
+    if len(df) and "municipality_id" in df.columns and year in df.columns:
+        parts = []
+        for mid, part in df.groupby("municipality_id", sort=True):
+            ys = _years(part[year]) or "year not stated"
+            ps = [] if phase is None or phase not in part.columns else \
+                list(dict.fromkeys(PHASE_WORDS.get(p, p) for p in part[phase].dropna().astype(str) if p))
+            parts.append(f"{_name(mid, names)} {ys} {', '.join(ps) or no_phase}".strip())
+        lines.append("; ".join(parts))
+    if unit and unit in df.columns:
+        units = [u for u in dict.fromkeys(df[unit].dropna().astype(str)) if u]
+        if units:
+            lines.append(" / ".join(units))
+    if "scope" in df.columns and df["scope"].notna().any():
+        scopes = df.dropna(subset=["scope"]).drop_duplicates("municipality_id")
+        lines.append("Scope: " + "; ".join(f"{_name(m, names)}: {s}" for m, s in
+                                           zip(scopes["municipality_id"], scopes["scope"])))
+    return lines + [e for e in (extra or []) if e]
+
+
+def goal_context(goals_df: pd.DataFrame, documents: pd.DataFrame | None = None,
+                 names: dict[str, str] | None = None) -> list[str]:
+    """Subtitle line for goal charts: per municipality the target years (else the document's
+    year) and the phase of the results ('Landkreis Peine 2024, results forecast')."""
+    if not len(goals_df):
+        return []
+    doc_year = {}
+    if documents is not None and len(documents):
+        doc_year = {d: str(v)[:4] for d, v in zip(documents["document_id"], documents["date"])
+                    if isinstance(v, str) and v[:4].isdigit()}
+    parts = []
+    for mid, part in goals_df.groupby("municipality_id", sort=True):
+        ys = _years(part["target_year"]) if "target_year" in part.columns else ""
+        if not ys:
+            ys = ", ".join(sorted({doc_year[d] for d in part["document_id"] if d in doc_year})) or "year not stated"
+            ys = f"document of {ys}"
+        ph = list(dict.fromkeys(PHASE_WORDS.get(p, p) for p in part["result_phase"].dropna().astype(str)))
+        parts.append(f"{_name(mid, names)} {ys}, results: {', '.join(ph) if ph else 'no result given'}")
+    return ["; ".join(parts)]

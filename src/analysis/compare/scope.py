@@ -2,7 +2,8 @@
 (data/reference/task_split.csv), applied to the figures a page compares.
 
     coverage_of(coverage, mid, category)          complete / partial / absent / not recorded, with share and note
-    with_coverage(df, coverage)                   rows of a category table plus coverage, coverage_text, complete
+    with_coverage(df, coverage)                   rows of a category table plus coverage, coverage_text, complete, scope
+    with_scope(df, coverage)                      rows plus `scope`: what each municipality's document covers
     scope_text(coverage, ids, names)              one line per municipality: what its document covers ('total' rows)
     task_split_rows(task_split, municipalities, ids, categories)   the task-split rows behind a comparison
     standing(comp, coverage, mid, names)          the profiled municipality against the others, per category,
@@ -60,10 +61,24 @@ def coverage_label(rec: dict) -> str:
     return text + (f": {rec['note']}" if rec.get("note") else "")
 
 
+def with_scope(df: pd.DataFrame, coverage: pd.DataFrame | None) -> pd.DataFrame:
+    """`df` plus `scope`: what the municipality's document covers (the 'total' row of coverage.csv)."""
+    out = df.copy()
+    scopes = {}
+    if coverage is not None and len(coverage):
+        t = coverage[coverage["category"] == "total"]
+        scopes = {m: (s or n or c) for m, s, n, c in zip(t["municipality_id"], t["scope"].fillna(""),
+                                                           t["note"].fillna(""), t["coverage"])}
+    out["scope"] = pd.Series([scopes.get(m, NOT_RECORDED) for m in out["municipality_id"]], index=out.index,
+                             dtype="object")
+    return out
+
+
 def with_coverage(df: pd.DataFrame, coverage: pd.DataFrame | None, category: str = "category") -> pd.DataFrame:
     """`df` (one row per municipality and category, e.g. `spending.composition`) plus `coverage`,
-    `coverage_share`, `coverage_text` (for tooltips) and `complete` (True only for complete coverage)."""
-    out = df.copy()
+    `coverage_share`, `coverage_text` (for tooltips), `complete` (True only for complete coverage)
+    and `scope` (see `with_scope`)."""
+    out = with_scope(df, coverage)
     recs = [coverage_of(coverage, m, c) for m, c in zip(out["municipality_id"], out[category])]
     out["coverage"] = [r["coverage"] for r in recs]
     out["coverage_share"] = [r["share"] for r in recs]
@@ -126,7 +141,7 @@ def standing(comp: pd.DataFrame, coverage: pd.DataFrame | None, mid: str,
         me_rec = me.iloc[0].to_dict()
         peers = part[(part["municipality_id"] != mid) & part["complete"] & part["value"].notna()]
         if not me_rec["complete"]:
-            why = f"{NOTHING_TO_COMPARE}: this document covers the category {me_rec['coverage_text']}"
+            why = f"{NOTHING_TO_COMPARE}: the document's coverage of the category is {me_rec['coverage_text']}"
             rows.append({**me_rec, "comparison": why, "selected": True})
             continue
         if not len(peers):
@@ -138,3 +153,17 @@ def standing(comp: pd.DataFrame, coverage: pd.DataFrame | None, mid: str,
         for rec in pd.concat([me, peers]).sort_values("municipality").to_dict("records"):
             rows.append({**rec, "comparison": "compared (complete coverage)", "selected": rec["municipality_id"] == mid})
     return pd.DataFrame(rows).reindex(columns=cols).reset_index(drop=True)
+
+
+def coverage_table(coverage: pd.DataFrame | None, ids, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The coverage.csv rows of the municipalities in `ids` (in that order), with their names."""
+    cols = ["municipality_id", "municipality", "document_id", "category", "coverage", "share", "share_basis",
+            "scope", "evidence", "note"]
+    if coverage is None or not len(coverage):
+        return pd.DataFrame(columns=cols)
+    order = {m: i for i, m in enumerate(ids)}
+    t = coverage[coverage["municipality_id"].isin(list(ids))].copy()
+    t["municipality"] = t["municipality_id"].map(lambda m: (names or {}).get(m, m))
+    t["_o"] = t["municipality_id"].map(order)
+    t["_c"] = t["category"].map(lambda c: "" if c == "total" else c)
+    return t.sort_values(["_o", "_c"]).reindex(columns=cols).reset_index(drop=True)
