@@ -28,7 +28,7 @@ offline.enable()
 charts.enable("de")  # German/Danish number format: 1.234,5
 names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
 all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
-from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, spending
+from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, scope, spending
 from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, spending_charts as sc
 
 display(Markdown(f"## {names[m]}"))
@@ -57,13 +57,15 @@ if m in with_budget:
     cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total")
     charts.show(sc.totals_view(spending.totals(cb_m, names=names), 0))
     cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant")
-    comp = spending.composition(cb_real, "division", ws.reference.cofog, names=names)
+    comp = scope.with_coverage(spending.composition(cb_real, "division", ws.reference.cofog, names=names),
+                               ws.reference.coverage)
     display(sc.composition_chart(comp, all_ids, names, decimals=2))
     charts.show(sc.composition_view(comp, 2))
+    charts.show(sc.scope_view(scope.coverage_table(ws.reference.coverage, [m], names)), "no coverage recorded")
     cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total")
     display(charts.note(caveats.budget(caveats.subset(cb_real, comp), ws.municipalities)
                          + caveats.scope(cb_m_total, "division", ws.reference.cofog, municipalities=ws.municipalities)
-                         + caveats.quality(ws.quality, ws.municipalities, [m])))
+                         + caveats.quality(ws.quality, ws.municipalities, [m]) + caveats.marked(comp)))
 else:
     comp = cb_m = None
     display(Markdown(f"**{charts.NO_FIGURES}**: the documents of {names[m]} give no budget figures."))
@@ -93,14 +95,22 @@ if len(rates_cov):
 # %% [markdown]
 # ## Goals
 #
-# The coded goals by status, the missed ones, and the qualitative goals with their quotes.
+# The coded goals by status; those whose printed degree of achievement contradicts target and result
+# (printed and computed side by side); the missed ones (near and clear misses); the quantified goals
+# still without a result; and the qualitative goals with their quotes.
 
 # %%
 if len(goals_m):
-    display(gc.achievement_chart(goals_m, names))
+    display(gc.achievement_chart(goals_m, names, subtitle=caveats.goal_context(goals_m, ws.documents, names)))
     charts.show(gc.achievement_view(ga.achievement(goals_m, [m]), names))
+    contradictions = ga.contradictions(goals_m, names)
+    if len(contradictions):
+        display(Markdown("**Printed achievement contradicts target and result** (neither met nor missed)"))
+        charts.show(gc.contradictions_view(contradictions))
     missed = ga.missed(goals_m, names)
     charts.show(gc.missed_view(missed), "no missed goals")
+    display(Markdown("**Quantified goals without a result yet**"))
+    charts.show(gc.pending_view(ga.pending(goals_m, names)), "none: every quantified goal has a result")
     charts.show(gc.qualitative_view(ga.qualitative(goals_m, names)), "no qualitative goals")
     display(charts.note(caveats.goals(goals_m, ws.municipalities)))
 else:
@@ -110,22 +120,33 @@ else:
 # %% [markdown]
 # ## Standing among the municipalities
 #
-# Net spending per inhabitant (latest year, most realised phase, constant prices), the goal system's
-# measurability and achievement, and the number of indicators, for every municipality.
+# Spending is compared per COFOG group, and only with the municipalities whose documents cover that
+# group completely (`data/reference/coverage.csv`), at constant prices per inhabitant; where the
+# documents' scopes differ the table says there is nothing to compare. Nothing is ranked. Below it,
+# the key facts of every municipality's documents and goal system, side by side.
 
 # %%
 cb_all = ws.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant")
-standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names)
-display(pc.standing_chart(standing, m, all_ids, names))
+comp_all = spending.composition(cb_all, "group", ws.reference.cofog, names=names)
+by_category = scope.standing(comp_all, ws.reference.coverage, m, names)
+if len(by_category):
+    display(pc.standing_chart(by_category, m, all_ids, names))
+    charts.show(pc.category_standing_view(by_category, m))
+    display(charts.note(caveats.budget(caveats.subset(cb_all, by_category), ws.municipalities, what="money")
+                         + caveats.task_split(ws.municipalities, by_category["municipality_id"].unique(),
+                                              ws.reference.task_split, by_category["category"].unique())))
+else:
+    display(Markdown(f"**nothing to compare**: the documents of {names[m]} give no budget figures by category."))
+standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names, coverage=ws.reference.coverage)
 charts.show(pc.standing_view(standing, m))
-display(charts.note(caveats.budget(caveats.subset(cb_all, profile.latest(cb_all)), ws.municipalities, what="money")
-                     + caveats.task_split(ws.municipalities, with_budget)))
+display(charts.note(caveats.task_split(ws.municipalities, all_ids)))
 
 # %% [markdown]
 # ## Download the data
 
 # %%
-offline.offer_download(standing, f"standing-{m}", title="Standing among the municipalities")
+offline.offer_download(standing, f"standing-{m}", title="Key facts of every municipality")
+offline.offer_download(by_category, f"standing-by-category-{m}", title="Spending per category, among complete coverage")
 offline.offer_download(volumes, f"indicators-{m}", title="Planned against realised volumes")
 offline.offer_download(goals_m, f"goals-{m}", title="Coded goals")
 if comp is not None:

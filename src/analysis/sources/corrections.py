@@ -53,6 +53,7 @@ REQUIRED = {"correction": ["id", "document_id", "table", "line", "row", "column"
             "flag": ["id", "document_id", "table", "line", "row", "column", "printed", "evidence", "reason"]}
 OPTIONAL = {"correction": ["supersedes_note"], "flag": ["as_printed"]}
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DETAIL_SEP = " | "  # quality detail: id | figure | note | reason (report.methods_tables splits it)
 CHECK = {"correction": "correction: figure settled by the document's other lines",
          "flag": "flag: doubtful figure kept as printed (the document does not settle it)"}
 
@@ -319,9 +320,11 @@ def apply(tables: dict[str, pd.DataFrame], records: list[dict]) -> tuple[dict[st
             df.loc[mask, "flag_id"] = [_join(v, rec["id"]) for v in df.loc[mask, "flag_id"]]
             df.loc[mask, "flag_note"] = [_join(v, text) for v in df.loc[mask, "flag_note"]]
             municipality = df.loc[mask, "municipality_id"].iloc[0]
-            expected, found, status = "a figure the other lines confirm", f"{rec['printed']} ({n} rows)", "warning"
-        detail = (f"{rec['id']}: {table}.{column} where {', '.join(f'{k}={v}' for k, v in rec['row'].items())}"
-                  f" ({n} row{'s' if n > 1 else ''}); {text}; {' '.join(rec['reason'].split())}")
+            expected, found, status = ("a figure the other lines confirm", f"{rec['printed']} ({n} row{'s' if n > 1 else ''})",
+                                       "warning")
+        where_text = ", ".join(f"{k}={v}" for k, v in rec["row"].items()) or "every row of the line"
+        detail = DETAIL_SEP.join([rec["id"], f"{table}.{column} where {where_text} ({n} row{'s' if n > 1 else ''})",
+                                  text, " ".join(rec["reason"].split())])
         quality.append(checks.row(CHECK[rec["kind"]], municipality, rec["document_id"],
                                   source_ref(rec["_raw"], rec["line"]), expected, found, status, detail))
         out[table] = df
