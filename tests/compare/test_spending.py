@@ -194,4 +194,12 @@ def test_caveats_follow_the_rows_a_table_shows(budget):
     q = pd.DataFrame({"municipality_id": ["aalborg", "aalborg", "peine"], "status": ["contradiction", "pass", "fail"]})
     assert caveats.quality(q, MUNIS, ["aalborg"]) == [
         "The documents contradict themselves or fail a check in places (Aalborg Kommune 1 quality checks): figures are shown as "
-        "printed; the methods page lists each case."]
+        "printed, except where the document itself settles the figure (corrected, see below); the methods page lists "
+        "each case."]
+    q = pd.DataFrame({"municipality_id": ["aalborg"], "status": ["corrected"], "check": ["correction: x"],
+                      "source_ref": ["aalborg_regnskab_2014_fb.txt:658"], "found": ["149,0 (extracted as -149,000,000)"],
+                      "expected": ["-149,0 (stored as 149,000,000)"]})
+    assert caveats.corrections(q, MUNIS, ["aalborg"]) == [
+        "Corrected where the document settles the figure itself (data/curated/corrections.yml; printed figure kept in "
+        "*_as_printed): Aalborg Kommune aalborg_regnskab_2014_fb.txt:658: printed 149,0 (extracted as -149,000,000), "
+        "settled -149,0 (stored as 149,000,000)."]

@@ -298,6 +298,8 @@ def corrections(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]
                      f"{r['expected']}" for r in rows.to_dict("records")]
             out.append(f"{what} (data/curated/corrections.yml; printed figure kept in *_as_printed): "
                        + "; ".join(items) + ".")
+    if "check" not in q.columns:
+        return out
     flags = q[(q["status"] == "warning") & q["check"].astype(str).str.startswith("flag:")]
     if len(flags):
         out.append("Flagged as doubtful and kept as printed (the document does not settle them): "
@@ -396,8 +398,10 @@ def goal_context(goals_df: pd.DataFrame, documents: pd.DataFrame | None = None,
     for mid, part in goals_df.groupby("municipality_id", sort=True):
         ys = _years(part["target_year"]) if "target_year" in part.columns else ""
         if not ys:
-            ys = ", ".join(sorted({doc_year[d] for d in part["document_id"] if d in doc_year})) or "year not stated"
-            ys = f"document of {ys}"
-        ph = list(dict.fromkeys(PHASE_WORDS.get(p, p) for p in part["result_phase"].dropna().astype(str)))
+            docs = part["document_id"] if "document_id" in part.columns else []
+            ys = ", ".join(sorted({doc_year[d] for d in docs if d in doc_year}))
+            ys = f"document of {ys}" if ys else "year not stated"
+        phases = part["result_phase"] if "result_phase" in part.columns else pd.Series(dtype="object")
+        ph = list(dict.fromkeys(PHASE_WORDS.get(p, p) for p in phases.dropna().astype(str)))
         parts.append(f"{_name(mid, names)} {ys}, results: {', '.join(ph) if ph else 'no result given'}")
     return ["; ".join(parts)]
