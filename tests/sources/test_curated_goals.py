@@ -305,3 +305,22 @@ def test_all_problems_of_a_record_reported_at_once(tmp_path):
         cg.load(path, DOC_MAP, RAW)
     assert len(exc.value.problems) == 2
     assert {p.column for p in exc.value.problems} == {"perspective", "line"}
+
+
+def _with_reported(path: Path, reported) -> Path:
+    path.write_text(path.read_text().replace("achievement_reported: null", f"achievement_reported: {reported}"))
+    return path
+
+
+def test_status_contradiction_needs_a_printed_degree_that_disagrees(tmp_path):
+    # lower_is_better: target 20, result 25 -> 80 %; printed 140 % contradicts it
+    ok = _with_reported(_write(tmp_path, result=25, phase="actual", status="contradiction"), 140)
+    assert cg.load(ok, DOC_MAP, RAW).loc[0, "status"] == "contradiction"
+    wrong = _with_reported(_write(tmp_path, result=25, phase="actual", status="missed"), 140)
+    with pytest.raises(InputError) as exc:
+        cg.load(wrong, DOC_MAP, RAW)
+    assert "the printed degree 140 % contradicts target 20 and result 25 (80.0 %)" in str(exc.value)
+    assert "expected contradiction" in str(exc.value)
+    agrees = _with_reported(_write(tmp_path, result=25, phase="actual", status="contradiction"), 80)
+    with pytest.raises(InputError, match="status contradiction needs a printed degree"):
+        cg.load(agrees, DOC_MAP, RAW)

@@ -249,7 +249,7 @@ def with_marks(d: pd.DataFrame) -> pd.DataFrame:
     corr = text(out["correction_note"]) if "correction_note" in out.columns else pd.Series("", index=out.index)
     flg = text(out["flag_note"]) if "flag_note" in out.columns else pd.Series("", index=out.index)
     out["marked"] = ["flagged" if f else ("corrected" if c else "") for c, f in zip(corr, flg)]
-    out["mark_text"] = [" | ".join(x for x in (c, f) if x) for c, f in zip(corr, flg)]
+    out["mark_text"] = ["; ".join(x.replace(" | ", "; ") for x in (c, f) if x) for c, f in zip(corr, flg)]
     return out
 
 
