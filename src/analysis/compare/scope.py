@@ -128,7 +128,7 @@ def standing(comp: pd.DataFrame, coverage: pd.DataFrame | None, mid: str,
     coverage_text, comparison ('compared' or 'nothing to compare: <why>'), selected.
     """
     cols = ["category", "category_name_en", "municipality_id", "municipality", "fiscal_year", "phase", "value",
-            "unit", "coverage_text", "comparison", "selected", "scope"]
+            "unit", "coverage_text", "comparison", "selected", "scope", "correction_note", "flag_note"]
     if comp is None or not len(comp) or mid not in set(comp["municipality_id"]):
         return pd.DataFrame(columns=cols)
     c = with_coverage(comp, coverage)

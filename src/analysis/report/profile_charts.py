@@ -24,6 +24,7 @@ def standing_chart(table: pd.DataFrame, mid: str, all_ids, names: dict[str, str]
     if not len(d):
         return charts.empty_note("nothing to compare: no category is covered completely by this and another "
                                  "municipality's documents")
+    d = charts.with_marks(d)
     d["category_label"] = (charts.text(d["category"]) + " " + charts.text(d["category_name_en"])).str.strip()
     d["phase_label"] = d["phase"].map(charts.PHASES).fillna(d["phase"])
     chart = alt.Chart(charts.guard(d)).mark_bar().encode(
@@ -32,13 +33,15 @@ def standing_chart(table: pd.DataFrame, mid: str, all_ids, names: dict[str, str]
         x=alt.X("value:Q", title=str(d["unit"].iloc[0])),
         color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),
         opacity=alt.condition(alt.datum.selected, alt.value(1.0), alt.value(0.5)),
+        **charts.mark_encodings(),
         tooltip=charts.tooltips("value", "Net per inhabitant", 2, unit="unit", extra=[
             alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("category_label:N", title="Category"),
-            alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("coverage_text:N", title="Coverage")],
-            source=None),
+            alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("coverage_text:N", title="Coverage"),
+            charts.mark_tooltip()], source=None),
     ).properties(width=420)
+    notes = [NOT_RANKED, charts.MARK_NOTE if charts.has_marks(d) else None]
     return charts.titled(chart, "Net spending per inhabitant where the documents cover a category completely",
-                         subtitle if subtitle is not None else caveats.chart_context(d, names) + [NOT_RANKED])
+                         subtitle if subtitle is not None else caveats.chart_context(d, names) + notes)
 
 
 def category_standing_view(table: pd.DataFrame, mid: str) -> pd.DataFrame:
