@@ -40,6 +40,16 @@ def line_ranges(rows) -> str:
     return ",".join(parts)
 
 
+def row_keys(df: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """One text key per row from `columns` (missing values kept apart from ''), built column-wise
+    so that 100,000 rows take milliseconds."""
+    key = pd.Series("", index=df.index, dtype=object)
+    for c in columns:
+        col = df[c].astype(object)
+        key = key + "\x1f" + col.where(col.notna(), "\0").astype(str)
+    return key
+
+
 def _joined(values) -> str | None:
     seen = list(dict.fromkeys(v for v in values if v is not None and v == v and str(v) != ""))
     return "; ".join(map(str, seen)) if seen else None
@@ -56,7 +66,7 @@ def aggregate(rows: pd.DataFrame, by: list[str], value: str, file_name: str,
                               + [c for c in STRUCTURAL if c in rows.columns]))
     rest = [c for c in rows.columns if c not in keys and c not in (value, "_row", "source_ref")]
     d = rows.sort_values("_row", kind="stable")
-    key = d[keys].astype(object).where(d[keys].notna(), "\0").astype(str).agg("\x1f".join, axis=1)
+    key = row_keys(d, keys)
     g = d.groupby(key, sort=False)
     first = g.head(1).set_index(key[g.head(1).index])
     out = first[keys + [c for c in rest if c in first.columns]].copy()

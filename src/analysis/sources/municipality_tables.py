@@ -422,8 +422,15 @@ def load(folder: Path | str, root=None) -> Tables:
     loaded = read(folder, root)
     if loaded.problems:
         raise InputError(loaded.problems)
+    return tables_of(loaded)
+
+
+def tables_of(loaded: Loaded, warnings: list[Problem] | None = None) -> Tables:
+    """The contract tables (and quality rows) of a folder read without errors; `warnings` replace
+    the reading warnings in the notes (validate passes all of its own)."""
     findings = consistency.consistency(loaded.tables)
-    out = Tables(notes=loaded.notes + [f"warning: {w}" for w in loaded.warnings]
+    shown = loaded.warnings if warnings is None else warnings
+    out = Tables(notes=loaded.notes + [f"warning: {w}" for w in shown]
                  + [f"{f.severity}: {f.problem}" for f in findings if f.severity != "pass"])
     for name, df in loaded.tables.items():
         out[name] = df.drop(columns=PRIVATE)  # conformed by read()

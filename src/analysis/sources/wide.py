@@ -65,6 +65,7 @@ def read(spec: dict, index: int, folder: Path, *, meta: dict, options: dict | No
                                         f"a file {path.name} next to municipality.yml", str(s.file))])
     shown = display(path)
     progress = Progress(shown)
+    again = cache is not None and any(k[0] == str(path) for k in cache)
     try:
         sheet = _sheet(path, s, options, meta, shown, cache)
     except InputError as exc:
@@ -78,7 +79,7 @@ def read(spec: dict, index: int, folder: Path, *, meta: dict, options: dict | No
                                     "one of " + ", ".join(sheet.columns), None))
     if problems:
         return Mapped(problems=problems)
-    out = Mapped(notes=list(sheet.notes) + notes)
+    out = Mapped(notes=([] if again else list(sheet.notes)) + notes)
     mask, filter_note = row_filters.apply(sheet.df, s.filters)
     df = sheet.df[mask]
     if filter_note:
