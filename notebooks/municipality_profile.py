@@ -4,19 +4,23 @@
 # One municipality on one page: its documents, spending, indicators and goals, and where it stands
 # against the others.
 #
-# Parameter (next cell, or `papermill -p municipality ID`): `municipality`, one id.
+# Parameters (next cell, or `papermill -p municipality ID`): `municipality`, one id; `fiscal_year`
+# (`"latest"` or a year) and `phase` (`"most_realised"` or a phase such as `"actual"`) for the
+# spending by category and the standing among the municipalities.
 
 # %% tags=["parameters"]
 municipality = "peine"
+fiscal_year = "latest"
+phase = "most_realised"
 
 # %%
 import analysis
 from analysis.report import params
 
 ws = analysis.load()
-p = params.profile(ws, municipality)
+p = params.profile(ws, municipality, fiscal_year=fiscal_year, phase=phase)
 m = p.municipality
-print(f"municipality: {m}")
+print(f"municipality: {m} | fiscal year {p.fiscal_year or 'latest'} | phase {p.phase or 'most realised'}")
 
 # %%
 from IPython.display import Markdown, display
@@ -50,18 +54,24 @@ charts.show(charts.table(profile.documents(ws.documents, m),
 # ## Spending
 #
 # The grand totals the document prints (source currency and nominal EUR) and net spending by
-# COFOG division, per inhabitant at constant prices.
+# COFOG division, per inhabitant at constant prices (in EUR at constant prices where there is no
+# population figure).
 
 # %%
 if m in with_budget:
-    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total")
+    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total", missing="leave_out")
     charts.show(sc.totals_view(spending.totals(cb_m, names=names), 0))
-    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant")
-    comp = spending.composition(cb_real, "division", ws.reference.cofog, names=names)
-    display(sc.composition_chart(comp, all_ids, names, decimals=2))
-    charts.show(sc.composition_view(comp, 2))
-    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total")
-    display(charts.note(caveats.budget(caveats.subset(cb_real, comp), ws.municipalities)
+    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant", missing="leave_out")
+    left = caveats.left_out(cb_real, ws.municipalities)
+    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total", missing="leave_out")
+    per_inh = len(cb_real) > 0
+    comp = spending.composition(cb_real if per_inh else cb_m_total, "division", ws.reference.cofog, names=names,
+                                fiscal_year=p.fiscal_year, phase=p.phase)
+    display(sc.composition_chart(comp, all_ids, names, decimals=2 if per_inh else 0))
+    charts.show(sc.composition_view(comp, 2 if per_inh else 0))
+    display(charts.note(left + caveats.budget(caveats.subset(cb_real if per_inh else cb_m_total, comp), ws.municipalities)
+                         + caveats.category_left_out(cb_m_total, comp, ws.municipalities, p.fiscal_year, p.phase)
+                         + caveats.one_sided(comp, names)
                          + caveats.scope(cb_m_total, "division", ws.reference.cofog, municipalities=ws.municipalities)
                          + caveats.quality(ws.quality, ws.municipalities, [m])))
 else:
@@ -114,8 +124,9 @@ else:
 # measurability and achievement, and the number of indicators, for every municipality.
 
 # %%
-cb_all = ws.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant")
-standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names)
+cb_all = ws.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant",
+                              missing="leave_out")
+standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names, fiscal_year=p.fiscal_year, phase=p.phase)
 display(pc.standing_chart(standing, m, all_ids, names))
 charts.show(pc.standing_view(standing, m))
 display(charts.note(caveats.budget(caveats.subset(cb_all, profile.latest(cb_all)), ws.municipalities, what="money")

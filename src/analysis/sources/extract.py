@@ -220,9 +220,14 @@ def run(root: Path | None = None, out_dir: Path | None = None) -> ExtractResult:
     return result
 
 
+def refresh(root: Path | None = None) -> ExtractResult | None:
+    """Extract when inputs changed; return the result when it ran (None when nothing changed).
+
+    The municipalities' folders are checked as `analysis validate` checks them: an error stops
+    the extract (InputError with validate's messages), warnings are in the result's notes."""
+    return run(root) if is_stale(root) else None
+
+
 def ensure(root: Path | None = None) -> bool:
     """Extract when inputs changed; return True when it ran."""
-    if is_stale(root):
-        run(root)
-        return True
-    return False
+    return refresh(root) is not None
