@@ -179,8 +179,8 @@ def assign(budget: pd.DataFrame, category_map: pd.DataFrame, countries: dict[str
         agg = df[~df["level"].isin(CATEGORISED_LEVELS)]
         aggregates = set(zip(agg["document_id"], agg["item_code"]))
     docs = df["document_id"] if has_doc else pd.Series(None, index=df.index)
-    for pos, (rec, doc) in enumerate(zip(df[["municipality_id", "item_code", "item_name", "level", "category"]]
-                                         .itertuples(index=False), docs)):
+    columns = [df[c].astype(object).tolist() for c in ("municipality_id", "item_code", "item_name", "level", "category")]
+    for pos, (rec, doc) in enumerate(zip(zip(*columns), docs.astype(object).tolist())):  # lists: fast for 100,000 rows
         mid, code, iname, level, given = rec
         if level not in CATEGORISED_LEVELS:
             continue

@@ -393,6 +393,8 @@ def contract_problems(df: pd.DataFrame, name: str) -> list[Problem]:
 
 def _document_problems(df: pd.DataFrame, known: set, folder_docs: list[str]) -> list[Problem]:
     out = []
+    if "document_id" in df.columns:
+        df = df[df["document_id"].notna() & ~df["document_id"].isin(known)]  # only the unknown ones
     ids = df["document_id"] if "document_id" in df.columns else [None] * len(df)
     for f, r, d in zip(df["_file"], df["_row"], ids):
         if d is not None and d == d and d not in known:

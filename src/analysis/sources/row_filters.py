@@ -113,7 +113,7 @@ def columns(filters: list[Filter]) -> list[str]:
 def texts(df: pd.DataFrame, column: str) -> pd.Series:
     """A column's cells as stripped text ('' for empty cells; XLSX numbers without '.0')."""
     s = df[column]
-    if s.map(lambda v: isinstance(v, str) or v is None).all():
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
         return s.fillna("").astype(str).str.strip()
     return s.map(lambda v: "" if v is None else _str(v))
 
