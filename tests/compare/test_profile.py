@@ -43,3 +43,10 @@ def test_standing_ranks_and_keeps_missing_missing(cb, goals):
     assert pd.isna(st.at["peine", "indicators"])                           # none in the table: missing, not 0
 
 
+
+
+def test_latest_for_a_chosen_year_and_phase(cb):
+    lat = profile.latest(cb, fiscal_year=2024, phase="original_budget")
+    assert list(lat["municipality_id"]) == ["peine"] and list(lat["phase"]) == ["original_budget"]
+    assert lat["net"].iloc[0] != profile.latest(cb).set_index("municipality_id").at["peine", "net"]  # not the forecast
+    assert profile.latest(cb, fiscal_year=1999).empty

@@ -316,3 +316,12 @@ def test_only_goals_or_only_budget_validate(tmp_path):
     assert errors == [] and report.ok
     assert warnings == [f"{M}/municipality.yml:13, column 'input.files.goals.csv': options given for a file that "
                         "does not exist; expected a file in this folder, found 'goals.csv'"]
+
+
+def test_a_document_without_a_date_warns(tmp_path):
+    root = _workspace(tmp_path)
+    _edit(root / M / "documents.csv", 2, "date", "")
+    report, errors, warnings = _check(root)
+    assert errors == [] and report.ok
+    assert f"{M}/documents.csv:2, column 'date': the document has no date: the methods page and the profile list " \
+           "it without one; expected the date of the council decision or publication (YYYY-MM-DD)" in warnings
