@@ -44,17 +44,18 @@ def parse(sheet: Sheet, df: pd.DataFrame, column: str, max_problems: int = 20
         values[t.index] = t.astype(float)
         done |= group
     problems: list[Problem] = []
+    failed = 0
     rows = df[ROW]
     for i in text.index[~done]:
         try:
             v = sheet.number(text[i], int(rows[i]), column)
         except InputError as exc:
-            if len(problems) < max_problems:
+            failed += 1
+            if failed <= max_problems:
                 problems.extend(exc.problems)
             continue
         values[i] = float("nan") if v is None else v
-    left = int((~done).sum()) - len(problems)
-    if len(problems) >= max_problems and left > 0:
-        problems.append(Problem(sheet.display, "more cells that are not numbers (not listed)", None, column,
-                                "a number", None))
+    if failed > max_problems:
+        problems.append(Problem(sheet.display, f"{failed - max_problems} more cells are not numbers (not listed)",
+                                None, column, "a number", None))
     return values, present, problems
