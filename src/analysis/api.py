@@ -129,16 +129,19 @@ class Workspace:
         return df.reset_index(drop=True)
 
     def comparable_budget(self, municipalities=None, base_year: int | None = None, price_basis: str = "nominal",
-                          per: str = "total", years=None, phases=None) -> pd.DataFrame:
+                          per: str = "total", years=None, phases=None, missing: str = "raise") -> pd.DataFrame:
         """Budget rows with `value` in EUR (nominal or at base_year prices, total or per inhabitant).
 
-        See `analysis.harmonise.comparable`; `unit` says what `value` is.
+        See `analysis.harmonise.comparable`; `unit` says what `value` is. missing='leave_out' leaves
+        out the rows whose population, exchange rate or price index is missing (the notebooks do:
+        one municipality without a population figure never breaks a page) and lists them in
+        ``attrs["left_out"]``.
         """
         if self.reference is None:
             raise ValueError("this workspace has no reference data (load it with analysis.load())")
         df = self.select("budget", municipalities, years, phases)
         return harmonise.comparable(df, self.reference, base_year=base_year, price_basis=price_basis,
-                                    per=per, countries=self.countries)
+                                    per=per, countries=self.countries, missing=missing)
 
     def coverage(self, long: bool = False) -> pd.DataFrame:
         """Which years each municipality has figures for, per table (budget, indicators, goals).

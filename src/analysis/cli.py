@@ -20,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=None,
                         help="workspace folder (default: this checkout, or $ANALYSIS_ROOT)")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("extract", help="rebuild data/processed/ from data/raw/ and data/reference/")
+    p = sub.add_parser("extract", help="rebuild data/processed/ from data/raw/, data/curated/, data/municipalities/ "
+                                       "and data/reference/")
     p.set_defaults(func=_extract)
     from analysis.report import build
     from analysis.sources import scaffold, validate

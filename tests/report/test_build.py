@@ -177,3 +177,17 @@ def test_only_reruns_one_page_and_keeps_the_others(workspace):
     with pytest.raises(InputError, match="changed since"):
         build.build(workspace, config=path, only=["smoke"], extract=False, publisher="nbconvert", say=lines.append)
     assert "total amount: 30.00" in (site / "other.html").read_text()
+
+
+def test_a_municipality_with_errors_stops_the_build_before_any_notebook(workspace, capsys):
+    # an analyst's mapping with a wrong sign rule: the same message as `analysis validate`
+    yml = workspace / "data/municipalities/kiel/municipality.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("sign: expenditure_negative", "sign: minus", 1),
+                   encoding="utf-8")
+    assert cli.main(["--root", str(workspace), "validate", "kiel"]) == 1
+    message = next(line for line in capsys.readouterr().out.splitlines() if "input.long[0].sign" in line)
+    message = message.strip().removeprefix("error: ")
+    assert cli.main(["--root", str(workspace), "build", "--publisher", "nbconvert"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "nothing was changed" in err
+    assert not (workspace / "reports/_site").exists() and not (workspace / "reports/_executed").exists()

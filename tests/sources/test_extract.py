@@ -37,22 +37,32 @@ def test_all_tables_written_as_csv_and_parquet(result):
 
 def test_every_municipality_has_data(result):
     t = result.tables
-    assert set(t["municipalities"]["municipality_id"]) == {"peine", "magdeburg", "berlin-neukoelln", "aalborg", "segeberg"}
-    assert set(t["budget"]["municipality_id"]) == {"peine", "aalborg"}
+    assert set(t["municipalities"]["municipality_id"]) == {"peine", "magdeburg", "berlin-neukoelln", "aalborg", "segeberg",
+                                                            "kiel", "freiburg"}
+    assert set(t["budget"]["municipality_id"]) == {"peine", "aalborg", "kiel", "freiburg"}
     assert set(t["indicators"]["municipality_id"]) == {"peine", "aalborg"}
     assert set(t["goals"]["municipality_id"]) == {"peine", "magdeburg", "berlin-neukoelln", "aalborg", "segeberg"}
 
 
 def test_every_row_has_a_source_ref_pointing_to_a_real_line(result):
     raw = {p.name: p.read_text(encoding="utf-8").split("\n") for p in (ROOT / "data/raw").glob("*.txt")}
+    # the published budget files in the municipalities' folders (Kiel, Freiburg): every line of a range
+    raw |= {p.name: p.read_bytes().split(b"\r\n") for p in (ROOT / "data/municipalities").glob("*/*.csv")
+            if p.name != "documents.csv"}
     for name in ("budget", "indicators", "goals", "budget_changes"):
         refs = result.tables[name]["source_ref"]
         assert refs.notna().all(), name
         for ref in refs.unique():
-            file, line = ref.rsplit(":", 1)
+            file, lines = ref.rsplit(":", 1)
             assert file in raw, ref
-            first = int(line.split("-")[0])
-            assert 1 <= first <= len(raw[file]) and raw[file][first - 1].strip(), ref
+            if file.endswith(".txt"):  # a document's text: the first line of a range holds the figure
+                first = int(lines.split("-")[0])
+                assert 1 <= first <= len(raw[file]) and raw[file][first - 1].strip(), ref
+                continue
+            for part in lines.split(","):  # rows summed from a published file: every one of them
+                first, _, last = part.partition("-")
+                for n in range(int(first), int(last or first) + 1):
+                    assert 1 <= n <= len(raw[file]) and raw[file][n - 1].strip(), ref
 
 
 def test_documents_own_totals(result):

@@ -278,9 +278,14 @@ def build(root: Path | None = None, config: Path | None = None, jobs: int = 2, o
             from analysis.sources import extract as extract_mod
         except ImportError as exc:
             raise BuildError(f"cannot run the extract step ({exc}); build with --no-extract") from exc
-        extracted = extract_mod.ensure(root)
+        # validates every municipality's folder first (as `analysis validate` does): an error stops
+        # the build before any notebook runs; warnings are printed once and do not stop it
+        result = extract_mod.refresh(root)
+        extracted = result is not None
         if extracted:
             note("inputs changed: data/processed/ rebuilt (analysis extract)")
+            for line in dict.fromkeys(n for n in result.notes if n.startswith("warning: ")):
+                note("  " + line)
     cfg = load_config(config, root)
     pages = cfg.site.pages
     chosen = select(pages, only)

@@ -110,18 +110,24 @@ def build_tables(root: Path | None = None) -> ExtractResult:
     goals_dir = paths.curated_dir(root) / "goals"
     if goals_dir.exists():
         parts["goals"].append(curated_goals.load_all(goals_dir, doc_map, paths.raw_dir(root)))
-    try:
-        from analysis.sources import municipality_tables
-    except ImportError:  # analyst-filled tables (data/municipalities/<id>/) not available
-        municipality_tables = None
+    from analysis.sources import municipality_tables, validate
     notes: list[str] = []
-    if municipality_tables is not None:
-        for folder in registry.municipality_dirs(root):
-            extra = municipality_tables.load(folder, root=root)
-            notes += list(getattr(extra, "notes", []))
-            for table in parts:
-                if table in extra:
-                    parts[table].append(extra[table])
+    errors = []
+    for folder in registry.municipality_dirs(root):
+        # the same checks as `analysis validate`: extract never succeeds where validate fails
+        report = validate.check(folder.name, root)
+        if report.errors:
+            errors += report.errors
+            continue
+        if report.loaded is None or report.loaded.meta is None:
+            continue
+        extra = municipality_tables.tables_of(report.loaded, report.warnings)
+        notes += list(extra.notes)
+        for table in parts:
+            if table in extra:
+                parts[table].append(extra[table])
+    if errors:
+        raise InputError(errors)
 
     tables = {name: _concat(frames, name) for name, frames in parts.items()}
     tables, corrected = corrections.load_and_apply(tables, docs, root)  # data/curated/corrections.yml
@@ -129,7 +135,13 @@ def build_tables(root: Path | None = None) -> ExtractResult:
         tables["quality"] = _concat([tables["quality"], pd.DataFrame(corrected)], "quality")
     countries = dict(zip(munis["municipality_id"], munis["country"]))
     cmap = reference.category_map(root)
-    tables["budget"], unassigned = categories.assign(tables["budget"], cmap, countries)
+    regions = dict(zip(munis["municipality_id"], munis["region"]))
+    overrides = dict(zip(munis["municipality_id"], munis["scheme"]))
+    munis = munis.assign(scheme=[categories.scheme_for(countries[m], regions[m], overrides[m], cmap.attrs.get("schemes"),
+                                                       cmap.attrs.get("region_schemes"))[0]
+                                 for m in munis["municipality_id"]])
+    tables["budget"], unassigned = categories.assign(tables["budget"], cmap, countries, regions=regions,
+                                                     overrides=overrides)
     tables["indicators"] = categories.assign_indicators(tables["indicators"], tables["budget"],
                                                         reference.indicator_category_map(root))
     tables["municipalities"] = munis
@@ -211,9 +223,14 @@ def run(root: Path | None = None, out_dir: Path | None = None) -> ExtractResult:
     return result
 
 
+def refresh(root: Path | None = None) -> ExtractResult | None:
+    """Extract when inputs changed; return the result when it ran (None when nothing changed).
+
+    The municipalities' folders are checked as `analysis validate` checks them: an error stops
+    the extract (InputError with validate's messages), warnings are in the result's notes."""
+    return run(root) if is_stale(root) else None
+
+
 def ensure(root: Path | None = None) -> bool:
     """Extract when inputs changed; return True when it ran."""
-    if is_stale(root):
-        run(root)
-        return True
-    return False
+    return refresh(root) is not None
