@@ -268,8 +268,10 @@ def lab_chart_html(spec: dict, bundle_href: str) -> str:
 <a id="{element_id}-bundle" class="analysis-vega-bundle" href="{html.escape(bundle_href)}" download hidden></a>
 <script type="text/javascript">
 (function () {{
-  var el = document.getElementById("{element_id}");
-  var link = document.getElementById("{element_id}-bundle");
+  var me = document.currentScript;   // a second view of the same output has the same ids: look beside the script
+  var box = (me && me.parentNode) || document;
+  var el = box.querySelector("#{element_id}");
+  var link = box.querySelector("#{element_id}-bundle");
   var spec = {spec_json};
   var opts = {opts_json};
   var relative = {href_json};
