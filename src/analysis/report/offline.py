@@ -1,4 +1,4 @@
-"""Charts and downloads that work offline in the published site.
+"""Charts and downloads that work offline in the published site and in JupyterLab.
 
 - `enable()` switches Altair to a renderer whose output carries the Vega-Lite spec and `text/html`
   (a div plus a script calling `vegaEmbed`, for Quarto and nbconvert). The page loads the Vega
@@ -93,6 +93,7 @@ def _bundled_vegalite_version(text: str) -> str | None:
 
 def copy_assets(site_dir: Path) -> Path:
     """Copy the bundle and the favicon into `<site_dir>/assets/`; return that folder."""
+    import shutil
     dest = Path(site_dir) / SITE_ASSETS
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(bundle_path(), dest / BUNDLE)
