@@ -108,7 +108,10 @@ def timeliness_chart(t: pd.DataFrame, all_ids, names: dict[str, str] | None = No
     d["label"] = (d["item_code"].fillna("").astype(str) + " " + d["goal_en"].fillna(d["goal"]).astype(str)
                   .str.slice(0, 55)).str.strip()
     d["unit"] = "percent"
-    base = alt.Chart().encode(y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("gap_pp", order="ascending")))
+    # op "min": the layers share the y domain, and Vega-Lite drops a "sum" sort of a shared domain
+    # (with a warning), leaving the labels in alphabetical order
+    base = alt.Chart().encode(y=alt.Y("label:N", title=None, sort=alt.EncodingSortField(
+        "gap_pp", op="min", order="ascending")))
     bars = base.mark_bar().encode(
         x=alt.X("result:Q", title="Share within the deadline (%)", scale=alt.Scale(domain=[0, 100])),
         color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),
