@@ -15,7 +15,7 @@ def _hold(root, seconds: float, command: str = "analysis build") -> subprocess.P
     proc = subprocess.Popen([sys.executable, "-c",
                              "import time; from analysis.contract import lock\n"
                              f"with lock.workspace_lock({str(root)!r}, {command!r}, say=print):\n"
-                             f"    print('held', flush=True); time.sleep({seconds})"],
+                             f"    print('held', flush=True); time.sleep({seconds}); print(time.time(), flush=True)"],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "held"
     return proc
@@ -51,8 +51,9 @@ def test_a_second_process_waits_and_says_so(tmp_path):
     said = []
     t0 = time.monotonic()
     with lock.workspace_lock(tmp_path, "analysis build", say=said.append):
-        assert other.poll() is not None                     # the holder had finished
-    assert time.monotonic() - t0 > 0.5
+        acquired = time.time()
+    left = float(other.stdout.readline())                   # when the holder left its `with` block
+    assert acquired >= left and time.monotonic() - t0 > 0.5
     assert len(said) == 1 and said[0].startswith(
         f"waiting: another analysis build is running in this workspace (pid {other.pid}, since ")
     assert said[0].endswith("; this one starts when it ends (Ctrl-C stops waiting)")

@@ -254,7 +254,7 @@ def test_a_misspelled_parameter_is_named_with_line_and_the_valid_names(workspace
     with pytest.raises(InputError) as exc:
         build.build(workspace, config=path, extract=False, say=lambda _: None)
     text = str(exc.value)
-    assert text.startswith(f"{path}:9, column 'parameters': unknown parameter of notebooks/_smoke.ipynb "
+    assert text.startswith(f"{path}:8, column 'parameters': unknown parameter of notebooks/_smoke.ipynb "
                            "(did you mean label?)")
     assert "expected one of municipality_id, factor, label, fail" in text and "found 'lable'" in text
     assert not (workspace / "reports" / "_site").exists()
@@ -341,8 +341,8 @@ def test_ctrl_c_says_what_was_stopped_and_kept(tmp_path):
     finally:
         proc.kill()
     assert proc.returncode == 130
-    assert ("interrupted: stopped 1 running notebook (busy); data/processed/ is unchanged; "
-            "reports/_site/ was not created (there was no site yet)") in err
+    assert ("interrupted: stopped 1 running notebook (busy); nothing was changed: the previous outputs are kept "
+            "(data/processed/ as it was; there is no site yet)") in err
     assert _kernels(root) == []
     assert not [p for p in (root / "reports").iterdir() if p.name.startswith(".site-")]
 
