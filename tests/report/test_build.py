@@ -169,7 +169,8 @@ def test_only_reruns_one_page_and_keeps_the_others(workspace):
     assert "total amount: 30.00" in other_before                              # factor 5
     lines.clear()
     result = build.build(workspace, config=path, only=["smoke"], extract=False, publisher="nbconvert", say=lines.append)
-    assert [ln for ln in lines if ln.startswith("[")] == [lines[1]] and lines[1].startswith("[1/1] smoke ")
+    progress = [ln for ln in lines if ln.startswith("[")]
+    assert len(progress) == 1 and progress[0].startswith("[1/1] smoke ")
     assert [(r.page.name, r.reused) for r in result.results] == [("smoke", False), ("other", True)]
     assert "reused" in result.summary(workspace)
     assert "total amount: 30.00" in (site / "other.html").read_text()
@@ -225,8 +226,9 @@ def _change_an_input(root: Path) -> None:
 
 def _cli(root: Path, *args: str, **kw) -> subprocess.Popen:
     env = {**os.environ, "ANALYSIS_ROOT": str(root)}
+    kw = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw}
     return subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(root), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+                            text=True, **kw)
 
 
 def _wait_for(condition, timeout=60.0):
@@ -351,7 +353,8 @@ def test_ctrl_c_says_what_was_stopped_and_kept(tmp_path):
 def test_two_builds_at_once_the_second_waits_or_exits(tmp_path):
     """F6: a lock (pid, start time); the second build says who holds it and waits, or exits with --no-wait."""
     root = _probe_workspace(tmp_path)
-    path = _probe_config(root, ("busy", "{seconds: 6}"))
+    release = root / "release-the-first-build"
+    path = _probe_config(root, ("busy", f"{{seconds: 120, until: '{release}'}}"))
     args = ("build", "--no-extract", "--config", str(path), "--publisher", "nbconvert", "-j", "1")
     first = _cli(root, *args)
     try:
@@ -371,14 +374,19 @@ def test_two_builds_at_once_the_second_waits_or_exits(tmp_path):
         _, err = extract.communicate(timeout=60)
         assert extract.returncode == 1 and f"(pid {first.pid}" in err
 
-        second = _cli(root, *args)
+        second_err = tmp_path / "second.err"
+        with open(second_err, "w") as fh:
+            second = _cli(root, *args, stderr=fh)
+        _wait_for(lambda: "waiting:" in second_err.read_text())
+        release.touch()   # the first build's notebook ends now
         most = 0  # papermill processes at once while the first build runs: never two
         while first.poll() is None:
             papermills = [p for p in _kernels(root) if "papermill" in _cmd(p)]
             most = max(most, len(papermills))
             time.sleep(0.1)
         out1, err1 = first.communicate(timeout=120)
-        out2, err2 = second.communicate(timeout=120)
+        out2, _ = second.communicate(timeout=120)
+        err2 = second_err.read_text()
     finally:
         first.kill()
     assert first.returncode == 0 and second.returncode == 0, err1 + err2

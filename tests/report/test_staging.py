@@ -114,13 +114,9 @@ def test_site_and_executed_notebooks_always_come_from_one_build(ws, monkeypatch)
         site, executed, manifest = seen[-1][1]
         assert site == executed == manifest, f"after {what}: site {site}, executed {executed}, manifest {manifest}"
 
-    swaps = [(os, "rename"), (os, "replace"), (Path, "rename"), (Path, "replace")]
-    try:
-        from analysis.contract import folders
-        swaps.append((folders, "exchange"))
-    except ImportError:  # before the unit existed
-        pass
-    for owner, name in swaps:
+    from analysis.contract import folders
+    for owner, name in ((os, "rename"), (os, "replace"), (Path, "rename"), (Path, "replace"),
+                        (folders, "exchange")):
         real = getattr(owner, name)
 
         def wrapped(*a, _real=real, _name=name, **kw):

@@ -165,13 +165,9 @@ def test_data_processed_is_complete_at_every_step_of_the_swap(tmp_path, monkeypa
     out = root / "data/processed"
     extract.write(result, out, root)
     steps = []
-    swaps = [(os, "rename"), (os, "replace"), (Path, "rename"), (Path, "replace")]
-    try:
-        from analysis.contract import folders
-        swaps.append((folders, "exchange"))
-    except ImportError:
-        pass
-    for owner, name in swaps:
+    from analysis.contract import folders
+    for owner, name in ((os, "rename"), (os, "replace"), (Path, "rename"), (Path, "replace"),
+                        (folders, "exchange")):
         real = getattr(owner, name)
 
         def wrapped(*a, _real=real, _name=name, **kw):

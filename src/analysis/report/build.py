@@ -349,6 +349,8 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
         extracted = extract_mod.ensure(root)
         if extracted:
             note("inputs changed: data/processed/ rebuilt (analysis extract)")
+    elif not (root / "data" / "processed").is_dir():
+        note("note: there is no data/processed/ (--no-extract): the pages find no processed tables")
     elif extract_mod is not None and extract_mod.is_stale(root):
         note("note: data/processed/ is older than its inputs (--no-extract): the pages show it as it was extracted")
     cfg = load_config(config, root)
