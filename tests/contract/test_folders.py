@@ -48,3 +48,15 @@ def test_leftovers_are_the_staging_folders_by_prefix(tmp_path):
     assert [p.name for p in found] == [".processed-x", ".site-abc", ".site-old-site-12"]
     assert folders.describe(found, tmp_path.parent) == ", ".join(
         f"{tmp_path.name}/{n}/" for n in (".processed-x", ".site-abc", ".site-old-site-12"))
+
+
+def test_without_the_one_step_call_two_renames_do_it_and_an_interruption_is_repaired(tmp_path, monkeypatch):
+    monkeypatch.setattr(folders, "_EXCHANGE_CALL", None)          # another system: no renameat2
+    target, new = _folder(tmp_path / "processed", "old"), _folder(tmp_path / ".processed-x", "new")
+    assert folders.exchange(new, target) is True
+    assert (target / "marker.txt").read_text() == "new" and (new / "marker.txt").read_text() == "old"
+    # killed between the two renames: the target is missing, the previous one set aside
+    target.rename(tmp_path / ".processed-y-previous")
+    assert folders.recover(target, ".processed-") == tmp_path / ".processed-y-previous"
+    assert (target / "marker.txt").read_text() == "new"
+    assert folders.recover(target, ".processed-") is None          # nothing to repair

@@ -182,3 +182,41 @@ def test_kill_9_at_each_stage_of_publishing(ws, point, after_kill, seconds):
     assert leftovers(ws) == []
     assert published_labels(ws) == ("third",) * 3
 
+
+
+# --- the unit without a build ---------------------------------------------------------------
+
+def _unit(stage: Path, label: str) -> Path:
+    for sub in ("site", "executed"):
+        (stage / "unit" / sub).mkdir(parents=True)
+        (stage / "unit" / sub / "label.txt").write_text(label)
+    return stage / "unit"
+
+
+def _published(reports: Path) -> tuple[str, str]:
+    return ((reports / "_site" / "label.txt").read_text(), (reports / "_executed" / "label.txt").read_text())
+
+
+def test_publish_unit_links_site_and_executed_into_one_folder(tmp_path):
+    from analysis.report import staging
+    reports = tmp_path / "reports"
+    first = staging.new_stage(reports)
+    staging.publish_unit(_unit(first, "a"), reports)
+    assert _published(reports) == ("a", "a")
+    stage = staging.new_stage(reports)
+    staging.publish_unit(_unit(stage, "b"), reports)
+    assert _published(reports) == ("b", "b")
+    assert (stage / "unit" / "site" / "label.txt").read_text() == "a"   # the previous unit, removed with the stage
+    assert os.readlink(reports / "_site") == ".published/site"
+    assert set(staging.leftovers(reports)) == {first, stage}                 # the build removes its stage
+
+
+def test_without_symbolic_links_site_and_executed_are_real_folders(tmp_path, monkeypatch):
+    from analysis.report import staging
+    monkeypatch.setattr(staging, "_links_work", lambda folder: False)
+    reports = tmp_path / "reports"
+    said = []
+    for label in ("a", "b"):
+        staging.publish_unit(_unit(staging.new_stage(reports), label), reports, said.append)
+    assert _published(reports) == ("b", "b") and not (reports / "_site").is_symlink()
+    assert said == [staging.NO_LINKS_NOTE] * 2
