@@ -41,4 +41,4 @@ lab: $(ENV_STAMP)
 	touch $@
 
 clean:
-	rm -rf data/processed reports/_site reports/_executed
+	rm -rf data/processed reports/_site reports/_executed reports/.published

@@ -11,6 +11,7 @@ Unknown municipalities, years or phases raise ValueError listing the valid choic
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -26,6 +27,7 @@ YEAR_COLUMN = {"budget": "fiscal_year", "indicators": "fiscal_year", "budget_cha
 PHASE_COLUMN = {"budget": "phase", "indicators": "phase", "goals": "result_phase"}
 COVERAGE_TABLES = ["budget", "indicators", "goals"]
 NO_FIGURES = "no figures in source"
+NO_EXTRACT_ENV = "ANALYSIS_NO_EXTRACT"  # set by `analysis build` for its notebooks: refresh='auto' never extracts
 
 
 def _as_list(value) -> list | None:
@@ -220,9 +222,12 @@ def load(root: str | Path | None = None, *, refresh: bool | str = "auto",
 
     refresh='auto' extracts when data/processed/ is missing or was built from other inputs;
     True always extracts; False never does. `extractor(root)` writes data/processed/
-    (default: `analysis.extract.run`); tests pass their own.
+    (default: `analysis.extract.run`); tests pass their own. In a notebook run by
+    `analysis build` ($ANALYSIS_NO_EXTRACT), 'auto' reads data/processed/ as the build left it.
     """
     root = paths.root(root)
+    if refresh == "auto" and os.environ.get(NO_EXTRACT_ENV):
+        refresh = False
     folder = paths.processed_dir(root)
     extract = extractor or run_extract
     if refresh is True or not _has_tables(folder) or (refresh == "auto" and _is_stale(root)):
