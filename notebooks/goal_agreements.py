@@ -37,6 +37,7 @@ from analysis.compare import goal_analysis as ga
 from analysis.report import goal_charts as gc
 
 goals = ga.with_item_names(ga.select(ws.goals, p.municipalities, p.perspectives, p.goal_types), ws.budget)
+context = caveats.goal_context(goals, ws.documents, names)  # years and result phases, in every chart's subtitle
 display(charts.note(caveats.goals(goals, ws.municipalities)))
 
 # %% [markdown]
@@ -57,7 +58,7 @@ charts.show(gc.inventory_view(inventory), "no goals in this selection")
 
 # %%
 matrix = ga.perspective_matrix(goals, p.municipalities, p.perspectives)
-display(gc.matrix_chart(matrix, names))
+display(gc.matrix_chart(matrix, names, subtitle=context))
 charts.show(gc.matrix_view(matrix, names))
 
 # %% [markdown]
@@ -67,26 +68,41 @@ charts.show(gc.matrix_view(matrix, names))
 
 # %%
 measurable = ga.measurability(goals, p.municipalities)
-display(gc.measurability_chart(measurable, all_ids, names))
+display(gc.measurability_chart(measurable, all_ids, names, subtitle=context))
 charts.show(gc.measurability_view(measurable, names))
 
 # %% [markdown]
 # ## Achievement
 #
-# Goals by status: met, missed, partly met where the document says so; no target, not measured or
-# pending where there is nothing to compare. The share met counts only goals with a measured result.
+# Goals by status: met, missed (near misses within 5 points of the target apart from clear misses),
+# partly met where the document says so; contradiction where the printed degree of achievement
+# disagrees with the printed target and result; no target, not measured or pending where there is
+# nothing to compare. The share met counts only goals with a measured result (met, missed, partly).
 
 # %%
 achievement = ga.achievement(goals, p.municipalities)
-display(gc.achievement_chart(goals, names))
+display(gc.achievement_chart(goals, names, subtitle=context))
 charts.show(gc.achievement_view(achievement, names))
+
+# %% [markdown]
+# ## Printed achievement contradicts target and result
+#
+# Goals whose printed degree of achievement disagrees with their printed target and result (by more
+# than one point): the printed and the computed degree side by side. They count neither as met nor
+# as missed.
+
+# %%
+contradictions = ga.contradictions(goals, names)
+display(gc.contradiction_chart(contradictions, names))
+charts.show(gc.contradictions_view(contradictions), "no contradictions in this selection")
 
 # %% [markdown]
 # ## Missed goals
 #
 # Goals whose result falls short of the target (or that the document calls partly met): target,
 # result, their difference and the degree of achievement computed in the goal's direction, next to
-# the one the document prints.
+# the one the document prints. Near misses (at 95 % of the target or more) are shown apart from
+# clear misses; each municipality in its own panel.
 
 # %%
 missed = ga.missed(goals, names)
@@ -112,3 +128,4 @@ offline.offer_download(matrix.reset_index(), "perspectives", title="Goals per pe
 offline.offer_download(measurable, "measurability", title="Measurability")
 offline.offer_download(achievement, "achievement", title="Achievement by status")
 offline.offer_download(missed, "missed-goals", title="Missed goals")
+offline.offer_download(contradictions, "contradictions", title="Printed achievement contradicts target and result")

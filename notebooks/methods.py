@@ -12,10 +12,14 @@ from IPython.display import HTML, display
 import altair as alt
 import pandas as pd
 
-from analysis.report import offline, publish
+from analysis.report import methods_tables, offline, publish
 
 offline.enable()
 m = publish.methods_content()
+corrections = methods_tables.corrections(m["quality"])
+flags = methods_tables.flags(m["quality"])
+task_split = methods_tables.reference("task_split")
+document_coverage = methods_tables.reference("coverage")
 
 
 def show(df, empty="none"):
@@ -94,13 +98,66 @@ show(m["price_index"], "data/reference/price_index.csv is missing")
 show(m["population"], "data/reference/population.csv is missing")
 
 # %% [markdown]
+# ### Who pays for what: the task split
+#
+# A German county, a county-free city, a Berlin district and a Danish municipality pay for different
+# tasks, so equal categories do not mean equal responsibilities. For each country, administrative
+# type and category, `data/reference/task_split.csv` says whether that level pays (`pays`, `partly`,
+# `not`), who else does (the Bund, the Land, the Danish state's refund, ...) and the source (law
+# texts, official and secondary pages marked SECONDARY, and the document lines). The caveats under the
+# charts are keyed by country and administrative type and quote these rows for the categories shown.
+
+# %%
+show(task_split, "data/reference/task_split.csv is missing")
+
+# %% [markdown]
+# ### What each document covers
+#
+# Per municipality, document and COFOG category (`total`: the document as a whole): whether the
+# document covers all that the municipality spends on it (`complete`), only part (`partial`, with the
+# share where the document allows computing it, e.g. Peine's product table itemises 36 % of the
+# Dezernat's net forecast) or nothing (`absent`), with the evidence lines
+# (`data/reference/coverage.csv`). Levels are compared across municipalities only where coverage is
+# complete: charts fade partial coverage, and the profiles' standing compares a category only among
+# municipalities whose documents cover it completely (never a ranking).
+
+# %%
+show(document_coverage, "data/reference/coverage.csv is missing")
+
+# %% [markdown]
+# ## Settled figures and flags
+#
+# ### Corrections: misprints the document settles itself
+#
+# Where a document misprints a figure and its own other lines settle the figure beyond doubt, the
+# tables hold the settled figure and keep the printed one (`amount_as_printed`, `value_as_printed`,
+# `target_as_printed`, `result_as_printed`, with `correction_id`); each correction is a quality row
+# with status **corrected**, and charts outline the bars that include one. The corrections are
+# curated in `data/curated/corrections.yml` with the evidence lines, whose text a test checks against
+# the raw document. `printed` and `settled` are in the document's notation, followed by the figure
+# as stored (the contract's sign: revenue positive, whole currency units).
+
+# %%
+show(corrections, "no corrections")
+
+# %% [markdown]
+# ### Flags: doubtful figures the document does not settle
+#
+# Kept as printed (`flag_id`, `flag_note`); charts draw them dashed and never let them set a scale
+# (off scale, labelled with the value).
+
+# %%
+show(flags, "no flags")
+
+# %% [markdown]
 # ## Quality checks
 #
 # Every check of a document against itself is one row of `quality.csv`: products sum to their area
 # totals, revenue minus expenditure gives the net, months sum to the result, reported degrees of
 # achievement match target and result. Results: **pass**; **contradiction** (the document disagrees
-# with itself: reported here, never papered over); **fail**; **warning** (suspicious, e.g. a row that
-# repeats another year's figures); **info** (not comparable). Figures printed rounded are compared
+# with itself: reported here, never papered over); **corrected** (a misprint the document settles
+# itself, see above); **fail**; **warning** (suspicious, e.g. a row that repeats another year's
+# figures, or a flagged figure); **info** (not comparable). Figures printed rounded are compared
 # with a tolerance of half the last printed digit per summed term; `detail` says which.
 
 # %%
@@ -109,13 +166,18 @@ if by_document is None:
     print("no quality checks yet: run `analysis extract`")
 else:
     long = by_document.drop(columns="total").melt("document_id", var_name="result", value_name="checks")
-    display(alt.Chart(long[long["checks"] > 0], title="Quality checks by document and result")
+    statuses = ["pass", "contradiction", "corrected", "fail", "warning", "info"]
+    title = alt.TitleParams("Quality checks by document and result",
+                            subtitle=["Checks of each document against itself; the figures checked: "
+                                      + methods_tables.documents_context()])
+    display(alt.Chart(long[long["checks"] > 0], title=title)
             .mark_bar()
             .encode(y=alt.Y("document_id:N", title=None),
                     x=alt.X("checks:Q", title="checks"),
-                    color=alt.Color("result:N", sort=["pass", "contradiction", "fail", "warning", "info"],
-                                    scale=alt.Scale(domain=["pass", "contradiction", "fail", "warning", "info"],
-                                                    range=["#4c9a5b", "#c0392b", "#7b241c", "#e0a030", "#8899aa"])),
+                    color=alt.Color("result:N", sort=statuses,
+                                    scale=alt.Scale(domain=statuses,
+                                                    range=["#4c9a5b", "#c0392b", "#4e79a7", "#7b241c", "#e0a030",
+                                                           "#8899aa"])),
                     tooltip=["document_id", "result", "checks"])
             .properties(width=520))
     show(by_document)
@@ -150,3 +212,9 @@ show(m["quality_by_check"], "no quality checks yet")
 # %%
 if m["quality"] is not None:
     offline.offer_download(m["quality"], "quality-checks", title="All quality checks")
+offline.offer_download(corrections, "corrections", title="Corrections of a document by itself")
+offline.offer_download(flags, "flags", title="Doubtful figures kept as printed")
+if task_split is not None:
+    offline.offer_download(task_split, "task-split", title="Task split")
+if document_coverage is not None:
+    offline.offer_download(document_coverage, "document-coverage", title="What each document covers")

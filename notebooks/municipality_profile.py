@@ -4,19 +4,23 @@
 # One municipality on one page: its documents, spending, indicators and goals, and where it stands
 # against the others.
 #
-# Parameter (next cell, or `papermill -p municipality ID`): `municipality`, one id.
+# Parameters (next cell, or `papermill -p municipality ID`): `municipality`, one id; `fiscal_year`
+# (`"latest"` or a year) and `phase` (`"most_realised"` or a phase such as `"actual"`) for the
+# spending by category and the standing among the municipalities.
 
 # %% tags=["parameters"]
 municipality = "peine"
+fiscal_year = "latest"
+phase = "most_realised"
 
 # %%
 import analysis
 from analysis.report import params
 
 ws = analysis.load()
-p = params.profile(ws, municipality)
+p = params.profile(ws, municipality, fiscal_year=fiscal_year, phase=phase)
 m = p.municipality
-print(f"municipality: {m}")
+print(f"municipality: {m} | fiscal year {p.fiscal_year or 'latest'} | phase {p.phase or 'most realised'}")
 
 # %%
 from IPython.display import display
@@ -28,7 +32,7 @@ offline.enable()
 charts.enable("de")  # German/Danish number format: 1.234,5
 names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
 all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
-from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, spending
+from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, scope, spending
 from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, spending_charts as sc
 
 display(charts.md("## {name}", name=names[m]))
@@ -50,20 +54,28 @@ charts.show(charts.table(profile.documents(ws.documents, m),
 # ## Spending
 #
 # The grand totals the document prints (source currency and nominal EUR) and net spending by
-# COFOG division, per inhabitant at constant prices.
+# COFOG division, per inhabitant at constant prices (in EUR at constant prices where there is no
+# population figure).
 
 # %%
 if m in with_budget:
-    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total")
+    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total", missing="leave_out")
     charts.show(sc.totals_view(spending.totals(cb_m, names=names), 0))
-    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant")
-    comp = spending.composition(cb_real, "division", ws.reference.cofog, names=names)
-    display(sc.composition_chart(comp, all_ids, names, decimals=2))
-    charts.show(sc.composition_view(comp, 2))
-    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total")
-    display(charts.note(caveats.budget(caveats.subset(cb_real, comp), ws.municipalities)
+    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant", missing="leave_out")
+    left = caveats.left_out(cb_real, ws.municipalities)
+    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total", missing="leave_out")
+    per_inh = len(cb_real) > 0
+    comp = scope.with_coverage(spending.composition(cb_real if per_inh else cb_m_total, "division", ws.reference.cofog,
+                                                    names=names, fiscal_year=p.fiscal_year, phase=p.phase),
+                               ws.reference.coverage)
+    display(sc.composition_chart(comp, all_ids, names, decimals=2 if per_inh else 0))
+    charts.show(sc.composition_view(comp, 2 if per_inh else 0))
+    charts.show(sc.scope_view(scope.coverage_table(ws.reference.coverage, [m], names)), "no coverage recorded")
+    display(charts.note(left + caveats.budget(caveats.subset(cb_real if per_inh else cb_m_total, comp), ws.municipalities)
+                         + caveats.category_left_out(cb_m_total, comp, ws.municipalities, p.fiscal_year, p.phase)
+                         + caveats.one_sided(comp, names)
                          + caveats.scope(cb_m_total, "division", ws.reference.cofog, municipalities=ws.municipalities)
-                         + caveats.quality(ws.quality, ws.municipalities, [m])))
+                         + caveats.quality(ws.quality, ws.municipalities, [m]) + caveats.marked(comp)))
 else:
     comp = cb_m = None
     display(charts.md("**{none}**: the documents of {name} give no budget figures.", none=charts.NO_FIGURES, name=names[m]))
@@ -93,14 +105,22 @@ if len(rates_cov):
 # %% [markdown]
 # ## Goals
 #
-# The coded goals by status, the missed ones, and the qualitative goals with their quotes.
+# The coded goals by status; those whose printed degree of achievement contradicts target and result
+# (printed and computed side by side); the missed ones (near and clear misses); the quantified goals
+# still without a result; and the qualitative goals with their quotes.
 
 # %%
 if len(goals_m):
-    display(gc.achievement_chart(goals_m, names))
+    display(gc.achievement_chart(goals_m, names, subtitle=caveats.goal_context(goals_m, ws.documents, names)))
     charts.show(gc.achievement_view(ga.achievement(goals_m, [m]), names))
+    contradictions = ga.contradictions(goals_m, names)
+    if len(contradictions):
+        display(Markdown("**Printed achievement contradicts target and result** (neither met nor missed)"))
+        charts.show(gc.contradictions_view(contradictions))
     missed = ga.missed(goals_m, names)
     charts.show(gc.missed_view(missed), "no missed goals")
+    display(Markdown("**Quantified goals without a result yet**"))
+    charts.show(gc.pending_view(ga.pending(goals_m, names)), "none: every quantified goal has a result")
     charts.show(gc.qualitative_view(ga.qualitative(goals_m, names)), "no qualitative goals")
     display(charts.note(caveats.goals(goals_m, ws.municipalities)))
 else:
@@ -110,22 +130,37 @@ else:
 # %% [markdown]
 # ## Standing among the municipalities
 #
-# Net spending per inhabitant (latest year, most realised phase, constant prices), the goal system's
-# measurability and achievement, and the number of indicators, for every municipality.
+# Spending is compared per COFOG group, and only with the municipalities whose documents cover that
+# group completely (`data/reference/coverage.csv`), at constant prices per inhabitant; where the
+# documents' scopes differ the table says there is nothing to compare. Nothing is ranked. Below it,
+# the key facts of every municipality's documents and goal system, side by side.
 
 # %%
-cb_all = ws.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant")
-standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names)
-display(pc.standing_chart(standing, m, all_ids, names))
+cb_all = ws.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant",
+                              missing="leave_out")
+comp_all = spending.composition(cb_all, "group", ws.reference.cofog, names=names, fiscal_year=p.fiscal_year,
+                                phase=p.phase)
+by_category = scope.standing(comp_all, ws.reference.coverage, m, names)
+if len(by_category):
+    display(pc.standing_chart(by_category, m, all_ids, names))
+    charts.show(pc.category_standing_view(by_category, m))
+    display(charts.note(caveats.left_out(cb_all, ws.municipalities)
+                         + caveats.budget(caveats.subset(cb_all, by_category), ws.municipalities, what="money")
+                         + caveats.task_split(ws.municipalities, by_category["municipality_id"].unique(),
+                                              ws.reference.task_split, by_category["category"].unique())))
+else:
+    display(Markdown(f"**nothing to compare**: the documents of {names[m]} give no budget figures by category."))
+standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names, coverage=ws.reference.coverage,
+                            fiscal_year=p.fiscal_year, phase=p.phase)
 charts.show(pc.standing_view(standing, m))
-display(charts.note(caveats.budget(caveats.subset(cb_all, profile.latest(cb_all)), ws.municipalities, what="money")
-                     + caveats.task_split(ws.municipalities, with_budget)))
+display(charts.note(caveats.task_split(ws.municipalities, all_ids)))
 
 # %% [markdown]
 # ## Download the data
 
 # %%
-offline.offer_download(standing, f"standing-{m}", title="Standing among the municipalities")
+offline.offer_download(standing, f"standing-{m}", title="Key facts of every municipality")
+offline.offer_download(by_category, f"standing-by-category-{m}", title="Spending per category, among complete coverage")
 offline.offer_download(volumes, f"indicators-{m}", title="Planned against realised volumes")
 offline.offer_download(goals_m, f"goals-{m}", title="Coded goals")
 if comp is not None:

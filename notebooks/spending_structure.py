@@ -8,7 +8,10 @@
 #
 # Parameters (next cell, or `papermill -p NAME VALUE`): `municipalities` (a list of ids or `"all"`),
 # `base_year` (price base for real terms), `price_basis` (`"nominal"` or `"real"`), `per`
-# (`"inhabitant"` or `"total"`), `category_level` (`"division"`, e.g. 10, or `"group"`, e.g. 10.4).
+# (`"inhabitant"` or `"total"`), `category_level` (`"division"`, e.g. 10, or `"group"`, e.g. 10.4),
+# `fiscal_year` (`"latest"`: each municipality's latest year, or a year such as 2016) and `phase`
+# (`"most_realised"`: actual, else forecast, else adjusted, else original budget; or one phase such
+# as `"actual"`) for the composition by category.
 
 # %% tags=["parameters"]
 municipalities = "all"
@@ -16,6 +19,8 @@ base_year = 2024
 price_basis = "real"
 per = "inhabitant"
 category_level = "division"
+fiscal_year = "latest"
+phase = "most_realised"
 
 # %%
 import analysis
@@ -23,9 +28,10 @@ from analysis.report import params
 
 ws = analysis.load()
 p = params.spending(ws, municipalities=municipalities, base_year=base_year, price_basis=price_basis, per=per,
-                    category_level=category_level)
+                    category_level=category_level, fiscal_year=fiscal_year, phase=phase)
 print(f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | {p.price_basis} | "
-      f"per {p.per} | categories by COFOG {p.category_level}")
+      f"per {p.per} | categories by COFOG {p.category_level} | fiscal year {p.fiscal_year or 'latest'} | "
+      f"phase {p.phase or 'most realised'}")
 
 # %%
 from IPython.display import Markdown, display
@@ -37,12 +43,16 @@ offline.enable()
 charts.enable("de")  # German/Danish number format: 1.234,5
 names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
 all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
-from analysis.compare import spending
+from analysis.compare import harmonise, scope, spending
 from analysis.report import spending_charts as sc
 
 with_budget = [m for m in p.municipalities if m in set(ws.budget["municipality_id"])]
-cb = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per=p.per)
-cb_total = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per="total")
+# a municipality without a population figure (or exchange rate, price index) is left out of the
+# figures that need it, with a caveat naming the reference row that would add it
+cb = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per=p.per,
+                          missing="leave_out")
+cb_total = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per="total",
+                                missing="leave_out")
 decimals = 2 if p.per == "inhabitant" else 0
 
 # %% [markdown]
@@ -55,6 +65,18 @@ decimals = 2 if p.per == "inhabitant" else 0
 # %%
 coverage = spending.coverage(ws.budget, p.municipalities, names)
 charts.show(sc.coverage_view(coverage))
+
+# %% [markdown]
+# ## What each document covers
+#
+# Whether each document covers all that the municipality spends on a category (complete), only part
+# of it (partial, with the share where it can be computed) or nothing (absent), with the lines that
+# show it (`data/reference/coverage.csv`). Levels are compared only where coverage is complete;
+# elsewhere the bars below are faded.
+
+# %%
+scopes = scope.coverage_table(ws.reference.coverage, p.municipalities, names)
+charts.show(sc.scope_view(scopes), "no coverage recorded for this selection")
 
 # %% [markdown]
 # ## Totals as printed
@@ -75,28 +97,50 @@ display(charts.note(caveats.budget(caveats.subset(cb_total, totals), ws.municipa
 #
 # Net spending (expenditure minus revenue, as printed or derived) of the categorised budget items,
 # by COFOG-based category: the value and its share of the categorised total. Each municipality's
-# latest fiscal year and its most realised phase are used (actual, else forecast, else budget).
+# latest fiscal year and its most realised phase are used (actual, else forecast, else budget),
+# unless the parameters `fiscal_year` and `phase` choose others. Shares need no population figure.
+# Faded bars: the document covers the category only partly (or its coverage is not recorded), so
+# its level is not comparable with the others'.
 
 # %%
-comp = spending.composition(cb, p.category_level, ws.reference.cofog, names=names)
+comp = scope.with_coverage(spending.composition(cb, p.category_level, ws.reference.cofog, names=names,
+                                                fiscal_year=p.fiscal_year, phase=p.phase), ws.reference.coverage)
+comp_shares = scope.with_coverage(spending.composition(cb_total, p.category_level, ws.reference.cofog, names=names,
+                                                       fiscal_year=p.fiscal_year, phase=p.phase),
+                                  ws.reference.coverage)
 display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
-display(sc.composition_chart(comp, all_ids, names, measure="share"))
+display(sc.composition_chart(comp_shares, all_ids, names, measure="share"))
 charts.show(sc.composition_view(comp, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
-                     + caveats.scope(cb_total, p.category_level, ws.reference.cofog, municipalities=ws.municipalities)))
+                     + caveats.task_split_categories(ws.reference.task_split, ws.municipalities[
+                         ws.municipalities["municipality_id"].isin(with_budget)], comp_shares["category"].unique())
+                     + caveats.category_left_out(cb_total, comp_shares, ws.municipalities, p.fiscal_year, p.phase)
+                     + caveats.one_sided(comp_shares, names)
+                     + caveats.scope(cb_total, p.category_level, ws.reference.cofog, municipalities=ws.municipalities)
+                     + caveats.marked(comp_shares)))
 
 # %% [markdown]
 # ## Plan against outturn by category
 #
 # The outturn (actual, else the forecast) against the adjusted budget where the document has one
 # (as the Danish accounts do), else the original budget. A positive deviation means more spent (or
-# less income) than planned.
+# less income) than planned. Figures the document misprints but settles itself are corrected
+# (outlined bars; `data/curated/corrections.yml`, listed on the methods page).
 
 # %%
-plan_cat = spending.plan_vs_outturn(cb, "category", p.category_level, cofog=ws.reference.cofog, names=names)
+plan_cat = scope.with_scope(spending.plan_vs_outturn(cb, "category", p.category_level, cofog=ws.reference.cofog,
+                                                     names=names, fiscal_year=p.fiscal_year), ws.reference.coverage)
 display(sc.deviation_chart(plan_cat, all_ids, names))
 charts.show(sc.plan_view(plan_cat, decimals))
-display(charts.note(caveats.budget(caveats.subset(cb, plan_cat), ws.municipalities, what="money")))
+display(charts.note(caveats.budget(caveats.subset(cb, plan_cat), ws.municipalities, what="money")
+                     + caveats.marked(plan_cat)))
+# municipalities left out of the figures above (no population figure): the same table in EUR
+cb_left = cb_total[cb_total["municipality_id"].isin(harmonise.left_out_ids(cb))]
+plan_left = scope.with_scope(spending.plan_vs_outturn(cb_left, "category", p.category_level, cofog=ws.reference.cofog,
+                                                      names=names, fiscal_year=p.fiscal_year), ws.reference.coverage)
+if len(plan_left):
+    display(Markdown(f"**In {spending.unit_label(cb_left)}** (no population figure for these municipalities):"))
+    charts.show(sc.plan_view(plan_left, 0))
 
 # %% [markdown]
 # ## Plan against outturn by item
@@ -105,10 +149,12 @@ display(charts.note(caveats.budget(caveats.subset(cb, plan_cat), ws.municipaliti
 # labels. The chart shows the 20 largest deviations in money; the table and the download hold all.
 
 # %%
-plan_item = spending.plan_vs_outturn(cb, "item", names=names)
+plan_item = scope.with_scope(spending.plan_vs_outturn(cb, "item", names=names, fiscal_year=p.fiscal_year),
+                             ws.reference.coverage)
 display(sc.deviation_chart(plan_item, all_ids, names, label="item"))
 charts.show(sc.plan_view(plan_item, decimals, by="item"))
-display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalities, what="money")))
+display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalities, what="money")
+                     + caveats.marked(plan_item)))
 
 # %% [markdown]
 # ## Economic composition of expenditure
@@ -117,7 +163,7 @@ display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalit
 # breaks expenditure down this way (for the whole budget where it can).
 
 # %%
-econ = spending.economic_composition(cb, p.municipalities, names=names)
+econ = scope.with_scope(spending.economic_composition(cb, p.municipalities, names=names), ws.reference.coverage)
 display(sc.economic_chart(econ, all_ids, names))
 charts.show(sc.economic_view(econ, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, econ), ws.municipalities, what="money")))
@@ -130,7 +176,7 @@ display(charts.note(caveats.budget(caveats.subset(cb, econ), ws.municipalities, 
 # is shown.
 
 # %%
-revenue = spending.revenue_vs_gross(cb_total, p.municipalities, names=names)
+revenue = scope.with_scope(spending.revenue_vs_gross(cb_total, p.municipalities, names=names), ws.reference.coverage)
 display(sc.revenue_chart(revenue, all_ids, names))
 charts.show(sc.revenue_view(revenue, 0))
 display(charts.note(caveats.budget(caveats.subset(cb_total, revenue), ws.municipalities, what="money")))
@@ -142,8 +188,10 @@ display(charts.note(caveats.budget(caveats.subset(cb_total, revenue), ws.municip
 
 # %%
 offline.offer_download(coverage, "coverage", title="Which budget figures exist")
+offline.offer_download(scopes, "document-coverage", title="What each document covers, by category")
 offline.offer_download(totals, "totals", title="Grand totals")
 offline.offer_download(comp, "composition", title="Composition by category")
+offline.offer_download(comp_shares, "composition-shares", title="Composition by category (shares, in EUR)")
 offline.offer_download(plan_cat, "plan-vs-outturn-by-category", title="Plan against outturn by category")
 offline.offer_download(plan_item, "plan-vs-outturn-by-item", title="Plan against outturn by item")
 offline.offer_download(econ, "economic-composition", title="Economic composition")

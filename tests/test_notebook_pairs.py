@@ -39,3 +39,14 @@ def test_no_notebook_builds_markdown_or_html_from_data_with_an_f_string(script):
     import re
     text = script.read_text(encoding="utf-8")
     assert not re.search(r"\b(Markdown|HTML)\(\s*f[\"']", text), script.name
+
+
+def test_notebooks_folder_holds_the_pages_notebooks_only():
+    """What `make lab` opens is the analysts' notebooks: each is a page of reports/notebooks.yml;
+    test notebooks (e.g. _smoke.ipynb) live in tests/fixtures/notebooks/."""
+    import yaml
+
+    config = yaml.safe_load((NOTEBOOKS.parent / "reports" / "notebooks.yml").read_text(encoding="utf-8"))
+    pages = {Path((e.get("profiles") or e)["notebook"]).name for e in config["pages"]}
+    assert {p.name for p in PAIRS} == pages
+    assert (NOTEBOOKS.parent / "tests" / "fixtures" / "notebooks" / "_smoke.ipynb").exists()

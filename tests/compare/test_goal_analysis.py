@@ -92,3 +92,43 @@ def test_with_item_names_adds_the_product_name(goals):
     g = ga.with_item_names(goals, budget).set_index("goal_id")
     assert g.at["peine-3118-g1", "item_name"] == "Hilfe zur Pflege (Pflegestärkungsgesetz ab 2017)"
     assert pd.isna(g.at["peine-3111-g1", "item_name"])          # no budget row given for 3111
+
+
+def _contradicting():
+    rows = [_goal("peine-41403-g1", "peine", "Kontakte", "client", "output", "higher_is_better", 3000, 2091,
+                  "contradiction", True, f"{P}:336", "count", reported=139, phase="forecast", code="41403"),
+            _goal("peine-3114-g1", "peine", "Anteil der innerhalb von 14 Tagen nach Eingang überwiesenen Rechnungen",
+                  "process_quality", "process", "higher_is_better", 96, 95, "missed", True, f"{P}:289", "percent",
+                  reported=99, phase="forecast", code="3114"),
+            _goal("segeberg-10", "segeberg", "Wegezeit höchstens ca. 20 Minuten", "client", "output",
+                  "lower_is_better", 20, None, "pending", True, f"{S}:51", "minutes")]
+    return schema.conform(pd.DataFrame(rows), "goals")
+
+
+def test_contradictions_show_printed_and_computed_side_by_side(goals):
+    g = pd.concat([goals, _contradicting()], ignore_index=True)
+    c = ga.contradictions(g).set_index("goal_id")
+    assert list(c.index) == ["peine-41403-g1"]
+    r = c.loc["peine-41403-g1"]
+    assert r["achievement_reported"] == 139 and r["achievement_pct"] == pytest.approx(69.7)
+    assert r["difference_pp"] == pytest.approx(69.3) and r["by_figures"] == "missed"
+    ach = ga.achievement(g, ["peine"]).set_index("municipality_id")
+    assert ach.at["peine", "contradiction"] == 1
+    assert ach.at["peine", "measured"] == 3                  # met 1, missed 2: a contradiction is neither
+    assert "peine-41403-g1" not in set(ga.missed(g)["goal_id"])
+
+
+def test_near_misses_are_apart_from_clear_misses(goals):
+    g = pd.concat([goals, _contradicting()], ignore_index=True)
+    m = ga.missed(g).set_index("goal_id")
+    assert m.at["peine-3114-g1", "miss"] == "near miss (within 5 points)"     # 95 of 96: 99 %
+    assert m.at["peine-3118-g1", "miss"] == "clear miss"                      # 76 of 90: 84 %
+    ach = ga.achievement(g, ["peine"]).set_index("municipality_id")
+    assert (ach.at["peine", "near_miss"], ach.at["peine", "clear_miss"]) == (1, 1)
+    assert ga.miss_kind("missed", 95.0) == "near miss (within 5 points)" and ga.miss_kind("missed", 94.9) == "clear miss"
+
+
+def test_pending_lists_quantified_goals_with_a_target_and_no_result():
+    p = ga.pending(_contradicting(), {"segeberg": "Kreis Segeberg"})
+    assert list(p["goal_id"]) == ["segeberg-10"] and p.iloc[0]["target"] == 20
+    assert p.iloc[0]["municipality"] == "Kreis Segeberg" and p.iloc[0]["status"] == "pending"

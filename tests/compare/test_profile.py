@@ -30,16 +30,33 @@ def test_latest_takes_latest_year_and_most_realised_phase(cb):
     assert profile.headline_total(cb, "magdeburg") is None
 
 
-def test_standing_ranks_and_keeps_missing_missing(cb, goals):
+def test_standing_never_ranks_and_keeps_missing_missing(cb, goals):
+    """The documents' scopes differ (a department, part of a Dezernat): the standing lists facts
+    side by side and ranks nothing; spending is compared per category in scope.standing."""
     ind = schema.empty("indicators")
     st = profile.standing(cb, goals, ind, IDS, NAMES).set_index("municipality_id")
-    assert st.at["aalborg", "rank_spending"] == 1 and st.at["peine", "rank_spending"] == 2
-    assert pd.isna(st.at["magdeburg", "rank_spending"]) and math.isnan(st.at["magdeburg", "net_per_inhabitant"])
+    assert "rank_spending" not in st.columns and "net_per_inhabitant" not in st.columns
+    assert st.at["peine", "fiscal_year"] == 2024 and st.at["peine", "phase"] == "forecast"
     assert st.at["magdeburg", "phase"] == "no figures in source" and st.at["magdeburg", "goals"] == 0
-    assert math.isnan(st.at["magdeburg", "share_quantified"])
+    assert math.isnan(st.at["magdeburg", "share_quantified"]) and pd.isna(st.at["magdeburg", "pending"])
     assert st.at["peine", "goals"] == 4 and st.at["peine", "share_quantified"] == 75
     assert st.at["peine", "share_met"] == pytest.approx(200 / 3)          # 2 of 3 measured goals met
     assert st.at["aalborg", "share_met"] == 0
+    assert st.at["peine", "contradictions"] == 0 and st.at["peine", "pending"] == 0  # 'pending' p3 has no target
     assert pd.isna(st.at["peine", "indicators"])                           # none in the table: missing, not 0
 
 
+def test_standing_scope_comes_from_the_coverage_table(cb, goals):
+    cov = pd.DataFrame([{"municipality_id": "peine", "document_id": "peine-doc", "category": "total",
+                         "coverage": "partial", "share": 36.0, "scope": "Dezernat III product report (36 %)",
+                         "note": "", "evidence": "f.txt:1"}])
+    st = profile.standing(cb, goals, schema.empty("indicators"), IDS, NAMES, coverage=cov).set_index("municipality_id")
+    assert st.at["peine", "scope"] == "Dezernat III product report (36 %)"
+    assert st.at["aalborg", "scope"] == "not recorded"
+
+
+def test_latest_for_a_chosen_year_and_phase(cb):
+    lat = profile.latest(cb, fiscal_year=2024, phase="original_budget")
+    assert list(lat["municipality_id"]) == ["peine"] and list(lat["phase"]) == ["original_budget"]
+    assert lat["net"].iloc[0] != profile.latest(cb).set_index("municipality_id").at["peine", "net"]  # not the forecast
+    assert profile.latest(cb, fiscal_year=1999).empty

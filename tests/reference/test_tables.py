@@ -154,3 +154,72 @@ def test_category_map_uses_only_cofog_codes_and_explains_judgements():
     assert (judged["note"].str.len() > 0).all()
     assert set(cmap["match_on"]) <= {"code", "name", "code+name"}
     assert cmap.attrs["schemes"] == {"DE": "de_produkt", "DK": "dk_kontoplan"}
+
+
+# --- task split and coverage ----------------------------------------------------------------------
+
+RAW = ROOT / "data" / "raw"
+
+
+def _refs(text: str) -> list[tuple[str, int, int]]:
+    """'<raw file>:<line>[-<line>][, <line>]' references in a text -> (file, first, last)."""
+    import re
+    out = []
+    for m in re.finditer(r"([a-z0-9_.-]+\.txt):([\d,\- ]+\d)", text):
+        for part in m.group(2).split(","):
+            a, _, b = part.strip().partition("-")
+            out.append((m.group(1), int(a), int(b or a)))
+    return out
+
+
+def test_task_split_rows_name_country_admin_type_category_and_source():
+    ts = reference.load_task_split()
+    assert len(ts) == 38 and (ts["source"] != "").all() and (ts["who_else"] != "").all()
+    assert set(ts["admin_type"]) == {"Landkreis", "Kreis", "kreisfreie Stadt", "Stadt", "Gemeinde", "Bezirk", "Kommune"}
+    assert set(ts.loc[ts["admin_type"] == "Kommune", "country"]) == {"DK"}
+    kdu = ts[(ts["country"] == "DE") & (ts["admin_type"] == "Landkreis") & (ts["category"] == "10.5")].iloc[0]
+    assert kdu["responsibility"] == "partly" and "Bund" in kdu["who_else"] and "§ 6" in kdu["source"]
+    refund = ts[(ts["country"] == "DK") & (ts["category"] == "10.4")].iloc[0]
+    assert "§ 176" in refund["who_else"] and "aalborg_regnskab_2014_fb.txt:156-157,165" in refund["source"]
+
+
+def test_coverage_rows_and_every_cited_document_line_exists():
+    cov = reference.load_coverage()
+    assert set(cov["coverage"]) == {"complete", "partial", "absent"}
+    assert set(cov["municipality_id"]) == {"peine", "aalborg", "magdeburg", "berlin-neukoelln", "segeberg"}
+    ts = reference.load_task_split()
+    texts = list(cov["evidence"]) + list(cov["note"]) + list(ts["source"]) + list(ts["note"])
+    refs = [r for t in texts for r in _refs(t)]
+    assert len(refs) > 60
+    for name, first, last in refs:
+        lines = (RAW / name).read_text(encoding="utf-8").split("\n")
+        assert 1 <= first <= last <= len(lines), (name, first, last)
+        assert any(lines[i - 1].strip() for i in range(first, last + 1)), (name, first, last)  # not blank lines
+
+
+def test_coverage_and_task_split_are_validated(tmp_root):
+    path = tmp_root / "data/reference/coverage.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[1, "coverage"] = "mostly"
+    df.loc[2, "category"] = "10.99"
+    df.loc[3, "share"] = "50"          # a share for complete coverage
+    df.loc[4, "evidence"] = "line 27"
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError) as exc:
+        reference.load_coverage(tmp_root)
+    msg = str(exc.value)
+    assert "coverage.csv:3, column 'coverage'" in msg and "one of complete, partial, absent" in msg
+    assert "column 'evidence'" in msg and "'<raw file>:<line>[-<line>]'" in msg
+    df = pd.read_csv(REF / "coverage.csv", dtype=str, keep_default_na=False)
+    df.loc[3, "share"] = "50"
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError, match="a share only for partial coverage"):
+        reference.load_coverage(tmp_root)
+    ts = tmp_root / "data/reference/task_split.csv"
+    df = pd.read_csv(ts, dtype=str, keep_default_na=False)
+    df.loc[0, "admin_type"] = "Landkreis/Kreis"
+    df.to_csv(ts, index=False)
+    with pytest.raises(InputError, match="column 'admin_type'"):
+        reference.load_task_split(tmp_root)
+    (tmp_root / "data/reference/task_split.csv").unlink()
+    assert reference.load_task_split(tmp_root).empty          # optional: an empty table without the file

@@ -21,8 +21,9 @@ def test_charts_and_caveats(goals):
     labels = {r["label"] for r in spec["datasets"][next(iter(spec["datasets"]))]}
     assert "–" in labels and "2" in labels                # missing shown as a dash, not 0
     missed = gc.missed_chart(ga.missed(goals, names), IDS, names).to_dict()
-    tips = [t["title"] for t in missed["layer"][0]["encoding"]["tooltip"]]
-    assert {"Target", "Result", "Unit", "Year", "Source"} <= set(tips)
+    tips = [t["title"] for t in missed["spec"]["layer"][0]["encoding"]["tooltip"]]
+    assert {"Target", "Result", "Unit", "Year", "Source", "Miss"} <= set(tips)
+    assert missed["facet"]["row"]["field"] == "municipality"      # ordered within a municipality only
     munis = pd.DataFrame({"municipality_id": ["peine", "aalborg"], "name": ["Landkreis Peine", "Aalborg Kommune"]})
     texts = caveats.goals(goals[goals["municipality_id"].isin(["peine", "aalborg"])], munis)
     assert "Results are: Aalborg Kommune actual outturn; Landkreis Peine forecast." in texts

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 NOTEBOOKS = ["spending_structure.ipynb", "goal_agreements.ipynb", "service_indicators.ipynb",
              "municipality_profile.ipynb"]
-VALID = "aalborg, berlin-neukoelln, magdeburg, peine, segeberg"
+VALID = "aalborg, berlin-neukoelln, freiburg, kiel, magdeburg, peine, segeberg"
 
 # run name -> (notebook, papermill arguments)
 RUNS = {
@@ -137,7 +137,8 @@ def test_spending_defaults(executed):
 
 def test_spending_nominal_totals_for_two_municipalities(executed):
     nb = _ok(executed, "spending-nominal")
-    assert "municipalities: peine, aalborg | base year 2014 | nominal | per total | categories by COFOG group" in rows(nb)
+    assert "municipalities: peine, aalborg | base year 2014 | nominal | per total | categories by COFOG group | " \
+           "fiscal year latest | phase most realised" in rows(nb)
     # 5.083.000.000 DKK / 7,4548 = 681.842.571 EUR
     row_with(nb, "Aalborg Kommune", "| actual", "| 5.083.000.000", "| 681.842.571")
     row_with(nb, "Landkreis Peine", "| original budget", "| 90.820.300")
@@ -222,3 +223,120 @@ def test_invalid_parameters_fail_in_the_validation_cell(executed, name, paramete
     assert error["ename"] == "ParameterError"
     assert f"Valid choices for {parameter}: {VALID}" in error["evalue"]
     assert "nowhere" in error["evalue"]
+
+
+# --- honest comparisons: year and phase in every chart, no ordering across unlike scopes ---------
+
+YEAR = re.compile(r"\b(19|20)\d{2}\b")
+PHASE_WORDS = ("original budget", "adjusted budget", "forecast", "actual", "outturn", "plan", "no result given")
+PAGE_RUNS = ["spending-default", "spending-nominal", "goals-default", "goals-client-outcome", "indicators-default",
+             "indicators-aalborg", "profile-default", "profile-aalborg"]
+
+
+def _title_text(spec) -> str:
+    t = spec.get("title")
+    if isinstance(t, dict):
+        sub = t.get("subtitle") or []
+        return " ".join([str(t.get("text", ""))] + ([sub] if isinstance(sub, str) else list(sub)))
+    return str(t or "")
+
+
+def _is_note(spec) -> bool:
+    """charts.empty_note: a text mark that only says why there is nothing to draw."""
+    mark = spec.get("mark")
+    return (mark == "text" or isinstance(mark, dict) and mark.get("type") == "text") and "title" not in spec
+
+
+def _value_sorts(spec) -> list:
+    """Positional sorts by a value (another channel or a field) anywhere in the spec."""
+    found = []
+    if isinstance(spec, dict):
+        enc = spec.get("encoding") or {}
+        for ch in ("x", "y"):
+            s = (enc.get(ch) or {}).get("sort") if isinstance(enc.get(ch), dict) else None
+            if s in ("x", "-x", "y", "-y") or isinstance(s, dict) and ("field" in s or "encoding" in s):
+                found.append(s)
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            for sub in spec.get(key) or []:
+                found += _value_sorts(sub)
+        if isinstance(spec.get("spec"), dict):
+            found += _value_sorts(spec["spec"])
+    return found
+
+
+def _municipalities(spec) -> set:
+    rows = [r for d in (spec.get("datasets") or {}).values() for r in d]
+    return {r.get("municipality") for r in rows if r.get("municipality")}
+
+
+@pytest.mark.parametrize("name", PAGE_RUNS)
+def test_every_chart_has_year_and_phase_in_its_title_or_subtitle(executed, name):
+    nb = _ok(executed, name)
+    specs = [s for s in charts_of(nb) if not _is_note(s)]
+    assert specs
+    for spec in specs:
+        text = _title_text(spec)
+        assert YEAR.search(text), f"{name}: no fiscal year in {text!r}"
+        assert any(w in text for w in PHASE_WORDS), f"{name}: no phase in {text!r}"
+
+
+@pytest.mark.parametrize("name", PAGE_RUNS)
+def test_no_page_ranks_or_orders_municipalities_with_different_coverage(executed, name):
+    """A chart that orders bars by their value does so within one municipality (a panel per
+    municipality, or one municipality's data); spending levels across municipalities are compared
+    only where coverage is complete (faded otherwise), and no table ranks."""
+    nb = _ok(executed, name)
+    for spec in charts_of(nb):
+        if not _value_sorts(spec):
+            continue
+        facet = (spec.get("facet") or {})
+        per_municipality = any((facet.get(k) or {}).get("field") == "municipality" for k in ("row", "column"))
+        assert per_municipality or len(_municipalities(spec)) <= 1, f"{name}: {_title_text(spec)[:80]}"
+    for spec in charts_of(nb):
+        rows = [r for d in (spec.get("datasets") or {}).values() for r in d]
+        if spec.get("encoding", {}).get("opacity", {}).get("condition", {}).get("test") == "datum.complete":
+            partial = [r for r in rows if not r.get("complete")]
+            assert all(r.get("coverage_text") for r in partial)       # the coverage is in the tooltip
+    headers = [r for r in rows_of_headers(nb)]
+    assert not any("Rank" in h for h in headers), name
+
+
+def rows_of_headers(nb) -> list[str]:
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            out += re.findall(r"<th[^>]*>(.*?)</th>", o.get("data", {}).get("text/html", ""), re.S)
+    return out
+
+
+def test_spending_page_marks_partial_coverage_and_shows_the_settled_deviation(executed):
+    nb = _ok(executed, "spending-default")
+    comp = next(s for s in charts_of(nb) if _title_text(s).startswith("Net spending by category"))
+    data = comp["datasets"][next(iter(comp["datasets"]))]
+    social = {r["municipality"]: r for r in data if r["category"] == "10"}
+    assert not social["Aalborg Kommune"]["complete"] and not social["Landkreis Peine"]["complete"]
+    assert social["Landkreis Peine"]["coverage_text"].startswith("partial")
+    assert "Scope: " in _title_text(comp) and "36 %" in _title_text(comp) and "2024 prices" in _title_text(comp)
+    # Aalborg's social protection, outturn against the adjusted budget: +0,7 % with the settled figures
+    row = row_with(nb, "Aalborg Kommune", "| 2014", "| 10", "| Social protection", "| actual", "| adjusted budget")
+    cells = [c.strip() for c in row.split("|")]
+    pct = float(next(c for c in cells if c.endswith("\u00a0%")).replace("\u00a0%", "").replace(",", "."))
+    assert -2.0 < pct < 2.0
+    row_with(nb, "Aalborg Kommune", "| 10.5", "| complete")                        # the document-coverage table
+
+
+def test_goals_page_shows_the_contradictions_apart(executed):
+    nb = _ok(executed, "goals-default")
+    for code, printed in (("31198", "140"), ("3125", "70"), ("41403", "139")):
+        row_with(nb, "Landkreis Peine", f"| {code}", f"| {printed}", "| missed")     # printed, computed, figures say
+    assert not any(r.startswith("Landkreis Peine | 41403") and "| clear miss |" in r for r in rows(nb))
+    row_with(nb, "Landkreis Peine", "| 3114", "| near miss (within 5 points)")
+
+
+def test_profile_compares_per_category_only_among_complete_coverage(executed):
+    nb = _ok(executed, "profile-default")
+    row_with(nb, "| 10.5", "| Aalborg Kommune", "| compared (complete coverage)")
+    row_with(nb, "| 10.4", "| ▶ Landkreis Peine", "nothing to compare")
+    row_with(nb, "Kreis Segeberg", "| 16")                                           # key facts, not ranked
+    nb = _ok(executed, "profile-aalborg")
+    row_with(nb, "aalborg-2014-g07", "| 100")                                        # pending quantified goal

@@ -251,7 +251,7 @@ def test_unknown_key_missing_key_and_bad_values(tmp_path):
     msg = str(exc.value)
     assert "column 'colour'" in msg and "unknown key" in msg
     assert "column 'goal_type'" in msg and "required key is missing" in msg
-    assert "column 'status'" in msg and "one of met, missed, partly, no_target, not_measured, pending" in msg
+    assert "column 'status'" in msg and "one of met, missed, partly, contradiction, no_target, not_measured, pending" in msg
     assert "column 'quantified'" in msg and "true or false" in msg
 
 
@@ -317,3 +317,22 @@ def test_yaml_anchors_and_aliases_are_refused(tmp_path):
     with pytest.raises(InputError) as exc:
         cg.load(path, DOC_MAP, RAW)
     assert "YAML anchors and aliases (&l0 at line" in str(exc.value) and "are not allowed in segeberg.yml" in str(exc.value)
+
+
+def _with_reported(path: Path, reported) -> Path:
+    path.write_text(path.read_text().replace("achievement_reported: null", f"achievement_reported: {reported}"))
+    return path
+
+
+def test_status_contradiction_needs_a_printed_degree_that_disagrees(tmp_path):
+    # lower_is_better: target 20, result 25 -> 80 %; printed 140 % contradicts it
+    ok = _with_reported(_write(tmp_path, result=25, phase="actual", status="contradiction"), 140)
+    assert cg.load(ok, DOC_MAP, RAW).loc[0, "status"] == "contradiction"
+    wrong = _with_reported(_write(tmp_path, result=25, phase="actual", status="missed"), 140)
+    with pytest.raises(InputError) as exc:
+        cg.load(wrong, DOC_MAP, RAW)
+    assert "the printed degree 140 % contradicts target 20 and result 25 (80.0 %)" in str(exc.value)
+    assert "expected contradiction" in str(exc.value)
+    agrees = _with_reported(_write(tmp_path, result=25, phase="actual", status="contradiction"), 80)
+    with pytest.raises(InputError, match="status contradiction needs a printed degree"):
+        cg.load(agrees, DOC_MAP, RAW)

@@ -286,3 +286,46 @@ def test_every_single_lost_tab_in_the_product_table_is_refused_or_changes_nothin
                         t[name].drop(columns="source_ref").astype(str)):
                     silent.append((i + 1, k, name))
     assert silent == []
+
+
+def test_printed_degree_contradicting_target_and_result_gives_status_contradiction(t):
+    """31198 (140 % and 😊 printed for 35 of 50), 3125 (70 % for 526 of 1.500), 41403 (139 % and 😊 for
+    2.091 of 3.000) and 41405 (292 % for 292 of 200): neither met nor missed (lines 319, 324, 336, 338)."""
+    g = t["goals"].set_index("goal_id")
+    for gid, target, result, printed, computed in (("peine-31198-g1", 50, 35, 140, 70.0),
+                                                   ("peine-3125-g1", 1500, 526, 70, 35.07),
+                                                   ("peine-41403-g1", 3000, 2091, 139, 69.7),
+                                                   ("peine-41405-g1", 200, 292, 292, 146.0)):
+        r = g.loc[gid]
+        assert r["status"] == "contradiction", gid
+        assert (r["target"], r["result"], r["achievement_reported"]) == (target, result, printed)
+        assert r["achievement"] == pytest.approx(computed, abs=0.01)
+        assert r["note"].startswith(f"status contradiction: printed degree {printed} %")
+    assert set(t["goals"].loc[t["goals"]["status"] == "contradiction", "goal_id"]) == {
+        "peine-31198-g1", "peine-3125-g1", "peine-41403-g1", "peine-41405-g1"}
+    # within one point of the computed degree the figures decide: 3118 prints 84 % for 76 of 90
+    assert g.loc["peine-3118-g1", "status"] == "missed" and g.loc["peine-3121-g1", "status"] == "met"
+    # the narrative is still checked against the figures: 41405 'deutlich übertroffen' (line 77) passes
+    q = t["quality"]
+    n77 = one(q, source_ref="peine_produktbericht_2024-06.txt:77", check="narrative goal statement vs table")
+    assert n77["status"] == "pass" and n77["found"].startswith("met: target 200, forecast 292")
+
+
+def test_dezernat_net_plan_and_forecast_are_stored_from_lines_268_269(t):
+    """The headline figure: Dezernat III net -90.820.300 plan / -92.577.700 forecast, deviation 1.757.400
+    (lines 268-270; the narrative's 'Budgetüberschreitung von rund 1,8 Mio. €', line 25)."""
+    b = t["budget"]
+    net = b[(b["item_code"] == "3") & (b["level"] == "total") & (b["direction"] == "net")]
+    plan = one(net, phase="original_budget")
+    fc = one(net, phase="forecast")
+    assert plan["amount"] == 90_820_300 and plan["source_ref"] == "peine_produktbericht_2024-06.txt:268"
+    assert fc["amount"] == 92_577_700 and fc["source_ref"] == "peine_produktbericht_2024-06.txt:269"
+    assert fc["period"] == "2024" and fc["org_unit"] == "Dezernat III (Soziales, Jugend und Gesundheit)"
+    assert "1,757,400" in fc["note"]
+    assert fc["amount"] - plan["amount"] == 1_757_400
+    dev = one(t["quality"], source_ref="peine_produktbericht_2024-06.txt:270",
+              check="Prognose Produktbudget: stored net forecast − net plan (contract sign) = printed deviation")
+    assert (dev["expected"], dev["found"], dev["status"]) == ("1,757,400", "1,757,400", "pass")
+    narrative = one(t["quality"], source_ref="peine_produktbericht_2024-06.txt:25",
+                    check="narrative amount vs table deviation")
+    assert narrative["status"] == "pass"

@@ -22,23 +22,38 @@ from analysis.contract.numbers import fmt
 from analysis.contract.safe_text import markdown_text
 
 PHASE_WORDS = {"original_budget": "original budget", "adjusted_budget": "adjusted budget",
-               "forecast": "forecast", "actual": "actual outturn", "actual_to_date": "actual to date"}
+               "forecast": "forecast", "actual": "actual outturn", "actual_to_date": "actual to date",
+               "financial_plan": "medium-term financial plan"}
+LEFT_OUT_OF = {"population": "per-inhabitant figures", "exchange rate": "figures in EUR",
+               "price index": "figures at constant prices"}
 
-# What an administrative type means for the comparability of social spending.
+# What a country's administrative type means for the comparability of social spending, keyed by
+# (country, admin_type): a German "Stadt" is never described as a Danish "Kommune". Who pays for
+# each category, with sources: data/reference/task_split.csv (`task_split_categories`).
 TASK_SPLIT = {
-    "Landkreis": "a German county (Landkreis): it carries social assistance, basic income support for "
-                 "housing and integration assistance, while the towns within it carry other local tasks; "
-                 "its budget covers only the county's share of local social tasks",
-    "Kreis": "a German county (Kreis): it carries social assistance and youth welfare for the towns within it, "
-             "which carry other local tasks; its budget covers only the county's share",
-    "kreisfreie Stadt": "a German county-free city: it carries both county and municipal tasks",
-    "Bezirk": "a Berlin district (Bezirk): it administers tasks of the city-state with budgets allocated by the Land",
-    "Kommune": "a Danish municipality (Kommune): it carries almost all local social tasks, including day care, "
-               "income support and employment measures, part of which the state reimburses",
-    "Stadt": "a town within a county: the county carries most social-assistance tasks",
-    "Gemeinde": "a municipality within a county: the county carries most social-assistance tasks",
-    "Region": "a region: its tasks differ from those of municipalities",
+    ("DE", "Landkreis"): "a German county (Landkreis): it carries social assistance (SGB XII) and the municipal part "
+                         "of basic income support for jobseekers (housing costs, of which the Bund refunds a share; "
+                         "the Bund pays the benefit itself) and, with its youth office, youth welfare; the Land sets "
+                         "who carries integration assistance and refunds part of it; the towns within the county "
+                         "carry other local tasks (in Niedersachsen also day care)",
+    ("DE", "Kreis"): "a German county (Kreis): it carries social assistance (SGB XII), the municipal part of basic "
+                     "income support for jobseekers (housing costs) and, with its youth office, youth welfare; the "
+                     "Bund pays the jobseekers' benefit itself, the Land sets who carries integration assistance; "
+                     "the towns within the county carry other local tasks",
+    ("DE", "kreisfreie Stadt"): "a German county-free city (kreisfreie Stadt): it carries both county and municipal "
+                                "tasks; the Bund and, as überörtlicher Träger, the Land still pay their shares",
+    ("DE", "Bezirk"): "a Berlin district (Bezirk): without legal personality, it administers tasks of the city-state "
+                      "(the Land Berlin carries social assistance and housing costs) from a global sum the Land "
+                      "allocates",
+    ("DE", "Stadt"): "a German town within a county (Stadt): the county carries social assistance, basic income "
+                     "support and, unless Land law gives the town a youth office, youth welfare",
+    ("DE", "Gemeinde"): "a German municipality within a county (Gemeinde): the county carries social assistance, "
+                        "basic income support and youth welfare",
+    ("DK", "Kommune"): "a Danish municipality (Kommune): it carries day care, income support and employment "
+                       "measures, elder care and disability services, with state refunds (refusion) for part of "
+                       "them; the regions carry hospitals and Udbetaling Danmark pays pensions and housing benefit",
 }
+RESPONSIBILITY_WORDS = {"pays": "pays", "partly": "pays partly", "not": "does not pay"}
 
 
 def _name(mid: str, names: dict[str, str] | None) -> str:
@@ -128,15 +143,43 @@ def population(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[st
     return ["Per inhabitant: " + "; ".join(parts) + "."]
 
 
-def task_split(municipalities: pd.DataFrame, ids) -> list[str]:
-    """What each municipality's administrative type means for comparing its spending."""
+def task_split_text(country, admin_type) -> str:
+    """The description of an administrative type in its country (`TASK_SPLIT`), or a neutral text."""
+    text = TASK_SPLIT.get((str(country), str(admin_type)))
+    return text or (f"a {admin_type} in {country}: its tasks are not described in "
+                    "data/reference/task_split.csv, so the comparison cannot say what it pays for")
+
+
+def task_split(municipalities: pd.DataFrame, ids, task_split_table: pd.DataFrame | None = None,
+               categories=None) -> list[str]:
+    """What each municipality's administrative type (in its country) means for comparing its
+    spending; with `task_split_table` (data/reference/task_split.csv) and the `categories` shown,
+    also who pays for each of them and who else does."""
     m = municipalities[municipalities["municipality_id"].isin(list(ids))]
     if not len(m):
         return []
-    parts = [f"{r['name']} is {TASK_SPLIT.get(r['admin_type'], 'a ' + str(r['admin_type']))}"
-             for r in m.to_dict("records")]
-    lead = "Different task split: " if m["admin_type"].nunique() > 1 else "Task split: "
-    return [lead + "; ".join(parts) + "."]
+    parts = [f"{r['name']} is {task_split_text(r.get('country'), r['admin_type'])}" for r in m.to_dict("records")]
+    kinds = m[["country", "admin_type"]].drop_duplicates()
+    lead = "Different task split: " if len(kinds) > 1 else "Task split: "
+    out = [lead + "; ".join(parts) + "."]
+    if task_split_table is not None and categories is not None:
+        out += task_split_categories(task_split_table, m, categories)
+    return out
+
+
+def task_split_categories(task_split_table: pd.DataFrame, municipalities: pd.DataFrame, categories) -> list[str]:
+    """'Who pays (task_split.csv): 10.5: Landkreis Peine pays partly (Bund ...); ...' for the categories shown."""
+    from analysis.compare import scope
+    rows = scope.task_split_rows(task_split_table, municipalities, municipalities["municipality_id"], categories)
+    if not len(rows):
+        return []
+    parts = []
+    for cat, part in rows.groupby("category", sort=True):
+        who = [f"{r['name']} {RESPONSIBILITY_WORDS.get(r['responsibility'], r['responsibility'])}"
+               f" ({r['who_else']})" for r in part.to_dict("records")]
+        parts.append(f"{cat}: " + "; ".join(who))
+    return ["Who pays for each category (data/reference/task_split.csv, sources on the methods page): "
+            + " | ".join(parts) + "."]
 
 
 def categories(cb: pd.DataFrame) -> list[str]:
@@ -167,11 +210,106 @@ def budget(cb: pd.DataFrame, municipalities: pd.DataFrame, what: str = "all") ->
     currency and population.
     """
     names = _names(municipalities)
-    items = fiscal_years(cb, names) + phases(cb, names) + prices(cb, names) + currency(cb, names) \
-        + population(cb, names)
+    items = left_out(cb, municipalities) + fiscal_years(cb, names) + phases(cb, names) + prices(cb, names) \
+        + currency(cb, names) + population(cb, names)
     if what == "all":
         items += task_split(municipalities, cb["municipality_id"].unique()) + categories(cb)
+    items += marked(cb)
     return items
+
+
+def marked(rows: pd.DataFrame) -> list[str]:
+    """The corrected and flagged figures among `rows` (budget or indicator rows, or tables that
+    carry `correction_note` / `flag_note`)."""
+    out = []
+    for col, lead in (("correction_note", "Corrected figures in this selection"),
+                      ("flag_note", "Flagged figures in this selection (kept as printed, marked in the charts)")):
+        if col in rows.columns and rows[col].notna().any():
+            texts = spending.join_notes(rows[col].astype(object).str.split(r" \| ").explode())
+            out.append(f"{lead}: {texts.replace(' | ', '; ')}.")
+    return out
+
+
+def left_out(cb: pd.DataFrame, municipalities=None) -> list[str]:
+    """Who is left out of the figures for want of a reference figure (population, exchange rate,
+    price index), with the reference row that would add them (``attrs['left_out']`` of
+    `harmonise.comparable(..., missing='leave_out')`). One sentence per municipality and figure."""
+    entries = list(getattr(cb, "attrs", {}).get("left_out", []))
+    if not entries:
+        return []
+    names = _names(municipalities)
+    codes = {}
+    if isinstance(municipalities, pd.DataFrame) and "official_code" in municipalities.columns:
+        codes = {m: c for m, c in zip(municipalities["municipality_id"], municipalities["official_code"])
+                 if isinstance(c, str) and c and c != "nan"}
+    grouped: dict[tuple, list[dict]] = {}
+    for e in entries:
+        grouped.setdefault((e["municipality_id"], e["what"]), []).append(e)
+    out = []
+    for (mid, what), es in grouped.items():
+        years = sorted({int(e["fiscal_year"]) for e in es})
+        add = es[0]["add"]
+        if len(years) > 1:
+            add = add.replace(f"year={es[0]['fiscal_year']}", "year=<year>") + f" for each of {', '.join(map(str, years))}"
+        if mid in codes and "official_code" not in add:
+            add = add.replace(f"municipality_id={mid},", f"municipality_id={mid}, official_code={codes[mid]},")
+        rows = add.split(" for each of ")
+        add = f"`{rows[0]}`" + (f" for each of {rows[1]}" if len(rows) > 1 else "")
+        out.append(f"{_name(mid, names)} is left out of the {LEFT_OUT_OF.get(what, 'figures')} "
+                   f"({', '.join(map(str, years))}): {es[0]['file']} has no {what} for it. To add it: {add}.")
+    return out
+
+
+def category_left_out(cb: pd.DataFrame, comp: pd.DataFrame, municipalities: pd.DataFrame,
+                      fiscal_year: int | None = None, phase: str | None = None) -> list[str]:
+    """Which municipalities with budget rows are missing from a category comparison `comp`, and why
+    (no itemised rows, no item with a category in its scheme, no figures for the year and phase
+    chosen)."""
+    if not len(cb):
+        return []
+    names = _names(municipalities)
+    schemes = dict(zip(municipalities["municipality_id"], municipalities["scheme"])) \
+        if "scheme" in municipalities.columns else {}
+    shown = set(comp["municipality_id"]) if len(comp) else set()
+    out = []
+    for mid, part in cb.groupby("municipality_id", sort=True):
+        if mid in shown:
+            continue
+        items = part[part["level"].isin(["product", "line"])]
+        if not len(items):
+            why = "its document gives no itemised figures, only totals"
+        elif items["category"].isna().all():
+            scheme = schemes.get(mid)
+            scheme = scheme if isinstance(scheme, str) and scheme and scheme != "nan" else "its scheme"
+            why = (f"none of its {items[['item_code', 'item_name']].drop_duplicates().shape[0]} items has a category in "
+                   f"{scheme} (data/processed/unassigned_items.csv lists them; add category_map.csv rows)")
+        elif fiscal_year is not None or phase:
+            choice = " ".join(x for x in (str(fiscal_year) if fiscal_year is not None else "",
+                                          PHASE_WORDS.get(phase, phase or "")) if x)
+            why = f"it has no categorised figures for {choice}"
+        else:
+            why = "its categorised items have no net figure"
+        out.append(f"{_name(mid, names)} is not in this category comparison: {why}.")
+    return out
+
+
+def one_sided(comp: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
+    """Items whose net is their expenditure (or -revenue) because their document lists no revenue
+    (expenditure) rows for them, and items whose net is unknown (`spending.composition`)."""
+    out = []
+    if not len(comp) or "one_sided_items" not in comp.columns:
+        return out
+    by = comp.groupby("municipality_id")[["one_sided_items", "unknown_net_items"]].sum()
+    parts = [f"{_name(m, names)} {int(r['one_sided_items'])}" for m, r in by.iterrows() if r["one_sided_items"]]
+    if parts:
+        out.append("Net of items with expenditure but no revenue rows (or the other way round) in a document that "
+                   "lists revenue (expenditure) for its other items is their expenditure (minus their revenue): the "
+                   "document's own rows are the evidence (" + "; ".join(parts) + " items).")
+    parts = [f"{_name(m, names)} {int(r['unknown_net_items'])}" for m, r in by.iterrows() if r["unknown_net_items"]]
+    if parts:
+        out.append("Net is unknown for items whose document gives only one side (expenditure or revenue) for all "
+                   "items; they are not in the category values (" + "; ".join(parts) + " items).")
+    return out
 
 
 def goals(goals_df: pd.DataFrame, municipalities: pd.DataFrame) -> list[str]:
@@ -191,7 +329,14 @@ def goals(goals_df: pd.DataFrame, municipalities: pd.DataFrame) -> list[str]:
                                                                                    for p in dict.fromkeys(s)))
         out.append("Results are: " + "; ".join(f"{_name(m, names)} {p}" for m, p in by.items()) + ".")
     out.append("Achievement is computed from target and result in the goal's direction (100 % = target met); "
-               "the degree of achievement the document prints is shown next to it where there is one.")
+               "the degree of achievement the document prints is shown next to it where there is one. Where the "
+               "printed degree contradicts target and result (by more than one point) the status is "
+               "'contradiction': neither met nor missed. A near miss is a missed goal at 95 % of its target or more.")
+    n = int((goals_df["status"] == "contradiction").sum()) if "status" in goals_df.columns else 0
+    if n:
+        out.append(f"{n} goals have status 'contradiction' (printed degree against computed: see the table "
+                   "'Printed achievement contradicts target and result').")
+    out += marked(goals_df)
     return out
 
 
@@ -210,10 +355,13 @@ def subset(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     """The rows behind a table: those of the municipalities, fiscal years and phases it shows."""
     keys = [k for k in ("municipality_id", "fiscal_year", "phase") if k in rows.columns and k in shown.columns]
     if not keys or not len(shown):
-        return rows.iloc[0:0]
-    want = set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False)))
-    have = rows[keys].astype(str).apply(tuple, axis=1)
-    return rows[have.isin(want)]
+        out = rows.iloc[0:0]
+    else:
+        want = set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False)))
+        have = rows[keys].astype(str).apply(tuple, axis=1)
+        out = rows[have.isin(want)]
+    out.attrs = dict(rows.attrs)  # who was left out of `rows` stays known (left_out)
+    return out
 
 
 def quality(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]:
@@ -224,8 +372,32 @@ def quality(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]:
     if not len(bad):
         return []
     parts = [f"{_name(m, names)} {n}" for m, n in bad.groupby("municipality_id").size().items()]
-    return ["The documents contradict themselves or fail a check in places (" + "; ".join(parts) +
-            " quality checks): figures are shown as printed; the methods page lists each case."]
+    out = ["The documents contradict themselves or fail a check in places (" + "; ".join(parts) +
+           " quality checks): figures are shown as printed, except where the document itself settles the "
+           "figure (corrected, see below); the methods page lists each case."]
+    return out + corrections(q, municipalities, ids)
+
+
+def corrections(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]:
+    """One line naming the corrections (quality status `corrected`) and flags of these municipalities."""
+    names = _names(municipalities)
+    q = q[q["municipality_id"].isin(list(ids))]
+    out = []
+    for status, what in (("corrected", "Corrected where the document settles the figure itself"),):
+        rows = q[q["status"] == status]
+        if len(rows):
+            items = [f"{_name(r['municipality_id'], names)} {r['source_ref']}: printed {r['found']}, settled "
+                     f"{r['expected']}" for r in rows.to_dict("records")]
+            out.append(f"{what} (data/curated/corrections.yml; printed figure kept in *_as_printed): "
+                       + "; ".join(items) + ".")
+    if "check" not in q.columns:
+        return out
+    flags = q[(q["status"] == "warning") & q["check"].astype(str).str.startswith("flag:")]
+    if len(flags):
+        out.append("Flagged as doubtful and kept as printed (the document does not settle them): "
+                   + "; ".join(f"{_name(r['municipality_id'], names)} {r['source_ref']}" for r in flags.to_dict("records"))
+                   + ".")
+    return out
 
 
 def markdown(items: list[str], title: str = "Caveats") -> str:
@@ -268,3 +440,61 @@ def scope(cb_total: pd.DataFrame, level: str, cofog: pd.DataFrame | None, names:
     return ["Scope: the category figures cover only the itemised part of each document's total; where the "
             "share is well below 100 % the rest is not itemised in the source (e.g. budget areas reported "
             "elsewhere) and the municipalities are not comparable in level: " + "; ".join(parts) + "."]
+
+
+# --- chart titles: year, phase, price basis and scope in every chart's subtitle ------------------
+
+def _years(values) -> str:
+    ys = sorted({int(v) for v in pd.to_numeric(pd.Series(list(values), dtype="object"), errors="coerce").dropna()})
+    if not ys:
+        return ""
+    return f"{ys[0]}-{ys[-1]}" if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)) else ", ".join(map(str, ys))
+
+
+def chart_context(df: pd.DataFrame, names: dict[str, str] | None = None, year: str = "fiscal_year",
+                  phase: str | None = "phase", unit: str | None = "unit", extra: list[str] | None = None,
+                  no_phase: str = "no phase given") -> list[str]:
+    """Subtitle lines for a chart of `df`: per municipality its fiscal year(s) and phase(s)
+    ('Aalborg Kommune 2014 actual outturn; Landkreis Peine 2024 forecast'), the unit (price
+    basis, per inhabitant) and `extra` lines (e.g. the scope)."""
+    lines = []
+    if len(df) and "municipality_id" in df.columns and year in df.columns:
+        parts = []
+        for mid, part in df.groupby("municipality_id", sort=True):
+            ys = _years(part[year]) or "year not stated"
+            ps = [] if phase is None or phase not in part.columns else \
+                list(dict.fromkeys(PHASE_WORDS.get(p, p) for p in part[phase].dropna().astype(str) if p))
+            parts.append(f"{_name(mid, names)} {ys} {', '.join(ps) or no_phase}".strip())
+        lines.append("; ".join(parts))
+    if unit and unit in df.columns:
+        units = [u for u in dict.fromkeys(df[unit].dropna().astype(str)) if u]
+        if units:
+            lines.append(" / ".join(units))
+    if "scope" in df.columns and df["scope"].notna().any():
+        scopes = df.dropna(subset=["scope"]).drop_duplicates("municipality_id")
+        lines.append("Scope: " + "; ".join(f"{_name(m, names)}: {s}" for m, s in
+                                           zip(scopes["municipality_id"], scopes["scope"])))
+    return lines + [e for e in (extra or []) if e]
+
+
+def goal_context(goals_df: pd.DataFrame, documents: pd.DataFrame | None = None,
+                 names: dict[str, str] | None = None) -> list[str]:
+    """Subtitle line for goal charts: per municipality the target years (else the document's
+    year) and the phase of the results ('Landkreis Peine 2024, results forecast')."""
+    if not len(goals_df):
+        return []
+    doc_year = {}
+    if documents is not None and len(documents):
+        doc_year = {d: str(v)[:4] for d, v in zip(documents["document_id"], documents["date"])
+                    if isinstance(v, str) and v[:4].isdigit()}
+    parts = []
+    for mid, part in goals_df.groupby("municipality_id", sort=True):
+        ys = _years(part["target_year"]) if "target_year" in part.columns else ""
+        if not ys:
+            docs = part["document_id"] if "document_id" in part.columns else []
+            ys = ", ".join(sorted({doc_year[d] for d in docs if d in doc_year}))
+            ys = f"document of {ys}" if ys else "year not stated"
+        phases = part["result_phase"] if "result_phase" in part.columns else pd.Series(dtype="object")
+        ph = list(dict.fromkeys(PHASE_WORDS.get(p, p) for p in phases.dropna().astype(str)))
+        parts.append(f"{_name(mid, names)} {ys}, results: {', '.join(ph) if ph else 'no result given'}")
+    return ["; ".join(parts)]

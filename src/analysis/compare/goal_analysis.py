@@ -7,7 +7,9 @@ Pure functions over the contract `goals` table (see `analysis.contract.schema`):
     perspective_matrix(goals, municipalities, perspectives)   goals per perspective x municipality
     measurability(goals, municipalities) share of goals with a quantified target, a baseline, a result
     achievement(goals, municipalities)   goals per status (met / missed / ... / not measured)
-    missed(goals)                        the missed goals with target, result and achievement
+    missed(goals)                        the missed goals with target, result and achievement, near or clear miss
+    contradictions(goals)                goals whose printed degree contradicts target and result, side by side
+    pending(goals)                       quantified goals with a target and no result yet
     qualitative(goals)                   goals without figures, with their quote and source
 
 A municipality without any coded goal has missing values (shown as "no goals coded"), never 0.
@@ -20,10 +22,14 @@ from analysis.contract import schema
 from analysis.contract.achievement import percent
 from analysis.contract.missing import flag
 
-STATUS_LABELS = {"met": "met", "missed": "missed", "partly": "partly met", "no_target": "no target",
+STATUS_LABELS = {"met": "met", "missed": "missed", "partly": "partly met",
+                 "contradiction": "contradiction (printed degree disagrees)", "no_target": "no target",
                  "not_measured": "not measured", "pending": "pending"}
-STATUS_COLOURS = {"met": "#59a14f", "partly": "#edc948", "missed": "#e15759", "pending": "#a0cbe8",
-                  "no_target": "#bab0ac", "not_measured": "#d9d9d9"}
+STATUS_COLOURS = {"met": "#59a14f", "partly": "#edc948", "missed": "#e15759", "contradiction": "#b07aa1",
+                  "pending": "#a0cbe8", "no_target": "#bab0ac", "not_measured": "#d9d9d9"}
+NEAR_MISS_POINTS = 5.0  # a missed goal within 5 points of its target (achievement >= 95 %) is a near miss
+MISS_KINDS = {"near": "near miss (within 5 points)", "clear": "clear miss", "partly": "partly met",
+              "unknown": "missed (no computed degree)"}
 NO_GOALS = "no goals coded"
 PERSPECTIVE_LABELS = {"client": "client", "staff": "staff", "economic": "economic (cost)",
                       "legal": "legal compliance", "process_quality": "process quality"}
@@ -113,9 +119,16 @@ def measurability(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFram
 
 def achievement(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFrame:
     """Goals per status and municipality (rows: municipalities; columns: statuses in
-    schema order). Municipalities without coded goals have missing values."""
+    schema order, then near_miss and clear_miss, the missed goals within 5 points of their target
+    and the others). `measured` counts met, missed and partly met goals; goals whose printed
+    degree contradicts their figures (`contradiction`) are neither met nor missed.
+    Municipalities without coded goals have missing values."""
     counts = pd.crosstab(goals["municipality_id"], goals["status"]) if len(goals) else pd.DataFrame()
     out = counts.reindex(index=municipalities, columns=schema.GOAL_STATUSES)
+    g = goals[goals["status"] == "missed"]
+    kinds = pd.Series([miss_kind("missed", a) for a in achievement_pct(g)], index=g.index, dtype="object")
+    for col, kind in (("near_miss", MISS_KINDS["near"]), ("clear_miss", MISS_KINDS["clear"])):
+        out[col] = g[kinds == kind].groupby("municipality_id").size().reindex(out.index)
     have = set(goals["municipality_id"])
     out.loc[[m for m in municipalities if m in have]] = out.loc[[m for m in municipalities if m in have]].fillna(0)
     out["measured"] = out[["met", "missed", "partly"]].sum(axis=1, min_count=1)
@@ -125,22 +138,62 @@ def achievement(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFrame:
     return out.astype("float64").reset_index()
 
 
+def miss_kind(status: str, achievement) -> str:
+    """'near miss (within 5 points)' for a missed goal at >= 95 % of its target, else 'clear miss'
+    ('partly met' for partly met goals)."""
+    if status == "partly":
+        return MISS_KINDS["partly"]
+    if achievement is None or achievement != achievement:
+        return MISS_KINDS["unknown"]
+    return MISS_KINDS["near"] if achievement >= 100.0 - NEAR_MISS_POINTS else MISS_KINDS["clear"]
+
+
 def missed(goals: pd.DataFrame, names: dict[str, str] | None = None, include_partly: bool = True) -> pd.DataFrame:
     """Goals that were missed (and partly met): target, result, the gap and the achievement.
 
     `achievement_pct` is computed from target and result (see `achievement_pct`);
-    `achievement_reported` is what the document prints, unchanged.
+    `achievement_reported` is what the document prints, unchanged. `miss` separates near misses
+    (within 5 points of the target) from clear misses. Goals with status `contradiction` are not
+    here (see `contradictions`). `flag_note` says where a figure is doubtful (corrections.yml).
     """
     statuses = ["missed", "partly"] if include_partly else ["missed"]
     g = goals[goals["status"].isin(statuses)].copy()
     g["gap"] = g["result"] - g["target"]
     g["achievement_pct"] = achievement_pct(g)
+    g["miss"] = [miss_kind(s, a) for s, a in zip(g["status"], g["achievement_pct"])]
     cols = ["municipality_id", "goal_id", "item_code", "item_name", "goal", "goal_en", "unit", "direction", "target",
-            "result", "gap", "achievement_pct", "achievement_reported", "status", "source_ref"]
+            "result", "gap", "achievement_pct", "achievement_reported", "miss", "status", "result_phase",
+            "target_year", "flag_note", "source_ref"]
     out = g.reindex(columns=cols)
     out.insert(1, "municipality", out["municipality_id"].map(lambda m: (names or {}).get(m, m)))
     out["status"] = out["status"].map(STATUS_LABELS)
     return out.sort_values(["municipality_id", "achievement_pct"]).reset_index(drop=True)
+
+
+def contradictions(goals: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Goals with status `contradiction`: the printed degree of achievement next to the one computed
+    from target and result, and what the figures alone would say (met or missed)."""
+    g = goals[goals["status"] == "contradiction"].copy()
+    g["achievement_pct"] = achievement_pct(g)
+    g["by_figures"] = ["met" if (a == a and a >= 100) else ("missed" if a == a else "") for a in g["achievement_pct"]]
+    g["difference_pp"] = g["achievement_reported"] - g["achievement_pct"]
+    cols = ["municipality_id", "goal_id", "item_code", "item_name", "goal", "goal_en", "unit", "direction", "target",
+            "result", "result_phase", "achievement_reported", "achievement_pct", "difference_pp", "by_figures",
+            "target_year", "note", "source_ref"]
+    out = g.reindex(columns=cols)
+    out.insert(1, "municipality", out["municipality_id"].map(lambda m: (names or {}).get(m, m)))
+    return out.sort_values(["municipality_id", "goal_id"]).reset_index(drop=True)
+
+
+def pending(goals: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Quantified goals with a target and no result yet (whatever their coded status)."""
+    g = goals[flag(goals["quantified"]) & goals["target"].notna() & goals["result"].isna()]
+    cols = ["municipality_id", "goal_id", "item_code", "goal", "goal_en", "unit", "direction", "target",
+            "target_year", "status", "source_ref"]
+    out = g.reindex(columns=cols)
+    out.insert(1, "municipality", out["municipality_id"].map(lambda m: (names or {}).get(m, m)))
+    out["status"] = out["status"].map(STATUS_LABELS).fillna(out["status"])
+    return out.sort_values(["municipality_id", "goal_id"]).reset_index(drop=True)
 
 
 def qualitative(goals: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:

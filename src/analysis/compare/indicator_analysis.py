@@ -18,6 +18,7 @@ import re
 
 import pandas as pd
 
+from analysis.compare.spending import join_notes
 from analysis.contract.refs import join_refs
 
 PLAN_PHASES = ["original_budget", "adjusted_budget"]
@@ -92,7 +93,7 @@ def plan_vs_actual(ind: pd.DataFrame, names: dict[str, str] | None = None, perce
     d = d.assign(indicator_group=group.fillna(""), item_code=d["item_code"].fillna(""))
     keys = ["municipality_id", "fiscal_year", "item_code", "indicator_group", "indicator", "unit"]
     cols = keys + ["indicator_en", "category", "planned", "planned_phase", "realised", "realised_phase",
-                   "deviation", "deviation_pct", "source_ref"]
+                   "deviation", "deviation_pct", "source_ref", "correction_note", "flag_note"]
     if not len(d):
         return pd.DataFrame(columns=["municipality_id", "municipality"] + cols[1:])
     wide = d.groupby(keys + ["phase"], dropna=False)["value"].sum(min_count=1).unstack("phase").reset_index()
@@ -103,8 +104,12 @@ def plan_vs_actual(ind: pd.DataFrame, names: dict[str, str] | None = None, perce
     wide["realised"], wide["realised_phase"] = _first(wide, REALISED_PHASES)
     wide["deviation"] = wide["realised"] - wide["planned"]
     wide["deviation_pct"] = 100.0 * wide["deviation"] / wide["planned"].abs().where(wide["planned"] != 0)
+    marks = {c: (c, join_notes) for c in ("correction_note", "flag_note") if c in d.columns}
     meta = d.groupby(keys, dropna=False).agg(indicator_en=("indicator_en", "first"), category=("category", "first"),
-                                             source_ref=("source_ref", join_refs)).reset_index()
+                                             source_ref=("source_ref", join_refs), **marks).reset_index()
+    for c in ("correction_note", "flag_note"):
+        if c not in meta.columns:
+            meta[c] = None
     wide = wide.merge(meta, on=keys, how="left")
     wide = wide[cols]
     wide.insert(1, "municipality", _names(wide, names))
@@ -158,7 +163,7 @@ def timeliness(goals: pd.DataFrame, names: dict[str, str] | None = None) -> pd.D
     g = g[text.map(lambda t: bool(DEADLINE.search(t))).astype(bool)].copy()
     g["gap_pp"] = g["result"] - g["target"]
     cols = ["municipality_id", "goal_id", "item_code", "item_name", "goal", "goal_en", "target", "result", "gap_pp",
-            "achievement_reported", "status", "result_phase", "category", "source_ref"]
+            "achievement_reported", "status", "result_phase", "target_year", "category", "source_ref"]
     out = g.reindex(columns=cols)
     out.insert(1, "municipality", _names(out, names))
     return out.sort_values(["municipality_id", "gap_pp"]).reset_index(drop=True)

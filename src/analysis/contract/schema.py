@@ -17,21 +17,26 @@ from analysis.contract.errors import InputError, Problem
 SLUG = r"^(?=.{1,64}\Z)[a-z][a-z0-9]*(-[a-z0-9]+)*\Z"
 SLUG_MAX = 64
 PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
-SOURCE_REF = r"^[^:\s]+:\d+(-\d+)?$"
+SOURCE_REF = r"^[^:\s]+:\d+(-\d+)?(,\d+(-\d+)?)*$"  # <file>:<line>, a range 12-15 or a list 12-15,18
+SOURCE_REF_TEXT = "<file>:<line> (or lines: <file>:12-15,18)"
 
 LEVELS = ["total", "area", "product", "line"]
 DIRECTIONS = ["expenditure", "revenue", "net"]
 ECONOMIC_TYPES = ["all", "personnel", "goods_services", "transfers", "other", "depreciation", "internal"]
-PHASES = ["original_budget", "adjusted_budget", "forecast", "actual", "actual_to_date"]
+# financial_plan: the medium-term financial plan (planning years after the budget year, e.g. Plan 2018-2020
+# printed in a 2017 budget), distinct from the adopted original_budget of the budget year itself.
+PHASES = ["original_budget", "adjusted_budget", "forecast", "actual", "actual_to_date", "financial_plan"]
 GOAL_DIRECTIONS = ["higher_is_better", "lower_is_better", "none"]
-GOAL_STATUSES = ["met", "missed", "partly", "no_target", "not_measured", "pending"]
+# contradiction: the printed degree of achievement contradicts the printed target and result
+GOAL_STATUSES = ["met", "missed", "partly", "contradiction", "no_target", "not_measured", "pending"]
 GOAL_TYPES = ["outcome", "output", "process", "input", "structure"]
 # Coding frame (data/curated/goals/README.md); Neukölln's four steering fields plus process quality.
 GOAL_PERSPECTIVES = ["client", "staff", "economic", "legal", "process_quality"]
 ADMIN_TYPES = ["Landkreis", "kreisfreie Stadt", "Bezirk", "Kommune", "Kreis", "Stadt", "Gemeinde", "Region"]
 BUDGET_TYPES = ["operating", "capital"]
 REVENUE_KINDS = ["income", "reimbursement"]
-QUALITY_STATUSES = ["pass", "fail", "contradiction", "warning", "info"]
+# corrected: a misprint the document settles itself, corrected from data/curated/corrections.yml
+QUALITY_STATUSES = ["pass", "fail", "contradiction", "corrected", "warning", "info"]
 
 COLUMNS: dict[str, list[str]] = {
     "municipalities": ["municipality_id", "name", "country", "region", "admin_type", "currency", "language"],
@@ -50,15 +55,24 @@ COLUMNS: dict[str, list[str]] = {
                        "change_en", "direction", "amount", "currency", "source_ref"],
 }
 
+# Corrections and flags of figures (data/curated/corrections.yml, applied by `analysis extract`):
+# correction_id / correction_note: the figure was corrected where the document settles it; the
+# printed figure stays in `<column>_as_printed`. flag_id / flag_note: the figure is kept as printed
+# but doubtful (the document does not settle it); charts mark it.
+MARK_COLUMNS = ["correction_id", "correction_note", "flag_id", "flag_note"]
+# the figure columns a correction may change, per table, and where the printed figure is kept
+CORRECTABLE = {"budget": {"amount": "amount_as_printed"}, "indicators": {"value": "value_as_printed"},
+               "goals": {"target": "target_as_printed", "result": "result_as_printed"}}
+
 # Useful extra columns; present in the processed tables, optional in input files.
 OPTIONAL: dict[str, list[str]] = {
-    "municipalities": ["official_code"],
+    "municipalities": ["official_code", "scheme"],
     "documents": ["original_file", "notes"],
     "budget": ["budget_type", "budget_group", "revenue_kind", "source_unit", "trend", "note", "category_name_en",
-               "category_judgement", "category_rule"],
-    "indicators": ["indicator_group", "period", "note", "category_rule"],
+               "category_judgement", "category_rule", "amount_as_printed", *MARK_COLUMNS],
+    "indicators": ["indicator_group", "period", "note", "category_rule", "value_as_printed", *MARK_COLUMNS],
     "goals": ["target_year", "baseline", "baseline_year", "metric_en", "perspective_original", "related_goal_id",
-              "note"],
+              "note", "target_as_printed", "result_as_printed", *MARK_COLUMNS],
     "quality": ["detail", "tolerance"],
     "budget_changes": ["source_unit"],
 }
@@ -135,7 +149,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "amount": pa.Column(float, nullable=True),
         "currency": pa.Column(str, _match(r"^[A-Z]{3}$", "an ISO 4217 code")),
         "category": _nstr,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
     }, strict=False),
     "indicators": pa.DataFrameSchema({
         "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
@@ -148,7 +162,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "phase": pa.Column(str, _isin(PHASES)),
         "value": pa.Column(float, nullable=True),
         "category": _nstr,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
     }, strict=False),
     "goals": pa.DataFrameSchema({
         "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
@@ -170,7 +184,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "status": pa.Column(str, _isin(GOAL_STATUSES)),
         "quantified": pa.Column(bool),
         "quote": _str,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
     }, strict=False),
     "quality": pa.DataFrameSchema({
         "check": _str,
@@ -192,7 +206,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "direction": pa.Column(str, _isin(DIRECTIONS)),
         "amount": pa.Column(float, nullable=True),
         "currency": _str,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
     }, strict=False),
 }
 
@@ -203,8 +217,10 @@ OPTIONAL_CHECKS = {
 }
 
 TABLES = list(COLUMNS)
-DTYPES_FLOAT = {"budget": ["amount"], "indicators": ["value"], "budget_changes": ["amount"],
-                "goals": ["target", "result", "achievement_reported", "achievement", "baseline"]}
+DTYPES_FLOAT = {"budget": ["amount", "amount_as_printed"], "indicators": ["value", "value_as_printed"],
+                "budget_changes": ["amount"],
+                "goals": ["target", "result", "achievement_reported", "achievement", "baseline", "target_as_printed",
+                          "result_as_printed"]}
 DTYPES_BOOL = {"goals": ["quantified"], "budget": ["category_judgement"]}
 DTYPES_INT = {"budget": ["fiscal_year"], "indicators": ["fiscal_year"], "budget_changes": ["fiscal_year"],
               "goals": ["target_year", "baseline_year"]}

@@ -1,4 +1,5 @@
-"""Reference tables in data/reference/: population, exchange rates, price indices, COFOG, category map.
+"""Reference tables in data/reference/: population, exchange rates, price indices, COFOG, category map,
+task split (who pays for which category) and coverage (what each document covers).
 
 Every loader validates its file and raises `InputError` naming file, row, column and what was
 expected (rows are counted like a spreadsheet: the header is row 1). Look-ups:
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import paths, safe_paths
+from analysis.contract import paths, safe_paths, schema
 from analysis.contract.errors import InputError, Problem, ProblemList
 
 POPULATION = "population.csv"
@@ -28,6 +29,10 @@ COFOG = "cofog.csv"
 CATEGORY_MAP = "category_map.csv"
 SCHEMES = "schemes.csv"
 INDICATOR_MAP = "indicator_category_map.csv"
+TASK_SPLIT = "task_split.csv"
+COVERAGE = "coverage.csv"
+RESPONSIBILITIES = ["pays", "partly", "not"]
+COVERAGES = ["complete", "partial", "absent"]
 
 DEFAULT_SERIES = "HICP"  # exists for every country in price_index.csv; CPI-DE only for Germany
 BASE_CURRENCY = "EUR"
@@ -44,13 +49,20 @@ _SPECS: dict[str, dict[str, tuple[str, bool]]] = {
                   "base_year": ("year", True), "series": ("str", True), "definition": ("str", False),
                   "source": ("str", True)},
     COFOG: {"code": ("cofog", True), "name_en": ("str", True), "name_de": ("str", False), "level": ("level", True)},
-    SCHEMES: {"country": ("country", True), "scheme": ("str", True), "description": ("str", False),
-              "source": ("str", True)},
+    SCHEMES: {"country": ("country", True), "region": ("str", False), "scheme": ("str", True),
+              "description": ("str", False), "source": ("str", True)},
     CATEGORY_MAP: {"scheme": ("str", True), "municipality_id": ("slug", False), "item_code": ("str", False),
                    "item_name": ("str", False), "match_on": ("match_on", False), "category": ("str", True),
                    "judgement": ("bool", True), "note": ("str", False), "source": ("str", True)},
     INDICATOR_MAP: {"municipality_id": ("slug", True), "indicator_group": ("str", True), "category": ("cofog", True),
                     "judgement": ("bool", True), "note": ("str", True), "source": ("str", True)},
+    TASK_SPLIT: {"country": ("country", True), "admin_type": ("admin_type", True), "category": ("cofog", True),
+                 "responsibility": ("responsibility", True), "who_else": ("str", True), "note": ("str", False),
+                 "source": ("str", True)},
+    COVERAGE: {"municipality_id": ("slug", True), "document_id": ("slug", True), "category": ("scope", True),
+               "coverage": ("coverage", True), "share": ("percent", False), "share_basis": ("str", False),
+               "scope": ("str", False),
+               "evidence": ("refs", True), "note": ("str", False)},
 }
 
 _KIND = {
@@ -66,12 +78,21 @@ _KIND = {
     "bool": (r"^(true|false)$", "true or false"),
     "match_on": (r"^(code|name|code\+name)$", "one of code, name, code+name (blank: code when item_code is given)"),
     "str": (r".", "text"),
+    "admin_type": ("^(" + "|".join(re.escape(a) for a in schema.ADMIN_TYPES) + ")$",
+                   "one of " + ", ".join(schema.ADMIN_TYPES)),
+    "responsibility": (r"^(pays|partly|not)$", "one of pays, partly, not"),
+    "coverage": (r"^(complete|partial|absent)$", "one of complete, partial, absent"),
+    "scope": (r"^(total|\d{2}(\.\d)?(\.\d)?)$", "'total' or a COFOG code like 10.4"),
+    "percent": (r"^\d{1,3}(\.\d+)?$", "a percentage like 36.0"),
+    "refs": (r"^[^:;\s]+:\d+(-\d+)?(, ?\d+(-\d+)?)*(; [^:;\s]+:\d+(-\d+)?(, ?\d+(-\d+)?)*)*$",
+             "'<raw file>:<line>[-<line>]' references separated by '; '"),
 }
 
 _KEYS = {POPULATION: ["municipality_id", "year"], EXCHANGE_RATES: ["currency", "year"],
-         PRICE_INDEX: ["country", "series", "year"], COFOG: ["code"], SCHEMES: ["country"],
+         PRICE_INDEX: ["country", "series", "year"], COFOG: ["code"], SCHEMES: ["country", "region"],
          CATEGORY_MAP: ["scheme", "municipality_id", "item_code", "item_name"],
-         INDICATOR_MAP: ["municipality_id", "indicator_group"]}
+         INDICATOR_MAP: ["municipality_id", "indicator_group"], TASK_SPLIT: ["country", "admin_type", "category"],
+         COVERAGE: ["municipality_id", "document_id", "category"]}
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -122,7 +143,7 @@ def _read(path: Path) -> pd.DataFrame:
     for col, (kind, _) in spec.items():
         if kind in ("year", "posint"):
             df[col] = pd.to_numeric(df[col].replace("", None)).astype("Int64")
-        elif kind == "posfloat":
+        elif kind in ("posfloat", "percent"):
             df[col] = pd.to_numeric(df[col].replace("", None)).astype("float64")
         elif kind == "bool":
             df[col] = df[col].eq("true")
@@ -185,12 +206,14 @@ DEFAULT_SCHEMES = {"DE": "de_produkt", "DK": "dk_kontoplan"}
 
 
 def load_schemes(root: str | Path | None = None) -> pd.DataFrame:
-    """schemes.csv: which budget-item scheme a country's municipalities use (DE -> de_produkt).
+    """schemes.csv: which budget-item scheme a country's municipalities use (DE -> de_produkt), by
+    region where a region numbers its items differently (DE, Baden-Württemberg -> de_produkt_bw);
+    a blank region is the country's default.
 
     Without the file, the two schemes of the shipped category map (DE, DK) are assumed.
     """
     if not (paths.reference_dir(root) / SCHEMES).exists():
-        df = pd.DataFrame({"country": list(DEFAULT_SCHEMES), "scheme": list(DEFAULT_SCHEMES.values()),
+        df = pd.DataFrame({"country": list(DEFAULT_SCHEMES), "region": "", "scheme": list(DEFAULT_SCHEMES.values()),
                            "description": "", "source": "built-in default (no schemes.csv)"})
         df.attrs["path"] = str(paths.reference_dir(root) / SCHEMES)
         return df
@@ -238,12 +261,18 @@ def load_category_map(root: str | Path | None = None) -> pd.DataFrame:
                      "each scheme/municipality_id/item_code once for match_on=code", df.at[i, "item_code"])
     problems.raise_if_any()
     df["category_name_en"] = df["category"].map(names)
-    df.attrs["schemes"] = dict(zip(schemes["country"], schemes["scheme"]))
+    default = schemes[schemes["region"] == ""]
+    df.attrs["schemes"] = dict(zip(default["country"], default["scheme"]))
+    from analysis.reference.categories import region_key
+    df.attrs["region_schemes"] = {(c, region_key(r)): sc for c, r, sc in
+                                  zip(schemes["country"], schemes["region"], schemes["scheme"]) if r}
     df.attrs["cofog_names"] = names
     return df
 
 
 category_map = load_category_map  # name used by analysis.sources.extract
+
+
 
 
 def indicator_category_map(root: str | Path | None = None) -> pd.DataFrame:
@@ -260,6 +289,46 @@ def indicator_category_map(root: str | Path | None = None) -> pd.DataFrame:
                          rec["category"])
     problems.raise_if_any()
     return df
+
+
+def load_task_split(root: str | Path | None = None) -> pd.DataFrame:
+    """task_split.csv: per country, administrative type and COFOG category, whether that level
+    pays for the category (pays, partly, not), who else does, and the source (empty without the file)."""
+    if not (paths.reference_dir(root) / TASK_SPLIT).exists():
+        return pd.DataFrame(columns=list(_SPECS[TASK_SPLIT]))
+    df = _load(TASK_SPLIT, root)
+    _check_categories(df, root)
+    return df
+
+
+def load_coverage(root: str | Path | None = None) -> pd.DataFrame:
+    """coverage.csv: per municipality, document and COFOG category (or 'total'), whether the
+    document covers what the municipality spends on it: complete, partial (share in percent where
+    it can be computed) or absent, with the evidence lines (empty without the file)."""
+    if not (paths.reference_dir(root) / COVERAGE).exists():
+        return pd.DataFrame(columns=list(_SPECS[COVERAGE]))
+    df = _load(COVERAGE, root)
+    _check_categories(df[df["category"] != "total"], root)
+    problems = ProblemList()
+    for i, rec in df.iterrows():
+        if rec["coverage"] != "partial" and rec["share"] == rec["share"]:
+            problems.add(df.attrs["path"], "a share only for partial coverage", int(i) + 2, "share",
+                         "empty (complete is 100 %, absent 0 %)", str(rec["share"]))
+        if rec["share"] == rec["share"] and not (0 < rec["share"] < 100):
+            problems.add(df.attrs["path"], "a partial share lies between 0 and 100", int(i) + 2, "share",
+                         "0 < share < 100", str(rec["share"]))
+    problems.raise_if_any()
+    return df
+
+
+def _check_categories(df: pd.DataFrame, root) -> None:
+    codes = set(load_cofog(root)["code"])
+    problems = ProblemList()
+    for i, rec in df.iterrows():
+        if rec["category"] not in codes:
+            problems.add(df.attrs["path"], "unknown category", int(i) + 2, "category", "a code from cofog.csv",
+                         rec["category"])
+    problems.raise_if_any()
 
 
 # --- look-ups ---------------------------------------------------------------------------------
@@ -343,6 +412,8 @@ class Reference:
     category_map: pd.DataFrame
     schemes: pd.DataFrame
     root: Path | None = None
+    task_split: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(_SPECS[TASK_SPLIT])))
+    coverage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(_SPECS[COVERAGE])))
     notes: list[str] = field(default_factory=list)
 
     def sources(self) -> pd.DataFrame:
@@ -360,9 +431,9 @@ def load(root: str | Path | None = None) -> Reference:
     return Reference(population=load_population(root), exchange_rates=load_exchange_rates(root),
                      price_index=load_price_index(root), cofog=load_cofog(root),
                      category_map=load_category_map(root), schemes=load_schemes(root),
-                     root=paths.root(root))
+                     root=paths.root(root), task_split=load_task_split(root), coverage=load_coverage(root))
 
 
 __all__ = ["Reference", "load", "population", "population_record", "rate", "price_index", "category_map",
            "load_population", "load_exchange_rates", "load_price_index", "load_cofog", "load_category_map",
-           "load_schemes", "Problem", "DEFAULT_SERIES"]
+           "load_schemes", "load_task_split", "load_coverage", "Problem", "DEFAULT_SERIES"]

@@ -235,3 +235,72 @@ def save(chart, path_stem, scale: float = 2.0) -> list[Path]:
     chart.save(str(png), scale_factor=scale)
     chart.save(str(svg))
     return [png, svg]
+
+
+# --- titles, marks of corrected and flagged figures, partial coverage ---------------------------
+
+MARK_NOTE = ("Outlined bars include a figure corrected where the document settles it; dashed outlines mark "
+             "a doubtful figure kept as printed (see the tooltip)")
+PARTIAL_NOTE = "Faded bars: the document covers the category only partly, or its coverage is not recorded (tooltip)"
+FLAG_OFF_SCALE = "A flagged figure kept as printed is drawn off scale, labelled with its value: the axis is set by the other figures"
+
+
+def titled(chart, title: str, subtitle: list[str] | None = None):
+    """`chart` with `title` and the subtitle lines (year, phase, price basis, scope, notes)."""
+    lines = [str(x) for x in (subtitle or []) if x]
+    return chart.properties(title=alt.TitleParams(title, subtitle=lines) if lines else title)
+
+
+def with_marks(d: pd.DataFrame) -> pd.DataFrame:
+    """`d` plus `marked` ('corrected', 'flagged' or '') and `mark_text` (the corrections or flags
+    behind the figure, '' without) from its correction_note / flag_note columns."""
+    out = d.copy()
+    corr = text(out["correction_note"]) if "correction_note" in out.columns else pd.Series("", index=out.index)
+    flg = text(out["flag_note"]) if "flag_note" in out.columns else pd.Series("", index=out.index)
+    out["marked"] = ["flagged" if f else ("corrected" if c else "") for c, f in zip(corr, flg)]
+    out["mark_text"] = ["; ".join(x.replace(" | ", "; ") for x in (c, f) if x) for c, f in zip(corr, flg)]
+    return out
+
+
+def has_marks(d: pd.DataFrame) -> bool:
+    return "marked" in d.columns and bool((d["marked"] != "").any())
+
+
+def mark_encodings() -> dict:
+    """Stroke channels: a black outline for corrected figures, a dashed one for flagged figures."""
+    return {"stroke": alt.condition("datum.marked != ''", alt.value("#222"), alt.value(None)),
+            "strokeWidth": alt.condition("datum.marked != ''", alt.value(1.5), alt.value(0)),
+            "strokeDash": alt.condition("datum.marked == 'flagged'", alt.value([4, 2]), alt.value([1, 0]))}
+
+
+def mark_tooltip() -> alt.Tooltip:
+    return alt.Tooltip("mark_text:N", title="Corrected / flagged")
+
+
+def coverage_opacity() -> alt.OpacityValue:
+    """Full colour for complete coverage, faded for partial or unrecorded coverage."""
+    return alt.condition("datum.complete", alt.value(1.0), alt.value(0.35))
+
+
+def cap_flagged(d: pd.DataFrame, value: str, out: str = "plot_value") -> tuple[pd.DataFrame, bool]:
+    """`d` plus `out`: `value`, but flagged figures beyond the range of the unflagged ones are
+    cut to that range (they are drawn off scale, with a label), so that a doubtful figure never
+    sets the axis. Returns the frame and whether any figure was cut."""
+    out_df = d.copy()
+    flagged = out_df["marked"].eq("flagged") if "marked" in out_df.columns else pd.Series(False, index=out_df.index)
+    others = out_df.loc[~flagged, value].dropna()
+    out_df[out] = out_df[value]
+    out_df["off_scale"] = False
+    if not flagged.any() or not len(others):
+        return out_df, False
+    hi, lo = max(float(others.max()), 0.0), min(float(others.min()), 0.0)
+    span = (hi - lo) or 1.0
+    top, bottom = hi + 0.08 * span, lo - 0.08 * span
+    over = flagged & (out_df[value] > top)
+    under = flagged & (out_df[value] < bottom)
+    out_df.loc[over, out] = top
+    out_df.loc[under, out] = bottom
+    out_df.loc[over | under, "off_scale"] = True
+    out_df["off_scale_label"] = [f"flagged: {fmt(v, 0)} (off scale)" if o else "" for v, o in
+                                 zip(out_df[value], out_df["off_scale"])]
+    return out_df, bool((over | under).any())

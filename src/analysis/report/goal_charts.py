@@ -7,14 +7,16 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analysis.compare import goal_analysis
+from analysis.compare import caveats, goal_analysis
 from analysis.contract import schema
 from analysis.report import charts
 
 
-def matrix_chart(matrix: pd.DataFrame, names: dict[str, str] | None = None) -> alt.Chart:
+def matrix_chart(matrix: pd.DataFrame, names: dict[str, str] | None = None,
+                 subtitle: list[str] | None = None) -> alt.Chart:
     """Heat map of `perspective_matrix`: goals per perspective and municipality ('no goals coded'
-    where a municipality has none)."""
+    where a municipality has none). `subtitle`: the goals' years and result phases
+    (`caveats.goal_context`)."""
     long = matrix.reset_index().melt(id_vars="perspective", var_name="municipality_id", value_name="goals")
     long["municipality"] = long["municipality_id"].map(lambda m: (names or {}).get(m, m))
     long["perspective_label"] = long["perspective"].map(goal_analysis.PERSPECTIVE_LABELS).fillna(long["perspective"])
@@ -32,10 +34,12 @@ def matrix_chart(matrix: pd.DataFrame, names: dict[str, str] | None = None) -> a
     text = base.mark_text(fontSize=13).encode(
         text="label:N",
         color=alt.condition(alt.datum.goals > top * 0.6, alt.value("white"), alt.value("black")))
-    return (rect + text).properties(title="Coded goals by perspective", width=alt.Step(120), height=alt.Step(32))
+    return charts.titled((rect + text).properties(width=alt.Step(120), height=alt.Step(32)),
+                         "Coded goals by perspective", subtitle)
 
 
-def measurability_chart(table: pd.DataFrame, all_ids, names: dict[str, str] | None = None) -> alt.Chart:
+def measurability_chart(table: pd.DataFrame, all_ids, names: dict[str, str] | None = None,
+                        subtitle: list[str] | None = None) -> alt.Chart:
     """Bars: share of goals with a quantified target, a baseline and a result, per municipality."""
     rows = []
     for rec in table.to_dict("records"):
@@ -48,7 +52,7 @@ def measurability_chart(table: pd.DataFrame, all_ids, names: dict[str, str] | No
                          "unit": "% of goals"})
     long = pd.DataFrame(rows)
     long = long[long["goals"] > 0]
-    return alt.Chart(charts.guard(long)).mark_bar().encode(
+    chart = alt.Chart(charts.guard(long)).mark_bar().encode(
         y=alt.Y("municipality:N", title=None),
         x=alt.X("share:Q", title="Share of coded goals (%)", scale=alt.Scale(domain=[0, 100])),
         color=charts.municipality_colour(all_ids, "municipality", names, legend=False,
@@ -57,11 +61,14 @@ def measurability_chart(table: pd.DataFrame, all_ids, names: dict[str, str] | No
         tooltip=[alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("measure:N", title="Measure"),
                  alt.Tooltip("share:Q", title="Share", format=",.1f"), alt.Tooltip("unit:N", title="Unit"),
                  alt.Tooltip("count:Q", title="Goals with it"), alt.Tooltip("goals:Q", title="Goals coded")],
-    ).properties(width=380, title="How measurable are the goals?")
+    ).properties(width=380)
+    return charts.titled(chart, "How measurable are the goals?", subtitle)
 
 
-def achievement_chart(goals: pd.DataFrame, names: dict[str, str] | None = None) -> alt.Chart:
-    """Stacked bars: goals per status and municipality (status colours)."""
+def achievement_chart(goals: pd.DataFrame, names: dict[str, str] | None = None,
+                      subtitle: list[str] | None = None) -> alt.Chart:
+    """Stacked bars: goals per status and municipality (status colours); goals whose printed
+    degree contradicts their figures have a status of their own."""
     if not len(goals):
         return charts.empty_note(goal_analysis.NO_GOALS)
     g = goals.groupby(["municipality_id", "status"]).agg(
@@ -69,8 +76,8 @@ def achievement_chart(goals: pd.DataFrame, names: dict[str, str] | None = None) 
     g["municipality"] = g["municipality_id"].map(lambda m: (names or {}).get(m, m))
     g["status_label"] = g["status"].map(goal_analysis.STATUS_LABELS)
     order = [goal_analysis.STATUS_LABELS[s] for s in schema.GOAL_STATUSES]
-    return alt.Chart(charts.guard(g)).mark_bar().encode(
-        y=alt.Y("municipality:N", title=None),
+    chart = alt.Chart(charts.guard(g)).mark_bar().encode(
+        y=alt.Y("municipality:N", title=None, sort=sorted(g["municipality"].unique())),
         x=alt.X("goals:Q", title="Goals", stack="zero"),
         color=alt.Color("status_label:N", title="Status", sort=order,
                         scale=alt.Scale(domain=order, range=[goal_analysis.STATUS_COLOURS[s] for s in schema.GOAL_STATUSES])),
@@ -79,32 +86,86 @@ def achievement_chart(goals: pd.DataFrame, names: dict[str, str] | None = None) 
                  alt.Tooltip("goals:Q", title="Goals"), alt.Tooltip("source_ref:N", title="Source")],
     ).transform_calculate(
         status_order=f"indexof({order!r}, datum.status_label)"
-    ).properties(width=420, title="Achievement of quantified goals")
+    ).properties(width=420)
+    return charts.titled(chart, "Achievement of the coded goals",
+                         subtitle if subtitle is not None else caveats.goal_context(goals, None, names))
 
 
-def missed_chart(table: pd.DataFrame, all_ids, names: dict[str, str] | None = None) -> alt.Chart:
-    """Bars of the missed goals' degree of achievement (result against target, 100 % = met),
-    a unit-free scale since the goals are measured in percent, cases, euros, ..."""
+MISS_COLOURS = {goal_analysis.MISS_KINDS["near"]: "#f1a340", goal_analysis.MISS_KINDS["clear"]: "#e15759",
+                goal_analysis.MISS_KINDS["partly"]: "#edc948", goal_analysis.MISS_KINDS["unknown"]: "#bab0ac"}
+
+
+def _goal_label(t: pd.DataFrame) -> pd.Series:
+    return (charts.text(t["item_code"]) + " " + charts.text(t["goal_en"]).where(
+        t["goal_en"].notna(), charts.text(t["goal"])).str.slice(0, 60)).str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def missed_chart(table: pd.DataFrame, all_ids, names: dict[str, str] | None = None,
+                 subtitle: list[str] | None = None) -> alt.Chart:
+    """Bars of the missed goals' degree of achievement (result against target, 100 % = met), a
+    unit-free scale since the goals are measured in percent, cases, euros, ...; one panel per
+    municipality (ordered within it), near misses (within 5 points) apart from clear misses;
+    flagged figures dashed."""
     t = table.dropna(subset=["achievement_pct"]).copy()
     if not len(t):
         return charts.empty_note("no missed goals with target and result")
-    t["label"] = (charts.text(t["item_code"]) + " " + charts.text(t["goal_en"]).where(
-        t["goal_en"].notna(), charts.text(t["goal"])).str.slice(0, 60)).str.replace(r"\s+", " ", regex=True).str.strip()
+    t = charts.with_marks(t)
+    t["label"] = _goal_label(t)
     t["unit"] = charts.text(t["unit"])
     years = t["target_year"] if "target_year" in t.columns else pd.Series(None, index=t.index)
     t["year"] = [str(int(y)) if pd.notna(y) else "not stated" for y in years]
-    bars = alt.Chart(charts.guard(t)).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("achievement_pct", order="ascending")),
-        x=alt.X("achievement_pct:Q", title="Achievement (% of target)"),
-        color=charts.municipality_colour(all_ids, "municipality", names, only=t["municipality"].unique()),
+    order = list(MISS_COLOURS)
+    bars = alt.Chart().mark_bar().encode(
+        y=alt.Y("label:N", title=None, sort="x"),
+        x=alt.X("achievement_pct:Q", title="Achievement (% of target)", stack=None),
+        color=alt.Color("miss:N", title="Miss", sort=order,
+                        scale=alt.Scale(domain=order, range=list(MISS_COLOURS.values()))),
+        **charts.mark_encodings(),
         tooltip=[alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("goal:N", title="Goal"),
                  alt.Tooltip("target:Q", title="Target", format=",.1f"),
                  alt.Tooltip("result:Q", title="Result", format=",.1f"), alt.Tooltip("unit:N", title="Unit"),
-                 alt.Tooltip("year:N", title="Year"),
+                 alt.Tooltip("year:N", title="Year"), alt.Tooltip("result_phase:N", title="Result is"),
                  alt.Tooltip("achievement_pct:Q", title="Achievement (%)", format=",.0f"),
+                 alt.Tooltip("miss:N", title="Miss"), charts.mark_tooltip(),
                  alt.Tooltip("source_ref:N", title="Source")])
-    rule = alt.Chart(pd.DataFrame({"x": [100.0]})).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="x:Q")
-    return (bars + rule).properties(width=420, title="Missed goals: result as % of target (dashed line = target)")
+    rule = alt.Chart().mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(100))
+    chart = alt.layer(bars, rule, data=charts.guard(t)).properties(width=400).facet(
+        row=alt.Row("municipality:N", title=None, sort=sorted(t["municipality"].unique()))
+    ).resolve_scale(y="independent")
+    notes = [charts.MARK_NOTE if charts.has_marks(t) else None]
+    return charts.titled(chart, "Missed goals: result as % of target (dashed line = target)",
+                         subtitle if subtitle is not None else caveats.goal_context(t, None, names) + notes)
+
+
+def contradiction_chart(table: pd.DataFrame, names: dict[str, str] | None = None,
+                        subtitle: list[str] | None = None) -> alt.Chart:
+    """Printed (●) and computed (○) degree of achievement side by side for goals with status
+    `contradiction` (`goal_analysis.contradictions`), one panel per municipality."""
+    t = table.dropna(subset=["achievement_pct", "achievement_reported"]).copy()
+    if not len(t):
+        return charts.empty_note("no goal whose printed degree contradicts target and result")
+    t["label"] = _goal_label(t)
+    long = t.melt(id_vars=["municipality", "municipality_id", "label", "goal", "target", "result", "result_phase",
+                           "target_year", "source_ref"],
+                  value_vars=["achievement_reported", "achievement_pct"], var_name="which", value_name="pct")
+    long["which"] = long["which"].map({"achievement_reported": "printed", "achievement_pct": "computed"})
+    base = alt.Chart().encode(y=alt.Y("label:N", title=None))
+    rule = base.mark_rule(color="#999").encode(x="min(pct):Q", x2="max(pct):Q")
+    points = base.mark_point(size=90, filled=True).encode(
+        x=alt.X("pct:Q", title="Degree of achievement (%)"),
+        shape=alt.Shape("which:N", title="Degree", sort=["printed", "computed"]),
+        color=alt.Color("which:N", title="Degree", sort=["printed", "computed"],
+                        scale=alt.Scale(domain=["printed", "computed"], range=["#b07aa1", "#333333"])),
+        tooltip=[alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("goal:N", title="Goal"),
+                 alt.Tooltip("which:N", title="Degree"), alt.Tooltip("pct:Q", title="%", format=",.1f"),
+                 alt.Tooltip("target:Q", title="Target", format=",.1f"),
+                 alt.Tooltip("result:Q", title="Result", format=",.1f"),
+                 alt.Tooltip("result_phase:N", title="Result is"), alt.Tooltip("source_ref:N", title="Source")])
+    target = alt.Chart().mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(100))
+    chart = alt.layer(rule, points, target, data=charts.guard(long)).properties(width=400).facet(
+        row=alt.Row("municipality:N", title=None)).resolve_scale(y="independent")
+    return charts.titled(chart, "Printed degree of achievement against the one computed from target and result",
+                         subtitle if subtitle is not None else caveats.goal_context(t, None, names))
 
 
 def inventory_view(inv: pd.DataFrame) -> pd.DataFrame:
@@ -145,22 +206,51 @@ def achievement_view(ach: pd.DataFrame, names: dict[str, str] | None = None) -> 
     has_goals = ach[schema.GOAL_STATUSES].notna().any(axis=1)
     ach = ach.assign(share_met=[charts.fmt_percent(v, 0, missing=charts.NOT_MEASURED if g else goal_analysis.NO_GOALS)
                                 for v, g in zip(ach["share_met"], has_goals)])
-    counts = {s: 0 for s in schema.GOAL_STATUSES} | {"measured": 0}
-    return charts.table(ach, numbers=counts, missing=goal_analysis.NO_GOALS,
-                        columns=["municipality"] + schema.GOAL_STATUSES + ["measured", "share_met"],
+    counts = {s: 0 for s in schema.GOAL_STATUSES} | {"measured": 0, "near_miss": 0, "clear_miss": 0}
+    cols = ["municipality", "met", "missed", "near_miss", "clear_miss"] + \
+        [s for s in schema.GOAL_STATUSES if s not in ("met", "missed")] + ["measured", "share_met"]
+    return charts.table(ach, numbers=counts, missing=goal_analysis.NO_GOALS, columns=cols,
                         rename={**{s: goal_analysis.STATUS_LABELS[s] for s in schema.GOAL_STATUSES},
+                                "near_miss": "of which near misses (within 5 points)",
+                                "clear_miss": "of which clear misses",
                                 "measured": "measured (met, missed, partly)", "share_met": "% met of measured"})
 
 
 def missed_view(table: pd.DataFrame) -> pd.DataFrame:
     return charts.table(table, numbers={"target": None, "result": None, "gap": None, "achievement_reported": None},
                         percent={"achievement_pct": 0}, missing=charts.NOT_MEASURED,
-                        missing_for={"achievement_reported": "not printed", "gap": "–", "achievement_pct": "–"},
+                        missing_for={"achievement_reported": "not printed", "gap": "–", "achievement_pct": "–",
+                                     "flag_note": ""},
                         columns=["municipality", "item_code", "item_name", "goal", "goal_en", "unit", "target",
-                                 "result", "gap", "achievement_pct", "achievement_reported", "status", "source_ref"],
+                                 "result", "gap", "achievement_pct", "achievement_reported", "miss", "status",
+                                 "flag_note", "source_ref"],
                         rename={"item_name": "Product / area (original)", "gap": "Result - target",
                                 "achievement_pct": "Achievement (computed)",
-                                "achievement_reported": "Achievement as printed (%)"})
+                                "achievement_reported": "Achievement as printed (%)", "miss": "Near or clear miss",
+                                "flag_note": "Flagged"})
+
+
+def contradictions_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Printed and computed degree of achievement side by side."""
+    return charts.table(table, numbers={"target": None, "result": None, "achievement_reported": None,
+                                        "difference_pp": 1},
+                        percent={"achievement_pct": 1}, missing=charts.NOT_MEASURED,
+                        columns=["municipality", "item_code", "item_name", "goal", "goal_en", "unit", "target",
+                                 "result", "result_phase", "achievement_reported", "achievement_pct",
+                                 "difference_pp", "by_figures", "note", "source_ref"],
+                        rename={"item_name": "Product / area (original)", "result_phase": "Result is",
+                                "achievement_reported": "Achievement as printed (%)",
+                                "achievement_pct": "Achievement computed from target and result",
+                                "difference_pp": "Printed - computed (points)",
+                                "by_figures": "The figures alone say", "note": "Note"})
+
+
+def pending_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Quantified goals with a target and no result yet."""
+    return charts.table(table, numbers={"target": None}, missing_for={"target_year": "not stated"},
+                        columns=["municipality", "goal_id", "item_code", "goal", "goal_en", "unit", "target",
+                                 "target_year", "status", "source_ref"],
+                        rename={"target_year": "Target year"})
 
 
 def qualitative_view(table: pd.DataFrame) -> pd.DataFrame:

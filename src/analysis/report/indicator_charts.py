@@ -7,6 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from analysis.compare import caveats
 from analysis.report import charts
 
 
@@ -17,56 +18,100 @@ def _label(d: pd.DataFrame) -> pd.Series:
     return (code + " " + en + group.where(group == "", " (" + group + ")")).str.strip().str.slice(0, 70)
 
 
-def volume_chart(pva: pd.DataFrame, all_ids, names: dict[str, str] | None = None, top: int = 25) -> alt.Chart:
-    """Deviation of realised from planned volumes (%) per indicator, the `top` largest first."""
+def _phases(d: pd.DataFrame) -> pd.Series:
+    words = {**charts.PHASES}
+    return d["realised_phase"].map(words).fillna("") + " against " + d["planned_phase"].map(words).fillna("")
+
+
+def volume_chart(pva: pd.DataFrame, all_ids, names: dict[str, str] | None = None, top: int = 15,
+                 subtitle: list[str] | None = None) -> alt.Chart:
+    """Deviation of realised from planned volumes (%) per indicator: one panel per municipality
+    with its `top` largest relative deviations, ordered within the panel. A flagged figure
+    (corrections.yml) is dashed and drawn off scale when it would set the axis."""
     d = pva.dropna(subset=["deviation_pct"]).copy()
     if not len(d):
         return charts.empty_note("no indicator with both a planned and a realised value")
+    d = charts.with_marks(d)
     d["label"] = _label(d)
-    d = d.reindex(d["deviation_pct"].abs().sort_values(ascending=False).index).head(top)
-    d["compared"] = d["realised_phase"].fillna("") + " vs " + d["planned_phase"].fillna("")
-    return alt.Chart(charts.guard(d)).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("deviation_pct", order="descending")),
-        x=alt.X("deviation_pct:Q", title="Realised against planned (% deviation)"),
+    d = (d.assign(_abs=d["deviation_pct"].abs()).sort_values("_abs", ascending=False)
+         .groupby("municipality_id", sort=False).head(top).drop(columns="_abs"))
+    d["compared"] = _phases(d)
+    d, cut = charts.cap_flagged(d, "deviation_pct")
+    bars = alt.Chart().mark_bar().encode(
+        y=alt.Y("label:N", title=None, sort="-x"),
+        x=alt.X("plot_value:Q", title="Realised against planned (% deviation)", stack=None),
         color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),
+        **charts.mark_encodings(),
         tooltip=charts.tooltips("realised", "Realised", 0, extra=[
             alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("indicator:N", title="Indicator"),
             alt.Tooltip("planned:Q", title="Planned", format=",.0f"),
             alt.Tooltip("deviation_pct:Q", title="Deviation (%)", format=",.1f"),
-            alt.Tooltip("compared:N", title="Compared")]),
-    ).properties(width=420, title="Planned against realised volumes")
+            alt.Tooltip("compared:N", title="Compared"), charts.mark_tooltip()]))
+    layers = [bars] + ([_off_scale_labels("label")] if cut else [])
+    chart = alt.layer(*layers, data=charts.guard(d)).properties(width=400).facet(
+        row=alt.Row("municipality:N", title=None, sort=sorted(d["municipality"].unique()))
+    ).resolve_scale(y="independent")
+    notes = [charts.MARK_NOTE if charts.has_marks(d) else None, charts.FLAG_OFF_SCALE if cut else None]
+    return charts.titled(chart, f"Planned against realised volumes (largest {top} deviations per municipality)",
+                         subtitle if subtitle is not None else
+                         caveats.chart_context(d, names, phase="compared", unit=None) + notes)
 
 
-def rates_chart(rates: pd.DataFrame, all_ids, names: dict[str, str] | None = None) -> alt.Chart:
-    """Realised volumes per 1,000 inhabitants."""
+def _off_scale_labels(y: str) -> alt.Chart:
+    """The value of a flagged figure drawn off scale, at the end of its bar (same y order as the bars)."""
+    return alt.Chart().mark_text(align="right", dx=-4, fontSize=11, color="#222").encode(
+        y=alt.Y(f"{y}:N", sort="-x"), x="plot_value:Q",
+        text=alt.condition("datum.off_scale", alt.Text("off_scale_label:N"), alt.value("")))
+
+
+def rates_chart(rates: pd.DataFrame, all_ids, names: dict[str, str] | None = None, top: int = 15,
+                subtitle: list[str] | None = None) -> alt.Chart:
+    """Realised volumes per 1,000 inhabitants: one panel per municipality (its `top` highest),
+    never one ranking across municipalities whose counts cover different target groups. A
+    flagged figure is dashed and drawn off scale when it would set the axis."""
     d = rates.dropna(subset=["realised_per_1000"]).copy()
     if not len(d):
         return charts.empty_note("no volumes with a population to divide by")
+    d = charts.with_marks(d)
     d["label"] = _label(d)
+    d = d.sort_values("realised_per_1000", ascending=False).groupby("municipality_id", sort=False).head(top)
     d["rate_unit"] = d["unit"] + " per 1,000 inhabitants"
-    return alt.Chart(charts.guard(d)).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("realised_per_1000", order="descending")),
-        x=alt.X("realised_per_1000:Q", title="Per 1,000 inhabitants"),
+    d, cut = charts.cap_flagged(d, "realised_per_1000")
+    bars = alt.Chart().mark_bar().encode(
+        y=alt.Y("label:N", title=None, sort="-x"),
+        x=alt.X("plot_value:Q", title="Per 1,000 inhabitants", stack=None),
         color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),
+        **charts.mark_encodings(),
         tooltip=charts.tooltips("realised_per_1000", "Per 1,000 inhabitants", 2, unit="rate_unit", extra=[
             alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("indicator:N", title="Indicator"),
             alt.Tooltip("realised:Q", title="Realised", format=",.0f"),
+            alt.Tooltip("realised_phase:N", title="Realised is"),
             alt.Tooltip("population:Q", title="Population", format=",.0f"),
-            alt.Tooltip("population_year:N", title="Population year")]),
-    ).properties(width=420, title="Volumes per 1,000 inhabitants")
+            alt.Tooltip("population_year:N", title="Population year"), charts.mark_tooltip()]))
+    layers = [bars] + ([_off_scale_labels("label")] if cut else [])
+    chart = alt.layer(*layers, data=charts.guard(d)).properties(width=400).facet(
+        row=alt.Row("municipality:N", title=None, sort=sorted(d["municipality"].unique()))
+    ).resolve_scale(y="independent", x="independent")
+    notes = ["Each municipality in its own panel: the counts refer to different target groups and tasks",
+             charts.MARK_NOTE if charts.has_marks(d) else None, charts.FLAG_OFF_SCALE if cut else None]
+    return charts.titled(chart, f"Volumes per 1,000 inhabitants (highest {top} per municipality)",
+                         subtitle if subtitle is not None else
+                         caveats.chart_context(d, names, phase="realised_phase", unit=None) + notes)
 
 
-def timeliness_chart(t: pd.DataFrame, all_ids, names: dict[str, str] | None = None) -> alt.Chart:
-    """Target (tick) and result (bar) of deadline goals, in percent."""
+def timeliness_chart(t: pd.DataFrame, all_ids, names: dict[str, str] | None = None,
+                     subtitle: list[str] | None = None) -> alt.Chart:
+    """Target (tick) and result (bar) of deadline goals, in percent, one panel per municipality."""
     d = t.dropna(subset=["target"]).copy()
     if not len(d):
         return charts.empty_note("no deadline targets")
     d["label"] = (d["item_code"].fillna("").astype(str) + " " + d["goal_en"].fillna(d["goal"]).astype(str)
                   .str.slice(0, 55)).str.strip()
     d["unit"] = "percent"
-    d["year"] = ""
-    base = alt.Chart(charts.guard(d)).encode(y=alt.Y("label:N", title=None, sort=alt.EncodingSortField(
-        "gap_pp", order="ascending")))
+    # op "min": the layers share the y domain, and Vega-Lite drops a "sum" sort of a shared domain
+    # (with a warning), leaving the labels in alphabetical order
+    base = alt.Chart().encode(y=alt.Y("label:N", title=None, sort=alt.EncodingSortField(
+        "gap_pp", op="min", order="ascending")))
     bars = base.mark_bar().encode(
         x=alt.X("result:Q", title="Share within the deadline (%)", scale=alt.Scale(domain=[0, 100])),
         color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),
@@ -75,7 +120,11 @@ def timeliness_chart(t: pd.DataFrame, all_ids, names: dict[str, str] | None = No
             alt.Tooltip("target:Q", title="Target (%)"), alt.Tooltip("gap_pp:Q", title="Gap (pp)"),
             alt.Tooltip("result_phase:N", title="Result is")]))
     ticks = base.mark_tick(color="black", thickness=2, size=14).encode(x="target:Q")
-    return (bars + ticks).properties(width=420, title="Timeliness targets: result (bar) against target (tick)")
+    chart = alt.layer(bars, ticks, data=charts.guard(d)).properties(width=400).facet(
+        row=alt.Row("municipality:N", title=None, sort=sorted(d["municipality"].unique()))
+    ).resolve_scale(y="independent")
+    return charts.titled(chart, "Timeliness targets: result (bar) against target (tick)",
+                         subtitle if subtitle is not None else caveats.goal_context(d, None, names))
 
 
 def volumes_view(pva: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Charts and display tables of the municipality profile, drawn from the DataFrames of `analysis.compare.profile`.
+"""Charts and display tables of the municipality profile, drawn from the DataFrames of `analysis.compare.profile`
+and `analysis.compare.scope`.
 
 The computations stay in the compare layer; this module only draws and formats.
 """
@@ -7,42 +8,66 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analysis.compare import goal_analysis
+from analysis.compare import caveats, goal_analysis
 from analysis.report import charts
 
+NOT_RANKED = ("Only municipalities whose documents cover the category completely, in alphabetical order: "
+              "not a ranking")
 
-def standing_chart(table: pd.DataFrame, mid: str, all_ids, names: dict[str, str] | None = None) -> alt.Chart:
-    """Net spending per inhabitant of every municipality with figures; `mid` in full colour."""
-    d = table.dropna(subset=["net_per_inhabitant"]).copy()
+
+def standing_chart(table: pd.DataFrame, mid: str, all_ids, names: dict[str, str] | None = None,
+                   subtitle: list[str] | None = None) -> alt.Chart:
+    """Per category (`scope.standing`) the profiled municipality next to the others whose documents
+    cover the category completely, alphabetical; categories with nothing to compare are left out
+    (the table says why)."""
+    d = table[table["comparison"].astype(str).str.startswith("compared")].dropna(subset=["value"]).copy()
     if not len(d):
-        return charts.empty_note(charts.NO_FIGURES)
-    d["selected"] = d["municipality_id"] == mid
-    d["year"] = d["fiscal_year"].astype(str) + " " + d["phase"].astype(str)
-    d["source_ref"] = d["scope"]
-    return alt.Chart(charts.guard(d)).mark_bar().encode(
-        y=alt.Y("municipality:N", title=None, sort=alt.EncodingSortField("net_per_inhabitant", order="descending")),
-        x=alt.X("net_per_inhabitant:Q", title=str(d["unit"].iloc[0])),
-        color=charts.municipality_colour(all_ids, "municipality", names, legend=False,
-                                         only=d["municipality"].unique()),
-        opacity=alt.condition(alt.datum.selected, alt.value(1.0), alt.value(0.35)),
-        tooltip=charts.tooltips("net_per_inhabitant", "Net per inhabitant", 0, unit="unit", year="year",
-                                source="scope", extra=[alt.Tooltip("municipality:N", title="Municipality")]),
-    ).properties(width=420, title="Net spending per inhabitant, latest year (budget scope differs)")
+        return charts.empty_note("nothing to compare: no category is covered completely by this and another "
+                                 "municipality's documents")
+    d = charts.with_marks(d)
+    d["category_label"] = (charts.text(d["category"]) + " " + charts.text(d["category_name_en"])).str.strip()
+    d["phase_label"] = d["phase"].map(charts.PHASES).fillna(d["phase"])
+    chart = alt.Chart(charts.guard(d)).mark_bar().encode(
+        y=alt.Y("category_label:N", title=None, sort=sorted(d["category_label"].unique())),
+        yOffset=alt.YOffset("municipality:N", sort=sorted(d["municipality"].unique())),
+        x=alt.X("value:Q", title=str(d["unit"].iloc[0])),
+        color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),
+        opacity=alt.condition(alt.datum.selected, alt.value(1.0), alt.value(0.5)),
+        **charts.mark_encodings(),
+        tooltip=charts.tooltips("value", "Net per inhabitant", 2, unit="unit", extra=[
+            alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("category_label:N", title="Category"),
+            alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("coverage_text:N", title="Coverage"),
+            charts.mark_tooltip()], source=None),
+    ).properties(width=420)
+    notes = [NOT_RANKED, charts.MARK_NOTE if charts.has_marks(d) else None]
+    return charts.titled(chart, "Net spending per inhabitant where the documents cover a category completely",
+                         subtitle if subtitle is not None else caveats.chart_context(d, names) + notes)
 
 
-def standing_view(table: pd.DataFrame, mid: str) -> pd.DataFrame:
-    """The standing table with the profiled municipality marked."""
+def category_standing_view(table: pd.DataFrame, mid: str) -> pd.DataFrame:
+    """Per category: the values compared, or why there is nothing to compare."""
     t = table.assign(municipality=[f"▶ {n}" if m == mid else n for m, n in zip(table["municipality_id"],
                                                                              table["municipality"])])
     unit = next(iter(t["unit"].dropna()), "")
-    return charts.table(t, numbers={"net_per_inhabitant": 0, "goals": 0, "indicators": 0},
+    return charts.table(t, numbers={"value": 2},
+                        columns=["category", "category_name_en", "municipality", "fiscal_year", "phase", "value",
+                                 "coverage_text", "comparison"],
+                        rename={"value": f"Net ({unit})" if unit else "Net per inhabitant",
+                                "coverage_text": "Coverage of the category", "comparison": "Comparison"})
+
+
+def standing_view(table: pd.DataFrame, mid: str) -> pd.DataFrame:
+    """The key facts of every municipality with the profiled one marked (no ranking)."""
+    t = table.assign(municipality=[f"▶ {n}" if m == mid else n for m, n in zip(table["municipality_id"],
+                                                                             table["municipality"])])
+    return charts.table(t, numbers={"goals": 0, "indicators": 0, "contradictions": 0, "pending": 0},
                         percent={"share_quantified": 0, "share_met": 0},
                         missing_for={"share_quantified": goal_analysis.NO_GOALS, "share_met": charts.NOT_MEASURED,
-                                     "indicators": "none in source"},
-                        columns=["municipality", "fiscal_year", "phase", "scope", "net_per_inhabitant", "rank_spending",
-                                 "goals", "share_quantified", "share_met", "indicators"],
-                        rename={"scope": "Budget scope",
-                                "net_per_inhabitant": f"Net ({unit})" if unit else "Net per inhabitant",
-                                "rank_spending": "Rank (1 = highest)", "goals": "Goals coded",
+                                     "indicators": "none in source", "contradictions": goal_analysis.NO_GOALS,
+                                     "pending": goal_analysis.NO_GOALS},
+                        columns=["municipality", "fiscal_year", "phase", "scope", "goals", "share_quantified",
+                                 "share_met", "contradictions", "pending", "indicators"],
+                        rename={"scope": "What the document covers", "goals": "Goals coded",
                                 "share_quantified": "% with a quantified target", "share_met": "% met of measured",
-                                "indicators": "Indicators"})
+                                "contradictions": "Printed degree contradicts the figures",
+                                "pending": "Quantified, no result yet", "indicators": "Indicators"})

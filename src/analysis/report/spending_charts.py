@@ -7,90 +7,132 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analysis.compare import spending
+from analysis.compare import caveats, spending
 from analysis.report import charts
 
 
+def _context(d: pd.DataFrame, names, phase: str = "phase", notes: list[str] | None = None) -> list[str]:
+    return caveats.chart_context(d, names, phase=phase) + [n for n in (notes or []) if n]
+
+
 def composition_chart(comp: pd.DataFrame, all_ids, names: dict[str, str] | None = None,
-                      measure: str = "value", decimals: int = 0) -> alt.Chart:
-    """Grouped bars: each category's value (or share) per municipality, municipality colours."""
+                      measure: str = "value", decimals: int = 0, subtitle: list[str] | None = None) -> alt.Chart:
+    """Grouped bars: each category's value (or share) per municipality, municipality colours.
+
+    Categories the municipality's document covers only partly (`scope.with_coverage`: complete
+    False, or coverage not recorded) are faded, with the coverage in the tooltip; bars that
+    include a corrected or flagged figure are outlined. The subtitle gives year, phase, unit and
+    scope (`subtitle` replaces it)."""
     if not len(comp):
         return charts.empty_note(spending.NO_FIGURES)
-    c = comp.copy()
+    c = charts.with_marks(comp)
+    if "complete" not in c.columns:
+        c["complete"], c["coverage_text"] = False, "not recorded"
     c["category_label"] = (charts.text(c["category"]) + " " + charts.text(c["category_name_en"])).str.strip()
     c["phase_label"] = c["phase"].map(spending.PHASE_LABELS)
     c["share_unit"] = "% of categorised spending"
-    title = "Share of categorised spending (%)" if measure == "share" else f"{spending.unit_label(c)}"
+    axis = "Share of categorised net spending (%)" if measure == "share" else f"Net, {spending.unit_label(c)}"
     unit_field = "share_unit" if measure == "share" else "unit"
-    return alt.Chart(charts.guard(c)).mark_bar().encode(
+    notes = [charts.PARTIAL_NOTE if not c["complete"].all() else None, charts.MARK_NOTE if charts.has_marks(c) else None]
+    chart = alt.Chart(charts.guard(c)).mark_bar().encode(
         y=alt.Y("category_label:N", title=None, sort=sorted(c["category_label"].unique())),
-        yOffset=alt.YOffset("municipality:N"),
-        x=alt.X(f"{measure}:Q", title=title),
+        yOffset=alt.YOffset("municipality:N", sort=sorted(c["municipality"].unique())),
+        x=alt.X(f"{measure}:Q", title=axis),
         color=charts.municipality_colour(all_ids, "municipality", names, only=c["municipality"].unique()),
+        opacity=charts.coverage_opacity(),
+        **charts.mark_encodings(),
         tooltip=charts.tooltips(measure, "Share (%)" if measure == "share" else "Value",
                                 1 if measure == "share" else decimals, unit=unit_field, year="fiscal_year",
                                 extra=[alt.Tooltip("municipality:N", title="Municipality"),
                                        alt.Tooltip("category_label:N", title="Category"),
-                                       alt.Tooltip("phase_label:N", title="Phase")]),
-    ).properties(width=460, title="Spending by category" + (" (share)" if measure == "share" else ""))
+                                       alt.Tooltip("phase_label:N", title="Phase"),
+                                       alt.Tooltip("coverage_text:N", title="Coverage of the category"),
+                                       charts.mark_tooltip()]),
+    ).properties(width=460)
+    title = "Net spending by category" + (" (share of the categorised total)" if measure == "share" else "")
+    return charts.titled(chart, title, subtitle if subtitle is not None else _context(c, names, notes=notes))
 
 
 def deviation_chart(pvo: pd.DataFrame, all_ids, names: dict[str, str] | None = None, label: str = "category",
-                    top: int = 20) -> alt.Chart:
-    """Bars of deviation_pct (outturn against plan) per category or item; the `top` largest
-    absolute deviations in money are shown."""
+                    top: int = 15, subtitle: list[str] | None = None) -> alt.Chart:
+    """Bars of deviation_pct (outturn against plan) per category or item.
+
+    By category: categories in code order, one bar per municipality (never ordered by value
+    across municipalities). By item: one panel per municipality with its `top` largest absolute
+    deviations in money, ordered within the panel. Corrected figures are outlined, flagged ones
+    dashed and never set the scale."""
     d = pvo.dropna(subset=["deviation_pct"]).copy()
     if not len(d):
         return charts.empty_note("no plan and outturn for the same items")
+    d = charts.with_marks(d)
     if label == "category":
         d["label"] = (charts.text(d["category"]) + " " + charts.text(d["category_name_en"])).str.strip()
     else:  # numeric product codes help; synthetic codes (Aalborg's 'VB.aktivering') do not
         en = charts.text(d["item_name_en"]).where(d["item_name_en"].notna(), charts.text(d["item_name"]))
         code = charts.text(d["item_code"]).where(charts.text(d["item_code"]).str.fullmatch(r"\d+"), "")
         d["label"] = (code + " " + en.str.slice(0, 55)).str.strip()
-    d = d.reindex(d["deviation"].abs().sort_values(ascending=False).index).head(top)
-    d["phase_label"] = d["outturn_phase"].map(spending.PHASE_LABELS).fillna("") + " vs " + d["compared_with"].map(
-        spending.PHASE_LABELS).fillna("")
-    enc = {"yOffset": alt.YOffset("municipality:N")} if label == "category" else {}
-    return alt.Chart(charts.guard(d)).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("deviation_pct", order="descending")),
-        x=alt.X("deviation_pct:Q", title="Deviation from plan (%)"),
-        **enc,
-        color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),
-        tooltip=charts.tooltips("deviation", "Deviation", 0, year="fiscal_year", extra=[
-            alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("label:N", title="Item"),
-            alt.Tooltip("phase_label:N", title="Compared"),
-            alt.Tooltip("deviation_pct:Q", title="Deviation (%)", format=",.1f")]),
-    ).properties(width=460, title="Outturn against plan" + (" by category" if label == "category" else " by item"))
+        d = (d.assign(_abs=d["deviation"].abs()).sort_values("_abs", ascending=False)
+             .groupby("municipality_id", sort=False).head(top).drop(columns="_abs"))
+    d["phase_label"] = d["outturn_phase"].map(spending.PHASE_LABELS).fillna("") + " against " + \
+        d["compared_with"].map(spending.PHASE_LABELS).fillna("")
+    d, cut = charts.cap_flagged(d, "deviation_pct")
+    tips = charts.tooltips("deviation", "Deviation", 0, year="fiscal_year", extra=[
+        alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("label:N", title="Item"),
+        alt.Tooltip("phase_label:N", title="Compared"),
+        alt.Tooltip("deviation_pct:Q", title="Deviation (%)", format=",.1f"), charts.mark_tooltip()])
+    notes = [charts.MARK_NOTE if charts.has_marks(d) else None, charts.FLAG_OFF_SCALE if cut else None]
+    x = alt.X("plot_value:Q", title="Deviation from plan (%)", stack=None)
+    colour = charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique())
+    if label == "category":
+        chart = alt.Chart(charts.guard(d)).mark_bar().encode(
+            y=alt.Y("label:N", title=None, sort=sorted(d["label"].unique())),
+            yOffset=alt.YOffset("municipality:N", sort=sorted(d["municipality"].unique())),
+            x=x, color=colour, **charts.mark_encodings(), tooltip=tips).properties(width=460)
+        title = "Outturn against plan by category"
+    else:
+        bars = alt.Chart().mark_bar().encode(
+            y=alt.Y("label:N", title=None, sort="-x"),
+            x=x, color=colour, **charts.mark_encodings(), tooltip=tips)
+        chart = alt.layer(bars, data=charts.guard(d)).properties(width=420).facet(
+            row=alt.Row("municipality:N", title=None, sort=sorted(d["municipality"].unique()))
+        ).resolve_scale(y="independent")
+        title = f"Outturn against plan by item (largest {top} deviations in money per municipality)"
+    return charts.titled(chart, title, subtitle if subtitle is not None else
+                         _context(d, names, phase="phase_label", notes=notes))
 
 
-def economic_chart(econ: pd.DataFrame, all_ids, names: dict[str, str] | None = None) -> alt.Chart:
+def economic_chart(econ: pd.DataFrame, all_ids, names: dict[str, str] | None = None,
+                   subtitle: list[str] | None = None) -> alt.Chart:
     """Bars: share of each economic type in expenditure, per municipality (and phase)."""
     d = econ.dropna(subset=["share"]).copy()
     if not len(d):
         return charts.empty_note(spending.NO_FIGURES)
     d["phase_label"] = d["phase"].map(spending.PHASE_LABELS) + " " + d["fiscal_year"].astype("Int64").astype(str)
     d["share_unit"] = "% of expenditure"
-    return alt.Chart(charts.guard(d)).mark_bar().encode(
+    chart = alt.Chart(charts.guard(d)).mark_bar().encode(
         y=alt.Y("economic_type_label:N", title=None),
         yOffset=alt.YOffset("phase_label:N"),
         x=alt.X("share:Q", title="Share of expenditure (%)"),
         color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),
-        opacity=alt.Opacity("phase_label:N", title="Phase and year", legend=alt.Legend()),
+        # ordinal: Vega-Lite warns about opacity on an unsorted nominal field
+        opacity=alt.Opacity("phase_label:O", title="Phase and year", legend=alt.Legend()),
         tooltip=charts.tooltips("share", "Share (%)", 1, unit="share_unit", extra=[
             alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("phase_label:N", title="Phase"),
             alt.Tooltip("value:Q", title="Amount", format=",.0f"), alt.Tooltip("unit:N", title="Amount unit")]),
-    ).properties(width=460, title="Economic composition of expenditure")
+    ).properties(width=460)
+    return charts.titled(chart, "Economic composition of expenditure",
+                         subtitle if subtitle is not None else _context(d, names))
 
 
-def revenue_chart(rev: pd.DataFrame, all_ids, names: dict[str, str] | None = None) -> alt.Chart:
+def revenue_chart(rev: pd.DataFrame, all_ids, names: dict[str, str] | None = None,
+                  subtitle: list[str] | None = None) -> alt.Chart:
     """Bars: revenue as % of gross expenditure per municipality and phase."""
     d = rev.dropna(subset=["revenue_share"]).copy()
     if not len(d):
         return charts.empty_note(spending.NO_FIGURES)
     d["phase_label"] = d["phase"].map(spending.PHASE_LABELS) + " " + d["fiscal_year"].astype("Int64").astype(str)
     d["share_unit"] = "% of gross expenditure"
-    return alt.Chart(charts.guard(d)).mark_bar().encode(
+    chart = alt.Chart(charts.guard(d)).mark_bar().encode(
         y=alt.Y("phase_label:N", title=None),
         yOffset=alt.YOffset("municipality:N"),
         x=alt.X("revenue_share:Q", title="Revenue as % of gross expenditure"),
@@ -99,7 +141,9 @@ def revenue_chart(rev: pd.DataFrame, all_ids, names: dict[str, str] | None = Non
             alt.Tooltip("municipality:N", title="Municipality"),
             alt.Tooltip("expenditure:Q", title="Gross expenditure", format=",.0f"),
             alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"), alt.Tooltip("unit:N", title="Amount unit")]),
-    ).properties(width=460, title="Revenue and reimbursements against gross expenditure")
+    ).properties(width=460)
+    return charts.titled(chart, "Revenue and reimbursements against gross expenditure",
+                         subtitle if subtitle is not None else _context(d, names))
 
 
 def _h(label: str, unit: str) -> str:
@@ -130,15 +174,19 @@ def totals_view(t: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
 
 def composition_view(comp: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
     unit = spending.unit_label(comp) if len(comp) else ""
+    comp = charts.with_marks(comp) if len(comp) else comp.assign(mark_text=None)
     return charts.table(comp, numbers={"value": decimals}, percent={"share": 1},
                         columns=["municipality", "fiscal_year", "phase", "category", "category_name_en", "value",
-                                 "share", "items", "judgement_items", "source_ref"],
+                                 "share", "coverage_text", "items", "judgement_items", "mark_text", "source_ref"],
                         rename={"value": _h("Net", unit), "share": "Share of categorised spending",
-                                "items": "Items", "judgement_items": "Items assigned by judgement"})
+                                "coverage_text": "Coverage of the category",
+                                "items": "Items", "judgement_items": "Items assigned by judgement",
+                                "mark_text": "Corrected / flagged"})
 
 
 def plan_view(pvo: pd.DataFrame, decimals: int = 0, by: str = "category") -> pd.DataFrame:
     unit = spending.unit_label(pvo) if len(pvo) else ""
+    pvo = charts.with_marks(pvo) if len(pvo) else pvo.assign(mark_text=None)
     first = ["category", "category_name_en"] if by == "category" else ["org_unit", "item_code", "item_name",
                                                                        "item_name_en", "category"]
     return charts.table(pvo, numbers={"original_budget": decimals, "adjusted_budget": decimals,
@@ -146,10 +194,11 @@ def plan_view(pvo: pd.DataFrame, decimals: int = 0, by: str = "category") -> pd.
                         percent={"deviation_pct": 1}, missing_for={"deviation_pct": "–"},
                         columns=["municipality", "fiscal_year"] + first + [
                             "original_budget", "adjusted_budget", "outturn", "outturn_phase", "compared_with",
-                            "deviation", "deviation_pct", "source_ref"],
+                            "deviation", "deviation_pct", "mark_text", "source_ref"],
                         rename={"original_budget": "Original budget", "adjusted_budget": "Adjusted budget",
                                 "outturn": "Outturn", "outturn_phase": "Outturn is", "compared_with": "Compared with",
-                                "deviation": _h("Deviation", unit), "deviation_pct": "Deviation (%)"})
+                                "deviation": _h("Deviation", unit), "deviation_pct": "Deviation (%)",
+                                "mark_text": "Corrected / flagged"})
 
 
 def economic_view(econ: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
@@ -172,3 +221,13 @@ def revenue_view(rev: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
                                 "income": "of which income", "reimbursement": "of which reimbursements",
                                 "split_level": "Split from level", "net": _h("Net", unit),
                                 "revenue_share": "Revenue / gross expenditure"})
+
+
+def scope_view(cov: pd.DataFrame) -> pd.DataFrame:
+    """What each document covers, per category ('total': the document as a whole)."""
+    return charts.table(cov, percent={"share": 1}, missing_for={"share": ""},
+                        columns=["municipality", "document_id", "category", "coverage", "share", "share_basis",
+                                 "scope", "evidence", "note"],
+                        rename={"document_id": "Document", "coverage": "Coverage", "share": "Share",
+                                "share_basis": "Share computed from", "scope": "Scope", "evidence": "Evidence",
+                                "note": "Note"})

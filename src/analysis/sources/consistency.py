@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.contract import checks, schema
 from analysis.contract.achievement import stored
 from analysis.contract.errors import Problem
+from analysis.sources.aggregate import row_keys
 
 AS_PRINTED = "as printed"  # a `note` starting like this marks a figure the document itself gets wrong
 GOAL_TOLERANCE = 0.5       # percentage points: reported achievements are printed as whole percent
@@ -57,7 +58,7 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
     keys = ["document_id", "fiscal_year", "period", "phase", "direction", "economic_type", "org_unit",
             "currency", "budget_group"]
     b = budget.reset_index(drop=True)
-    k = b[[c for c in keys if c in b.columns]].astype(object).where(b.notna(), "").astype(str).agg("\x1f".join, axis=1)
+    k = row_keys(b.astype(object).where(b.notna(), ""), [c for c in keys if c in b.columns])
     out = []
     unclear = set(k[~b["level"].isin(schema.LEVELS)])  # a row with a wrong level: reported already
     for i in b.index[b["level"].isin(["total", "area"])]:
@@ -101,7 +102,7 @@ def goal_checks(goals: pd.DataFrame | None) -> list[Finding]:
         d, t, r, status = g["direction"], g["target"], g["result"], g["status"]
         if d not in ("higher_is_better", "lower_is_better") or t != t or r != r or t is None or r is None:
             continue
-        ack = _acknowledged(g)
+        ack = _acknowledged(g) or status == "contradiction"  # the status says the document disagrees
         sev = "warning" if ack else "error"
         worse = r < t if d == "higher_is_better" else r > t
         if status in ("met", "missed"):
@@ -124,7 +125,12 @@ def goal_checks(goals: pd.DataFrame | None) -> list[Finding]:
                                      g["source_ref"], round(computed, 2), rep, tolerance=GOAL_TOLERANCE,
                                      detail=f"{formula} ({d}); tolerance 0.5 percentage points",
                                      on_fail="contradiction" if ack else "fail")
-            if abs(computed - rep) <= GOAL_TOLERANCE:
+            if abs(computed - rep) <= GOAL_TOLERANCE and status == "contradiction":
+                problem = Problem(g["_file"], f"goal {g['goal_id']}: status 'contradiction' but the reported "
+                                              f"achievement matches target {_fmt(t)} and result {_fmt(r)}",
+                                  int(g["_row"]), "status", "met" if not worse else "missed", status)
+                out.append(Finding("error", problem, quality))
+            elif abs(computed - rep) <= GOAL_TOLERANCE:
                 out.append(Finding("pass", None, quality))
             else:
                 problem = Problem(g["_file"], f"goal {g['goal_id']}: reported achievement does not match target "

@@ -114,6 +114,10 @@ def read(path: Path, folder: Path, root=None, *, owner: str | None = None, known
         if owner is not None and raw_ids and doc in raw_ids:
             out.errors.append(Problem(shown, "document_id is already used in data/raw/documents.csv", row,
                                       "document_id", "a new id", doc))
+        if owner is not None and doc and not rec.get("date"):
+            out.warnings.append(Problem(shown, "the document has no date: the methods page and the profile list it "
+                                               "without one", row, "date",
+                                        "the date of the council decision or publication (YYYY-MM-DD)", None))
         name = rec.get("importer")
         if name and name not in importers.REGISTRY:
             close = difflib.get_close_matches(str(name), sorted(importers.REGISTRY), n=1, cutoff=0.6)
@@ -147,7 +151,7 @@ def _path(rec: dict, row: int, folder: Path, where: str, shown: str, owner, root
             out.warnings.append(Problem(shown, "document file not found in the folder", row, "path",
                                         "a file next to documents.csv or a web address", value))
         return paths.rel(file, root)
-    if verify and rec.get("sha256"):
+    if verify and isinstance(rec.get("sha256"), str) and rec["sha256"]:  # empty cells may read as NaN
         digest = sha256(file)
         if digest != rec["sha256"]:
             if owner is None:

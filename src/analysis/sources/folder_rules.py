@@ -66,7 +66,8 @@ def _years(tables: dict[str, pd.DataFrame]) -> dict[int, tuple[str, int]]:
         df = tables.get(name)
         if df is None or not len(df):
             continue
-        for y, f, r in zip(df["fiscal_year"], df["_file"], df["_row"]):
+        first = df.drop_duplicates("fiscal_year")  # the first row of each year (fast for 100,000 rows)
+        for y, f, r in zip(first["fiscal_year"], first["_file"], first["_row"]):
             out.setdefault(int(y), (f, int(r)))
     return dict(sorted(out.items()))
 
@@ -98,8 +99,9 @@ def reference_problems(tables: dict[str, pd.DataFrame], meta: dict, root=None) -
                                                f"(row {have[e]}) will be used. For the exact year add a row {add}",
                                         have[e], "population", f"a row for {y}", str(e)))
             else:
-                errors.append(Problem(shown, f"no population for {mid} {y} or earlier (used by {f}:{r}): "
-                                             f"add a row {add}", nxt, "population", f"a row for {y}", None))
+                warnings.append(Problem(shown, f"no population for {mid} {y} or earlier (used by {f}:{r}): {mid} is "
+                                               f"left out of per-inhabitant figures for {y} until you add a row {add}",
+                                        nxt, "population", f"a row for {y}", None))
                 nxt += 1
     currencies = set()
     df = tables.get("budget")
@@ -115,10 +117,11 @@ def reference_problems(tables: dict[str, pd.DataFrame], meta: dict, root=None) -
                 have = {int(v) for v in fx.loc[fx["currency"] == cur, "year"]}
                 for y, (f, r) in years.items():
                     if y not in have:
-                        errors.append(Problem(shown, f"no exchange rate for {cur} {y} (used by {f}:{r}): add a row "
-                                                     f"currency={cur}, year={y}, units_per_eur=<ECB annual mean>, "
-                                                     f"source=<where from>", nxt, "units_per_eur",
-                                              f"a row for {cur} {y}", None))
+                        warnings.append(Problem(shown, f"no exchange rate for {cur} {y} (used by {f}:{r}): {mid} is "
+                                                       f"left out of EUR figures for {y} until you add a row "
+                                                       f"currency={cur}, year={y}, units_per_eur=<ECB annual mean>, "
+                                                       f"source=<where from>", nxt, "units_per_eur",
+                                                f"a row for {cur} {y}", None))
                         nxt += 1
     budget = tables.get("budget")
     schemes_path = paths.reference_dir(root) / reference.SCHEMES
@@ -146,10 +149,11 @@ def reference_problems(tables: dict[str, pd.DataFrame], meta: dict, root=None) -
         have = {int(v) for v in mine["year"]}
         for y, (f, r) in years.items():
             if y not in have:
-                errors.append(Problem(shown, f"no price index ({series}) for {country} {y} (used by {f}:{r}): add a "
-                                             f"row country={country}, year={y}, index=<annual mean, {base} = 100>, "
-                                             f"base_year={base}, series={series}, definition=<what the series is>, "
-                                             f"source=<where from>", nxt, "index", f"a row for {country} {y}", None))
+                warnings.append(Problem(shown, f"no price index ({series}) for {country} {y} (used by {f}:{r}): {mid} "
+                                               f"is left out of figures at constant prices for {y} until you add a "
+                                               f"row country={country}, year={y}, index=<annual mean, {base} = 100>, "
+                                               f"base_year={base}, series={series}, definition=<what the series is>, "
+                                               f"source=<where from>", nxt, "index", f"a row for {country} {y}", None))
                 nxt += 1
     return errors, warnings
 

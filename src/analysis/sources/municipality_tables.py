@@ -24,7 +24,7 @@ from analysis.contract import achievement as achievement_
 from analysis.contract import paths, safe_paths, safe_yaml, schema
 from analysis.contract.codes import check_admin_type, check_country, check_currency
 from analysis.contract.errors import InputError, Problem
-from analysis.sources import consistency, documents_list, folder_rules, spreadsheet, wide
+from analysis.sources import category_coverage, consistency, documents_list, folder_rules, spreadsheet, wide
 
 TABLES = ("budget", "indicators", "goals")
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -144,19 +144,21 @@ def read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
     if "admin_type" not in seen and "country" not in seen:
         meta.warnings += check_admin_type(meta.values["admin_type"], meta.values["country"], shown, "admin_type",
                                           lines.get(("admin_type",)))
-    if not isinstance(inp, dict) or set(inp) - {"files", "wide"}:
-        problems.append(Problem(shown, "the input section has the keys files and wide", lines.get(("input",)),
-                                "input", "files: {...}, wide: [...]", str(inp)))
+    if not isinstance(inp, dict) or set(inp) - {"files", "wide", "long"}:
+        problems.append(Problem(shown, "the input section has the keys files, wide and long", lines.get(("input",)),
+                                "input", "files: {...}, wide: [...], long: [...]", str(inp)))
         meta.input = {}
     else:
         if not isinstance(inp.get("files") or {}, dict):
             problems.append(Problem(shown, "input.files maps file names to options", lines.get(("input", "files")),
                                     "input.files", "budget.csv: {delimiter: ';'}", str(inp.get("files"))))
             meta.input["files"] = {}
-        if not isinstance(inp.get("wide") or [], list):
-            problems.append(Problem(shown, "input.wide is a list of mappings", lines.get(("input", "wide")),
-                                    "input.wide", "- file: haushalt.csv ...", str(inp.get("wide"))))
-            meta.input["wide"] = []
+        for section in ("wide", "long"):
+            if not isinstance(inp.get(section) or [], list):
+                problems.append(Problem(shown, f"input.{section} is a list of mappings",
+                                        lines.get(("input", section)), f"input.{section}",
+                                        "- file: haushalt.csv ...", str(inp.get(section))))
+                meta.input[section] = []
     return meta, problems
 
 
@@ -183,6 +185,7 @@ class Loaded:
     files: list[str] = field(default_factory=list)
     findings: list = field(default_factory=list)       # consistency checks (set by `check`)
     read_files: set = field(default_factory=set)       # paths relative to the folder that something reads
+    quality: list[dict] = field(default_factory=list)  # checks of mapped files against themselves (Saldo)
 
 
 class Tables(dict):
@@ -230,7 +233,9 @@ def read(folder: Path | str, root=None) -> Loaded:
     defaults = {"municipality_id": folder.name, "currency": meta.values["currency"],
                 "document_id": folder_docs[0] if len(folder_docs) == 1 else None, "documents_readable": docs_ok}
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
-    wide_files = {str((s or {}).get("file")) for s in (meta.input.get("wide") or []) if isinstance(s, dict)}
+    mapped = [(section, i, spec) for section in ("wide", "long")
+              for i, spec in enumerate(meta.input.get(section) or [])]
+    wide_files = {str((s or {}).get("file")) for _, _, s in mapped if isinstance(s, dict)}
     for table, found in table_files(folder).items():
         if len(found) > 1:
             out.problems.append(Problem(paths.rel(found[1], root), f"two files for the {table} table", None, None,
@@ -249,7 +254,8 @@ def read(folder: Path | str, root=None) -> Loaded:
         if df is not None and len(df):
             out.files.append(found[0].name)
             parts[table].append(df)
-    for i, spec in enumerate(meta.input.get("wide") or []):
+    sheets: dict = {}  # a file mapped twice (e.g. product totals and their economic breakdown) is read once
+    for section, i, spec in mapped:
         file = spec.get("file") if isinstance(spec, dict) else None
         if file:
             out.read_files.add(str(file))
@@ -257,15 +263,17 @@ def read(folder: Path | str, root=None) -> Loaded:
             if outside:
                 out.problems += outside
                 continue
-        df, notes, probs = wide.read(spec, i, folder, meta=meta.values, options=files_opts.get(file),
-                                     yml=meta.display, line=meta.line, display=lambda p: paths.rel(p, root),
-                                     defaults=defaults)
-        out.notes += notes
-        out.problems += probs
-        if file:
+        got = wide.read(spec, i, folder, meta=meta.values, options=files_opts.get(file), yml=meta.display,
+                        line=meta.line, display=lambda p: paths.rel(p, root), defaults=defaults, section=section,
+                        cache=sheets)
+        out.notes += got.notes
+        out.problems += got.problems
+        out.warnings += got.warnings
+        out.quality += got.quality
+        if file and str(file) not in out.files:
             out.files.append(str(file))
-        if df is not None and len(df):
-            parts[spec.get("table", "budget")].append(df)
+        if got.rows is not None and len(got.rows):
+            parts[spec.get("table", "budget")].append(got.rows)
     for name in files_opts:
         if not (folder / name).exists():
             out.warnings.append(Problem(meta.display, "options given for a file that does not exist",
@@ -304,6 +312,10 @@ def check(folder: Path | str, root=None) -> Loaded:
         elif f.severity == "warning":
             out.warnings.append(f.problem)
     out.problems += folder_rules.category_problems(out.tables, root)
+    notes, warnings, errors = category_coverage.check(out.tables.get("budget"), out.meta, root)
+    out.notes += notes
+    out.warnings += warnings
+    out.problems += errors
     errors, warnings = folder_rules.reference_problems(out.tables, out.meta.values, root)
     out.problems += errors
     out.warnings += warnings
@@ -475,8 +487,10 @@ def contract_problems(df: pd.DataFrame, name: str) -> list[Problem]:
 def _document_problems(df: pd.DataFrame, owner: dict[str, str], folder_docs: list[str], mid: str) -> list[Problem]:
     """Every row cites a document of this municipality (its documents.csv, or data/raw/documents.csv)."""
     out = []
-    ids = df["document_id"] if "document_id" in df.columns else [None] * len(df)
     mine = sorted(d for d, m in owner.items() if m == mid)
+    if "document_id" in df.columns:  # only the rows at fault (fast for 100,000 rows)
+        df = df[df["document_id"].notna() & ~df["document_id"].isin(mine)]
+    ids = df["document_id"] if "document_id" in df.columns else [None] * len(df)
     for f, r, d in zip(df["_file"], df["_row"], ids):
         if d is None or d != d:
             continue
@@ -511,10 +525,17 @@ def load(folder: Path | str, root=None) -> Tables:
     loaded = check(folder, root)
     if loaded.problems:
         raise InputError(loaded.problems)
-    out = Tables(notes=loaded.notes + [f"warning: {w}" for w in loaded.warnings])
+    return tables_of(loaded)
+
+
+def tables_of(loaded: Loaded, warnings: list[Problem] | None = None) -> Tables:
+    """The contract tables (and quality rows) of a folder `check`ed without errors; `warnings`
+    replace the folder's warnings in the notes (validate passes all of its own)."""
+    shown = loaded.warnings if warnings is None else warnings
+    out = Tables(notes=loaded.notes + [f"warning: {w}" for w in shown])
     for name, df in loaded.tables.items():
         out[name] = df.drop(columns=PRIVATE)  # conformed by read()
-    quality = [f.quality for f in loaded.findings if f.quality]
+    quality = [f.quality for f in loaded.findings if f.quality] + loaded.quality
     if quality:
         out["quality"] = schema.conform(pd.DataFrame(quality), "quality")
     return out

@@ -5,8 +5,10 @@ required columns, types, vocabularies, duplicate keys, unknown documents and cat
 (with the closest COFOG code), items that do not add up to the total the file gives, goals
 whose status or reported achievement contradicts target and result, and reference data
 (population, exchange rates, price indices) missing for the years used, naming the row to add.
-Warnings (e.g. population only for an earlier year) are printed but do not fail.
-Exit code 1 when there is any error.
+Warnings do not fail: population, exchange rates or price indices missing for a year (the
+municipality is then left out of per-inhabitant, EUR or real figures, and the warning names the
+reference row that would add it), budget items mostly without a category, a document without a
+date, a published file that contradicts itself. Exit code 1 when there is any error.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ class Report:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    loaded: "mt.Loaded | None" = None  # what was read (extract uses it instead of reading again)
 
     @property
     def ok(self) -> bool:
@@ -72,6 +75,7 @@ def check(municipality_id: str, root=None) -> Report:
         report.notes.append("no tables in this folder: its figures come from the importers of "
                             "data/raw/documents.csv" if municipality_id in _raw_municipalities(root)
                             else "no tables filled in yet (budget.csv, indicators.csv, goals.csv are empty or absent)")
+    report.loaded = loaded
     return report
 
 

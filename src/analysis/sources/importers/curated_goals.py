@@ -43,6 +43,8 @@ VOCABULARIES = {
     "result_phase": schema.PHASES,
 }
 GOAL_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# percentage points: a printed degree further than this from target and result makes the status `contradiction`
+REPORTED_TOLERANCE = 1.0
 
 
 def read_records(path: Path) -> list[tuple[dict, dict[str, int], int]]:
@@ -122,7 +124,17 @@ def _frame_rules(rec: dict, where) -> list[Problem]:
     if rec.get("result") is not None and rec.get("result_phase") is None:
         out.append(where("a result needs its phase", "result_phase", "one of " + ", ".join(schema.PHASES)))
     ach = achievement(rec.get("target"), rec.get("result"), rec["direction"])
-    if ach is not None and rec["status"] in ("met", "missed") and (ach >= 100) != (rec["status"] == "met"):
+    reported = rec.get("achievement_reported")
+    contradicts = ach is not None and reported is not None and abs(reported - ach) > REPORTED_TOLERANCE
+    if rec["status"] == "contradiction" and not contradicts:
+        out.append(where("status contradiction needs a printed degree of achievement that disagrees with target "
+                         f"and result by more than {REPORTED_TOLERANCE:g} point", "status",
+                         "met or missed" if ach is not None else "a target, a result and achievement_reported",
+                         rec["status"]))
+    elif contradicts and rec["status"] in ("met", "missed"):
+        out.append(where(f"the printed degree {reported:g} % contradicts target {rec['target']} and result "
+                         f"{rec['result']} ({ach:.1f} %)", "status", "contradiction", rec["status"]))
+    elif ach is not None and rec["status"] in ("met", "missed") and (ach >= 100) != (rec["status"] == "met"):
         out.append(where(f"status disagrees with target {rec['target']} and result {rec['result']} "
                          f"({rec['direction']})", "status", "met" if ach >= 100 else "missed", rec["status"]))
     return out

@@ -27,7 +27,11 @@ Conventions:
   the timeliness of decisions and services for citizens, 'economic' for spending goals, 'legal' for
   statutory supervision duties, 'process_quality' for internal processing times (invoices, grants).
   Achievement = result/target (higher_is_better) or target/result (lower_is_better), in percent,
-  unrounded; status compares result with target in the goal's direction.
+  unrounded; status compares result with target in the goal's direction, and is `contradiction`
+  where the printed degree of achievement disagrees with target and forecast by more than one
+  point (31198: 140 % printed, 70 % computed).
+- The Dezernat III total's net plan and forecast are stored from its 'Prognose Produktbudget'
+  block (lines 268-269, level total); its deviation (line 270) is checked against them.
 """
 from __future__ import annotations
 
@@ -341,13 +345,17 @@ def extract(path: Path, document: dict) -> ImportResult:
         level = "total" if area is TOTAL else "area"
         budget += budget_rows(t, base, area.org_unit, area.code, level, FISCAL_YEAR, ctx)
         quality += table_checks(t, area.org_unit, FISCAL_YEAR, ctx)
+        if area is TOTAL:  # the areas' nets are the product table's subtotals; the Dezernat's only here
+            rows, check = _total_net_rows(t, base, ctx)
+            budget += rows
+            quality.append(check)
     quality += q_assign
     indicators, q_ind = _indicators(products, ctx)
     goals, q_goals = _goals(products, ctx)
     quality += q_ind + q_goals
     total_table = next((t for t, a in zip(tables, assignment) if a is TOTAL), None)
     quality += narrative_checks(lines, products, sub_by_area, total_table, goals, ctx)
-    goals = [{k: v for k, v in g.items() if k not in ("area", "line")} for g in goals]
+    goals = [{k: v for k, v in g.items() if k not in ("area", "line", "figures_status")} for g in goals]
     return ImportResult(budget=budget, indicators=indicators, goals=goals, quality=quality)
 
 
@@ -446,6 +454,24 @@ def _net_row(base, ctx, *, line, org_unit, code, name, name_en, level, phase, pr
             "note": "; ".join(n for n in notes if n) or None}
 
 
+def _total_net_rows(table, base, ctx) -> tuple[list[dict], dict]:
+    """Net rows of the Dezernat III total from its 'Prognose Produktbudget' block (lines 268-269:
+    plan and forecast, costs printed negative) and the check of its deviation (line 270)."""
+    fb = table.forecast
+    (plan, fc, dev), (l_plan, l_fc, l_dev) = fb.values, fb.lines
+    rows = [_net_row(base, ctx, line=line, org_unit=TOTAL.org_unit, code=TOTAL.code, name="Prognose Produktbudget",
+                     name_en=f"{TOTAL.name_en}: net budget", level="total", phase=phase, printed=v, trend=None)
+            for line, phase, v in ((l_plan, "original_budget", plan), (l_fc, "forecast", fc))]
+    for r in rows:
+        r["note"] = "; ".join(x for x in [r["note"], f"line {l_dev} prints the deviation {fmt(dev)} (plan − forecast in "
+                                          "the report's cost sign = forecast − plan in the contract's sign)"] if x)
+    check = ctx.compare("Prognose Produktbudget: stored net forecast − net plan (contract sign) = printed deviation",
+                        l_dev, (0.0 - fc) - (0.0 - plan), dev,
+                        detail=f"{TOTAL.org_unit}: net rows of lines {l_plan} and {l_fc}; a positive deviation is "
+                               "spending above plan (the narrative's Budgetüberschreitung)")
+    return rows, check
+
+
 def _product_budget_rows(products, subtotals, base, ctx) -> list[dict]:
     out = []
     for p in products:
@@ -518,11 +544,19 @@ def _indicators(products, ctx) -> tuple[list[dict], list[dict]]:
     return rows, q
 
 
-def goal_status(target, result, direction) -> str:
+REPORTED_TOLERANCE = 1.0  # percentage points: the report prints the degree in whole percent
+
+
+def goal_status(target, result, direction, reported=None) -> str:
+    """met / missed from target and result in the goal's direction; `contradiction` when the
+    printed degree of achievement (`reported`) disagrees with them by more than 1 point."""
     if target is None:
         return "no_target"
     if result is None:
         return "not_measured"
+    computed = percent(target, result, direction)
+    if reported is not None and computed is not None and abs(reported - computed) > REPORTED_TOLERANCE:
+        return "contradiction"
     met = result <= target if direction == _L else result >= target
     return "met" if met else "missed"
 
@@ -558,9 +592,9 @@ def _goals(products, ctx) -> tuple[list[dict], list[dict]]:
                "perspective": perspective, "goal_type": gtype, "metric": metric, "unit": unit,
                "direction": direction, "target": target, "result": result,
                "result_phase": "forecast" if result is not None else None, "achievement_reported": reported,
-               "achievement": ach, "status": goal_status(target, result, direction), "quantified": True,
+               "achievement": ach, "status": goal_status(target, result, direction, reported), "quantified": True,
                "quote": text, "source_ref": ctx.ref(p.line), "target_year": FISCAL_YEAR, "metric_en": metric_en,
-               "area": p.area, "line": p.line}
+               "area": p.area, "line": p.line, "figures_status": goal_status(target, result, direction)}
         detail = f"{p.code}: target {fmt(target)}, result {fmt(result)}, {direction}"
         if reported is not None and ach is not None and abs(reported - ach) > 1 and direction == _H and target:
             twice = 200.0 * result / target
@@ -568,6 +602,9 @@ def _goals(products, ctx) -> tuple[list[dict], list[dict]]:
                 detail += (f"; the printed degree equals 2 × result / target ({twice:.1f} %): the 'Prognose' "
                            "looks like the half-year value, annualised only for the degree")
                 notes.append("reported degree matches 2 × Prognose / Plan: the Prognose may be a half-year value")
+        if row["status"] == "contradiction":
+            notes.insert(0, f"status contradiction: printed degree {fmt(reported)} %, computed from target and "
+                            f"forecast {ach:.1f} % (by the figures: {row['figures_status']})")
         row["note"] = "; ".join(n for n in notes if n) or None
         rows.append(row)
         q.append(ctx.compare("goal: reported degree of achievement vs computed", p.line, ach, reported,
@@ -757,24 +794,25 @@ def _goal_statement(sentence, no, subject, goal_by_code, goals, ctx) -> list[dic
         if g is None:
             return [ctx.row("narrative goal statement vs table", no, says, "no goal in the table", "info", label)]
         ach = "-" if g["achievement"] is None else f"{g['achievement']:.1f}"
-        found = f"{g['status']}: target {fmt(g['target'])}, forecast {fmt(g['result'])}, " \
+        by_figures = g.get("figures_status", g["status"])  # the text is checked against target and forecast
+        found = f"{by_figures}: target {fmt(g['target'])}, forecast {fmt(g['result'])}, " \
                 f"{ach} % (printed {fmt(g['achievement_reported'])} %), line {obj.line}"
         if says in ("met", "exceeded"):
-            if g["status"] == "met":
+            if by_figures == "met":
                 status = "pass"
-            elif g["status"] == "missed" and abs(g["target"] - g["result"]) <= 1:
+            elif by_figures == "missed" and abs(g["target"] - g["result"]) <= 1:
                 status = "warning"
             else:
                 status = "contradiction"
         else:
-            status = "pass" if g["status"] == "missed" else "contradiction"
+            status = "pass" if by_figures == "missed" else "contradiction"
         detail = f"{obj.code}: '{sentence.strip()}'"
         if status == "warning":
             detail += "; the table forecast misses the target by one point only"
         return [ctx.row("narrative goal statement vs table", no, says, found, status, detail)]
     if kind == "area":
         mine = [g for g in goals if g["area"] is obj]
-        met = sum(g["status"] == "met" for g in mine)
+        met = sum(g.get("figures_status", g["status"]) == "met" for g in mine)
         found = f"{met} of {len(mine)} goals met"
         if says == "partly met":
             status = "pass" if 0 < met < len(mine) else "contradiction"

@@ -1,0 +1,77 @@
+"""Tables of the methods page on settled figures and like-for-like comparison: the corrections and
+flags (data/curated/corrections.yml, as recorded in quality.csv), the task split and the coverage
+of each document (data/reference/task_split.csv, coverage.csv). Read as text, as written.
+
+    corrections(quality)      each correction: line, printed and settled figure, evidence and reason
+    flags(quality)            each doubtful figure kept as printed, with its evidence and reason
+    reference(name, root)     task_split.csv or coverage.csv as text (None when missing)
+    documents_context(root)   one line: the fiscal years and phases behind the checks, per municipality
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.contract import paths
+
+CORRECTION_CHECK = "correction:"
+FLAG_CHECK = "flag:"
+
+
+def _split(detail: str) -> tuple[str, str, str]:
+    """'<id> | <figure> | <note> | <reason>' (sources.corrections) -> (id, figure, reason)."""
+    parts = str(detail).split(" | ", 3) + ["", "", ""]
+    return parts[0], parts[1], parts[3]
+
+
+def _marks(quality: pd.DataFrame | None, prefix: str) -> pd.DataFrame:
+    cols = ["id", "municipality_id", "document_id", "source_ref", "figure", "printed", "settled", "reason"]
+    if quality is None or not len(quality):
+        return pd.DataFrame(columns=cols)
+    q = quality[quality["check"].astype(str).str.startswith(prefix)]
+    rows = []
+    for rec in q.to_dict("records"):
+        rid, where, reason = _split(rec.get("detail") or "")
+        rows.append({"id": rid, "municipality_id": rec["municipality_id"], "document_id": rec["document_id"],
+                     "source_ref": rec["source_ref"], "figure": where, "printed": rec["found"],
+                     "settled": rec["expected"], "reason": reason})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def corrections(quality: pd.DataFrame | None) -> pd.DataFrame:
+    """The corrections recorded in quality.csv (status `corrected`): printed and settled figure."""
+    return _marks(quality, CORRECTION_CHECK)
+
+
+def flags(quality: pd.DataFrame | None) -> pd.DataFrame:
+    """The flags recorded in quality.csv: doubtful figures kept as printed."""
+    return _marks(quality, FLAG_CHECK).drop(columns="settled").rename(columns={"printed": "printed (rows)"})
+
+
+def reference(name: str, root: Path | None = None) -> pd.DataFrame | None:
+    """data/reference/<name>.csv as text, or None when the file does not exist."""
+    path = paths.reference_dir(root) / f"{name}.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+
+
+def documents_context(root: Path | None = None) -> str:
+    """'Aalborg Kommune 2014 actual outturn, ...; Landkreis Peine 2022-2024 ...' from the processed
+    budget and goals, for the subtitle of the quality chart."""
+    from analysis.compare import caveats
+    processed = paths.processed_dir(root)
+    names = {}
+    m = processed / "municipalities.csv"
+    if m.exists():
+        mu = pd.read_csv(m, dtype=str)
+        names = dict(zip(mu["municipality_id"], mu["name"]))
+    frames = []
+    for table, year, phase in (("budget", "fiscal_year", "phase"), ("goals", "target_year", "result_phase")):
+        f = processed / f"{table}.csv"
+        if f.exists():
+            d = pd.read_csv(f, usecols=["municipality_id", year, phase], dtype=str)
+            frames.append(d.rename(columns={year: "fiscal_year", phase: "phase"}))
+    if not frames:
+        return ""
+    lines = caveats.chart_context(pd.concat(frames, ignore_index=True), names, unit=None)
+    return lines[0] if lines else ""
