@@ -149,7 +149,8 @@ if len(by_category):
                          + caveats.task_split(ws.municipalities, by_category["municipality_id"].unique(),
                                               ws.reference.task_split, by_category["category"].unique())))
 else:
-    display(Markdown(f"**nothing to compare**: the documents of {names[m]} give no budget figures by category."))
+    display(charts.md("**nothing to compare**: the documents of {name} give no budget figures by category.",
+                      name=names[m]))
 standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names, coverage=ws.reference.coverage,
                             fiscal_year=p.fiscal_year, phase=p.phase)
 charts.show(pc.standing_view(standing, m))

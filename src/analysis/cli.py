@@ -81,18 +81,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `analysis validate | head`: the reader stopped, so stop quietly
-        _quiet_stdout()
-        return 0
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null so that Python's flush at exit raises no second BrokenPipeError."""
-    import os
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ EVIL = "Test <script>document.title='x'</script><img src=x onerror=\"document.ti
 
 
 def test_caveat_markdown_escapes_the_names_and_sources_it_carries():
-    munis = pd.DataFrame({"municipality_id": ["t"], "name": [EVIL], "admin_type": ["Stadt"]})
+    munis = pd.DataFrame({"municipality_id": ["t"], "name": [EVIL], "country": ["DE"], "admin_type": ["Stadt"]})
     cb = _rows(municipality_id=["t"], currency=["DKK"], fx_rate=[7.4548], fx_year=[2014],
                fx_source=["<img src=x onerror=alert(1)>"], fiscal_year=[2014])
     md = caveats.markdown(caveats.currency(cb, {"t": EVIL}) + caveats.task_split(munis, ["t"]))

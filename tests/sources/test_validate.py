@@ -362,7 +362,7 @@ def test_unknown_keys_and_values_as_written_in_municipality_yml(tmp_path):
     report, errors, warnings = _check(root)
     assert errors == []
     assert warnings == [f"{M}/municipality.yml:11, column 'l0': unknown key (ignored); expected keys municipality_id, "
-                        "name, country, region, admin_type, currency, language, official_code, input, found 'l0'"]
+                        "name, country, region, admin_type, currency, language, official_code, scheme, input, found 'l0'"]
     from analysis.sources import registry
     assert registry.read_municipality(root / M, root)["official_code"] == "03157"   # not the octal 1647
 
@@ -400,25 +400,6 @@ def test_a_windows_1252_documents_list_is_read_like_the_tables(tmp_path):
     assert errors == [] and any(n.startswith(f"{M}/documents.csv: read as ','-separated") and "Windows-1252" in n
                                 for n in report.notes)
     assert set(registry.documents(root)["publisher"]) == {"Stadt Müsterstadt – Sozialamt"}
-
-
-def test_a_broken_pipe_ends_quietly(tmp_path, monkeypatch):
-    """X6: `analysis validate | head -3` ends without a BrokenPipeError traceback."""
-    import sys
-
-    class Closed:
-        def write(self, text):
-            raise BrokenPipeError(32, "Broken pipe")
-
-        def flush(self):
-            pass
-
-        def fileno(self):
-            return sys.__stdout__.fileno()
-
-    monkeypatch.setattr(sys, "stdout", Closed())
-    monkeypatch.setattr(cli, "_quiet_stdout", lambda: None)
-    assert cli.main(["--root", str(_workspace(tmp_path)), "validate"]) == 0
 
 
 def test_a_document_without_a_date_warns(tmp_path):
