@@ -621,18 +621,25 @@ def _mirror(src: Path, dest: Path) -> None:
             shutil.copyfile(src / rel, target)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
 def _run_quarto(quarto: str, args: list[str], project: Path) -> None:
     """Run quarto in the project; on failure raise PublishError with Quarto's own output."""
+    env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.run([quarto, *args], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, errors="replace")
+                          text=True, errors="replace", env=env)
     log = project / RENDER_LOG
+    output = _ANSI.sub("", proc.stdout)
     with log.open("a", encoding="utf-8") as f:
-        f.write(f"$ quarto {' '.join(args)}\n{proc.stdout}\n(exit code {proc.returncode})\n")
+        f.write(f"$ quarto {' '.join(args)}\n{output}\n(exit code {proc.returncode})\n")
     if proc.returncode != 0:
-        lines = proc.stdout.strip().splitlines()
+        # Quarto's messages without its TypeScript stack trace (that stays in the log)
+        lines = [line for line in output.strip().splitlines()
+                 if line.strip() and line.strip() != "Stack trace:" and not re.match(r"^\s+at ", line)]
         tail = "\n".join(lines[-40:])
-        more = f"\n(the last 40 of {len(lines)} lines; all of them in {log})" if len(lines) > 40 else ""
-        raise PublishError(f"quarto {args[0]} failed (exit code {proc.returncode}):\n{tail}{more}")
+        raise PublishError(f"quarto {args[0]} failed (exit code {proc.returncode}):\n{tail}\n"
+                           f"(Quarto's whole output: {log})")
 
 
 def render_quarto(site: Site, notebooks: dict[str, nbformat.NotebookNode], index_front: dict, index_md: str,
