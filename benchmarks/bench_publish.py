@@ -3,9 +3,11 @@
 Run: PATH=.tools/quarto/bin:$PATH .venv/bin/python benchmarks/bench_publish.py [--repeat 3]
 
 Publishes the executed notebooks of the last build (reports/_executed/, from `make build`) into
-temporary folders; never touches reports/_site/ or reports/.quarto-render/. Per run and
-publisher it measures wall time and CPU time (this process and its children: Quarto, Pandoc,
-Deno, Dart Sass) of `publish.publish`, in three cases:
+temporary folders; never touches reports/_site/ or reports/.quarto-render/. Each run is a new
+Python process, as each `analysis build` is: it imports what both publishers share (pandas,
+nbformat, analysis.report.publish), then measures wall time and CPU time (the process and its
+children: Quarto, Deno, Pandoc, Dart Sass) of the `publish.publish` call alone, which includes
+the publisher's own imports (nbconvert is imported on first use). Three cases:
 
   full         every page rendered (Quarto: a new project folder, as in a first build)
   one changed  one page's executed notebook changed since the last build (Quarto renders only
@@ -14,33 +16,54 @@ Deno, Dart Sass) of `publish.publish`, in three cases:
 
 and prints the Quarto/nbconvert ratio of the best runs (goal: under 2 for the publish step).
 It also checks that both publishers made the same site (analysis.report.site_summary).
+
+Measured on the shared 2-core machine (load 7-14 from other work), Quarto 1.9.38 from
+../shared/tools/quarto, 11 pages, best of 3, wall / CPU seconds:
+  full         nbconvert  7.3 / 2.8   Quarto 69.0 / 17.0   ratio 9.5 / 6.2
+  one changed  nbconvert  9.4 / 2.6   Quarto 14.0 /  4.5   ratio 1.5 / 1.75
+  unchanged    nbconvert  5.5 / 2.4   Quarto  1.2 /  0.5   ratio 0.2 / 0.2
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat
 
-from analysis.report import build, publish
+from analysis.report import publish
 from analysis.report.runner import workspace_root
 from analysis.report.site_summary import summarise
 
 
-def _cpu() -> float:
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+CHILD = """
+import json, os, sys, time
+from pathlib import Path
+import pandas, nbformat, openpyxl
+from analysis.report import build, publish
+executed, work, project, publisher = (sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4])
+site = build.load_config(None).site
+notes = []
+t = os.times(); c0 = t.user + t.system + t.children_user + t.children_system; w0 = time.perf_counter()
+out = publish.publish(Path(executed), site, Path(work), publisher=publisher, say=notes.append,
+                      quarto_project=Path(project))
+t = os.times(); c1 = t.user + t.system + t.children_user + t.children_system
+print(json.dumps({"wall": time.perf_counter() - w0, "cpu": c1 - c0, "note": notes[-1], "site": str(out)}))
+"""
 
 
-def _timed(fn) -> tuple[float, float, object]:
-    c0, w0 = _cpu(), time.perf_counter()
-    out = fn()
-    return time.perf_counter() - w0, _cpu() - c0, out
+def _publish(executed: Path, work: Path, project: Path, publisher: str) -> dict:
+    """One publish step in a new Python process (see the module doc)."""
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(executed), str(work), str(project), publisher],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"publish with {publisher} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _change_one(executed: Path, name: str, n: int) -> None:
@@ -63,10 +86,9 @@ def main() -> int:
     if publish.quarto_path() is None:
         print("quarto is not on PATH (PATH=.tools/quarto/bin:$PATH after `make test`)", file=sys.stderr)
         return 1
-    site = build.load_config(None, root).site
-    page = args.page or site.pages[0].name
+    from analysis.report import build
+    page = args.page or build.load_config(None, root).site.pages[0].name
     results: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    notes: list[str] = []
 
     with tempfile.TemporaryDirectory(prefix="bench-publish-") as tmp:
         tmp = Path(tmp)
@@ -76,12 +98,11 @@ def main() -> int:
         sites = {}
 
         def run(publisher: str, case: str, project: Path, i: int) -> None:
-            work = tmp / f"work-{publisher}-{case}-{i}"
-            wall, cpu, out = _timed(lambda: publish.publish(executed, site, work, root, publisher=publisher,
-                                                            say=notes.append, quarto_project=project))
-            results.setdefault((publisher, case), []).append((wall, cpu))
-            print(f"{publisher:9} {case:12} run {i + 1}: wall {wall:6.1f}s  cpu {cpu:6.1f}s   {notes[-1]}", flush=True)
-            sites[publisher] = out
+            r = _publish(executed, tmp / f"work-{publisher}-{case}-{i}", project, publisher)
+            results.setdefault((publisher, case), []).append((r["wall"], r["cpu"]))
+            print(f"{publisher:9} {case:12} run {i + 1}: wall {r['wall']:6.1f}s  cpu {r['cpu']:6.1f}s  "
+                  f"load {os.getloadavg()[0]:4.1f}   {r['note']}", flush=True)
+            sites[publisher] = Path(r["site"])
 
         for i in range(args.repeat):
             run("nbconvert", "full", kept, i)

@@ -31,7 +31,9 @@ if ! command -v quarto >/dev/null 2>&1; then
       echo "installing Quarto from ../shared/tools/quarto into .tools/quarto (takes up to a minute)..."
       mkdir -p "$ROOT/.tools"
       rm -f "$STAMP"
-      if PREFIX="$PREFIX" PYTHON="${PYTHON:-python3}" bash "$INSTALLER" >"$LOG" 2>&1; then
+      py="${PYTHON:-python3}"
+      case "$py" in */*) py="$(cd "$(dirname "$py")" && pwd)/$(basename "$py")" ;; esac
+      if PREFIX="$PREFIX" PYTHON="$py" bash "$INSTALLER" >"$LOG" 2>&1; then
         echo "$want" > "$STAMP"
         echo "installed: $(tail -n 1 "$LOG")"
       else
