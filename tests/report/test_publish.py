@@ -446,6 +446,19 @@ def test_quarto_renders_only_the_pages_whose_content_changed(tmp_path, monkeypat
     assert run(8, publish.Site(PAGES, title="Another title"))[2] == [["render", str(project), "--no-execute"]]
 
 
+@pytest.mark.parametrize("publisher, why", [("auto", publish.FALLBACK_NOTE),
+                                             ("nbconvert", "publisher: nbconvert (--publisher nbconvert)")])
+def test_nbconvert_says_in_one_line_that_it_published(tmp_path, monkeypatch, publisher, why):
+    from conftest import copy_workspace
+    root = copy_workspace(tmp_path / "ws", notebooks=())
+    monkeypatch.setattr(publish, "quarto_path", lambda: None)
+    notes = []
+    out = publish.publish(_executed_dir(tmp_path), publish.Site(PAGES, title="T"), tmp_path / "work", root,
+                          publisher=publisher, say=notes.append)
+    assert len(notes) == 1 and re.fullmatch(re.escape(why) + r": rendered all 6 pages in \d+\.\ds", notes[0]), notes
+    assert (out / "spending.html").exists()
+
+
 def test_quarto_version_is_read_from_the_install_tree(tmp_path):
     (tmp_path / "bin").mkdir()
     (tmp_path / "lib" / "quarto-cli").mkdir(parents=True)
