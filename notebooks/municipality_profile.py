@@ -115,11 +115,11 @@ if len(goals_m):
     charts.show(gc.achievement_view(ga.achievement(goals_m, [m]), names))
     contradictions = ga.contradictions(goals_m, names)
     if len(contradictions):
-        display(Markdown("**Printed achievement contradicts target and result** (neither met nor missed)"))
+        display(charts.md("**Printed achievement contradicts target and result** (neither met nor missed)"))
         charts.show(gc.contradictions_view(contradictions))
     missed = ga.missed(goals_m, names)
     charts.show(gc.missed_view(missed), "no missed goals")
-    display(Markdown("**Quantified goals without a result yet**"))
+    display(charts.md("**Quantified goals without a result yet**"))
     charts.show(gc.pending_view(ga.pending(goals_m, names)), "none: every quantified goal has a result")
     charts.show(gc.qualitative_view(ga.qualitative(goals_m, names)), "no qualitative goals")
     display(charts.note(caveats.goals(goals_m, ws.municipalities)))

@@ -95,7 +95,8 @@ def read(path: Path, folder: Path, root=None, *, owner: str | None = None, known
     sheet, problems = _sheet(path, folder, shown, root)
     if sheet is None:
         return DocumentList(path, shown, None, problems)
-    out = DocumentList(path, shown, None, notes=list(sheet.notes))
+    plain = sheet.delimiter == "," and str(sheet.encoding).upper() in ("UTF-8", "UTF-8-SIG")
+    out = DocumentList(path, shown, None, notes=[] if plain else list(sheet.notes))  # say only what is unusual
     df = sheet.df.drop(columns=[spreadsheet.ROW])
     rows = list(sheet.df[spreadsheet.ROW])
     for p in schema.problems(schema.conform(df, "documents"), "documents", shown, row_offset=0):
