@@ -1,5 +1,5 @@
 """Issue 12: a site built from hostile input (tests/samples/hostile.py: a payload in every free-text field
-of every table, of municipality.yml and of the reference rows) runs no script in headless Chromium, and
+of every table, of municipality.yml and of the reference rows, task split and coverage included) runs no script in headless Chromium, and
 no download holds a formula.
 
 Built once per module with nbconvert (`analysis build`), from the real notebooks, for Peine, Aalborg and
@@ -113,7 +113,8 @@ def _assert_nothing_ran(found: dict, pages: set[str]) -> None:
 SHOWN = ["name", "region", "official_code", "d_title", "d_reference", "d_publisher", "b_org_unit", "3111b_item_code",
          "b_item_name", "b_item_name_2", "b_item_name_en", "b_total_name", "3111i_item_code", "i_indicator",
          "i_indicator_en", "i_unit", "g_goal", "g_goal_2", "g_goal_en", "g_goal_en_2", "g_quote_2", "g_unit",
-         "p_official_code", "p_source", "p_publisher", "p_notes", "fx_source_2024"]
+         "p_official_code", "p_source", "p_publisher", "p_notes", "fx_source_2024",
+         "ts_who_else_10.7", "ts_note_10.7", "ts_source_10.7", "c_share_basis", "c_scope", "c_note"]
 
 
 @pytest.mark.browser

@@ -131,6 +131,17 @@ def make(root: Path) -> Path:
         if r["currency"] == "DKK":
             r["source"] = payload(f"fx_source_{r['year']}")
     fx.write_text(_csv(rows), encoding="utf-8")
+    ts = ref / "task_split.csv"   # testtown is a DE Stadt: its task-split texts, in caveats and the methods page
+    rows = list(csv.DictReader(io.StringIO(ts.read_text(encoding="utf-8"))))
+    for r in rows:
+        if (r["country"], r["admin_type"]) == ("DE", "Stadt"):
+            r.update(who_else=payload(f"ts_who_else_{r['category']}"), note=payload(f"ts_note_{r['category']}", "="),
+                     source=payload(f"ts_source_{r['category']}"))
+    ts.write_text(_csv(rows), encoding="utf-8")
+    with open(ref / "coverage.csv", "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerow(
+            [MID, f"{MID}-haushalt-2023", "total", "partial", "40.0", payload("c_share_basis", "+"),
+             payload("c_scope"), "haushalt-2023.pdf:3", payload("c_note", "@")])
     return root
 
 
