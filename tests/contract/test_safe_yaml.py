@@ -50,3 +50,19 @@ def test_values_as_written():
 def test_plain_files_load_as_before():
     text = "a: 1\nb: [x, y]\nc: {d: e}\n"
     assert safe_yaml.load_text(text, "x.yml")[0] == yaml.safe_load(text)
+
+
+def test_where_aliases_are_allowed_their_expansion_is_capped(tmp_path):
+    """data/curated/corrections.yml repeats evidence quotes with *anchors (647 values
+    expanded); a billion laughs there is refused before anything walks it."""
+    from conftest import ROOT
+    real = ROOT / "data" / "curated" / "corrections.yml"
+    _, data, node = safe_yaml.read(real, "data/curated/corrections.yml", aliases=True)
+    assert data["corrections"] and 500 < safe_yaml.expanded_nodes(node) < 1_000   # 647
+    bombed = tmp_path / "corrections.yml"
+    bombed.write_text("corrections: []\n" + bomb(9), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        safe_yaml.read(bombed, "data/curated/corrections.yml", aliases=True)
+    assert str(exc.value) == ("data/curated/corrections.yml:3: YAML aliases expand the file to more than 200,000 "
+                              "values; expected at most 200,000 values with every alias written out, found '*l0'")
+    assert safe_yaml.check_text(bomb(4), "x.yml", allow=True) == []   # 9^4 strings: within the cap

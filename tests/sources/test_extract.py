@@ -211,6 +211,17 @@ def _symlink_to_valid_csv(root):
     b.symlink_to(outside)
 
 
+def _mapped_file(file, link=None):
+    """A long mapping (issue 9) in musterstadt's municipality.yml naming `file` (a link to `link`)."""
+    def edit(root):
+        if link:
+            (root / M / file).symlink_to(link)
+        y = root / M / "municipality.yml"
+        y.write_text(y.read_text(encoding="utf-8").replace(
+            "  wide:\n", f"  long:\n    - file: {file}\n      value: Betrag\n  wide:\n"), encoding="utf-8")
+    return edit
+
+
 DOCS = f"{M}/documents.csv"
 SAME_RULES = {
     "invalid-category": (lambda r: edit_cell(r / M / "budget.csv", 3, "category", "10.99"),
@@ -281,6 +292,15 @@ SAME_RULES = {
                       "file in data/raw/ or a web address, found '../../../../../../etc/passwd'"),
     "symlink-outside-csv": (_symlink_to_valid_csv, f"{M}/budget.csv: is a symbolic link to a file outside {M}/; "
                                                    f"expected a regular file in {M}/, found 'a link to "),
+    "long-file-outside": (_mapped_file("../../../../../../etc/passwd"),
+                          f"{M}/municipality.yml:15, column 'input.long[0].file': the file is outside this "
+                          f"municipality's folder; expected a file in {M}/, found '../../../../../../etc/passwd'"),
+    "wide-file-absolute": (_replace(f"{M}/municipality.yml", "file: haushalt_wide.csv", "file: /etc/passwd"),
+                           f"{M}/municipality.yml:15, column 'input.wide[0].file': an absolute path is not allowed; "
+                           f"expected a file name in {M}/, found '/etc/passwd'"),
+    "long-file-symlink": (_mapped_file("plan.csv", link="/etc/passwd"),
+                          f"{M}/plan.csv: is a symbolic link to a file outside {M}/; expected a regular file in {M}/, "
+                          "found 'a link to /etc/passwd'"),
     "name-xls": (_rename(f"{M}/budget.csv", f"{M}/budget.xls"),
                  f"{M}/budget.xls: .xls files are not supported; expected CSV or XLSX (save the sheet as budget.xlsx or "
                  "budget.csv), found 'budget.xls'"),

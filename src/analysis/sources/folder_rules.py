@@ -6,6 +6,7 @@ the folder that nothing reads.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
 
@@ -252,3 +253,16 @@ def folder_problems(root=None) -> tuple[list[Problem], list[Problem]]:
 def inside_problems(path: Path, folder: Path, root=None) -> list[Problem]:
     """A table or wide file must lie in the folder (no link out of it)."""
     return safe_paths.file_problems(path, folder, paths.rel(path, root), root)
+
+
+def mapped_file_problems(value, folder: Path, yml: str, line: int | None, key: str, root=None) -> list[Problem]:
+    """A file named in municipality.yml (input.long / input.wide `file:`) lies in the folder: an
+    absolute path or one leading out by '..' names the line of municipality.yml; a link out of
+    the folder names the link."""
+    text, where = str(value), safe_paths.folder_text(folder, root)
+    if os.path.isabs(text) or text.startswith("~") or re.match(r"^[A-Za-z]:[\\/]", text):
+        return [Problem(yml, "an absolute path is not allowed", line, key, f"a file name in {where}", text)]
+    file = folder / text
+    if not os.path.abspath(file).startswith(os.path.abspath(folder) + os.sep):
+        return [Problem(yml, "the file is outside this municipality's folder", line, key, f"a file in {where}", text)]
+    return inside_problems(file, folder, root)

@@ -259,7 +259,9 @@ def read(folder: Path | str, root=None) -> Loaded:
         file = spec.get("file") if isinstance(spec, dict) else None
         if file:
             out.read_files.add(str(file))
-            outside = folder_rules.inside_problems(folder / str(file), folder, root)
+            outside = folder_rules.mapped_file_problems(file, folder, meta.display,
+                                                        meta.line(("input", section, i, "file")),
+                                                        f"input.{section}[{i}].file", root)
             if outside:
                 out.problems += outside
                 continue
