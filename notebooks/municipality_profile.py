@@ -23,7 +23,7 @@ m = p.municipality
 print(f"municipality: {m} | fiscal year {p.fiscal_year or 'latest'} | phase {p.phase or 'most realised'}")
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from analysis.compare import caveats
 from analysis.report import charts, offline
@@ -35,7 +35,7 @@ all_ids = ws.municipality_ids  # colours are fixed per municipality across all p
 from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, scope, spending
 from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, spending_charts as sc
 
-display(Markdown(f"## {names[m]}"))
+display(charts.md("## {name}", name=names[m]))
 charts.show(charts.table(profile.facts(ws.municipalities, m), rename={"field": "", "value": ""}))
 base_year = max(params.price_index_years(ws, ws.municipalities["country"].unique()) or [None])
 with_budget = sorted(set(ws.budget["municipality_id"]))
@@ -78,7 +78,7 @@ if m in with_budget:
                          + caveats.quality(ws.quality, ws.municipalities, [m]) + caveats.marked(comp)))
 else:
     comp = cb_m = None
-    display(Markdown(f"**{charts.NO_FIGURES}**: the documents of {names[m]} give no budget figures."))
+    display(charts.md("**{none}**: the documents of {name} give no budget figures.", none=charts.NO_FIGURES, name=names[m]))
 
 # %% [markdown]
 # ## Indicators
@@ -95,7 +95,7 @@ if len(volumes):
     charts.show(ic.volumes_view(volumes))
     display(charts.note(caveats.indicators(ind_m, ws.municipalities)))
 else:
-    display(Markdown(f"**{charts.NO_FIGURES}**: no indicator figures for {names[m]}."))
+    display(charts.md("**{none}**: no indicator figures for {name}.", none=charts.NO_FIGURES, name=names[m]))
 if len(timely):
     charts.show(ic.timeliness_view(timely))
 rates_cov = ia.coverage_rates(ind_m, names)
@@ -115,17 +115,17 @@ if len(goals_m):
     charts.show(gc.achievement_view(ga.achievement(goals_m, [m]), names))
     contradictions = ga.contradictions(goals_m, names)
     if len(contradictions):
-        display(Markdown("**Printed achievement contradicts target and result** (neither met nor missed)"))
+        display(charts.md("**Printed achievement contradicts target and result** (neither met nor missed)"))
         charts.show(gc.contradictions_view(contradictions))
     missed = ga.missed(goals_m, names)
     charts.show(gc.missed_view(missed), "no missed goals")
-    display(Markdown("**Quantified goals without a result yet**"))
+    display(charts.md("**Quantified goals without a result yet**"))
     charts.show(gc.pending_view(ga.pending(goals_m, names)), "none: every quantified goal has a result")
     charts.show(gc.qualitative_view(ga.qualitative(goals_m, names)), "no qualitative goals")
     display(charts.note(caveats.goals(goals_m, ws.municipalities)))
 else:
     missed = goals_m
-    display(Markdown(f"**no goals coded** for {names[m]}."))
+    display(charts.md("**no goals coded** for {name}.", name=names[m]))
 
 # %% [markdown]
 # ## Standing among the municipalities
@@ -149,7 +149,8 @@ if len(by_category):
                          + caveats.task_split(ws.municipalities, by_category["municipality_id"].unique(),
                                               ws.reference.task_split, by_category["category"].unique())))
 else:
-    display(Markdown(f"**nothing to compare**: the documents of {names[m]} give no budget figures by category."))
+    display(charts.md("**nothing to compare**: the documents of {name} give no budget figures by category.",
+                      name=names[m]))
 standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names, coverage=ws.reference.coverage,
                             fiscal_year=p.fiscal_year, phase=p.phase)
 charts.show(pc.standing_view(standing, m))

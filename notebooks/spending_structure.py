@@ -34,7 +34,7 @@ print(f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} 
       f"phase {p.phase or 'most realised'}")
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from analysis.compare import caveats
 from analysis.report import charts, offline
@@ -139,7 +139,7 @@ cb_left = cb_total[cb_total["municipality_id"].isin(harmonise.left_out_ids(cb))]
 plan_left = scope.with_scope(spending.plan_vs_outturn(cb_left, "category", p.category_level, cofog=ws.reference.cofog,
                                                       names=names, fiscal_year=p.fiscal_year), ws.reference.coverage)
 if len(plan_left):
-    display(Markdown(f"**In {spending.unit_label(cb_left)}** (no population figure for these municipalities):"))
+    display(charts.md("**In {unit}** (no population figure for these municipalities):", unit=spending.unit_label(cb_left)))
     charts.show(sc.plan_view(plan_left, 0))
 
 # %% [markdown]

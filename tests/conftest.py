@@ -37,6 +37,56 @@ def pytest_runtest_makereport(item, call):
                            f"../shared/tools/quarto): {reason}")
 
 
+# --- the catalogue of bad input (tests/hostile_inputs.csv): is every status honest? ---------------
+# Each row's status says what its named tests do: `fixed` ones pass, `open` ones fail (xfail). At the
+# end of a run that collected every named test (make test), a `fixed` row whose test failed or
+# skipped fails the run, and the summary gives the counts.
+_OUTCOMES: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or report.outcome != "passed":
+        if _OUTCOMES.get(report.nodeid) in (None, "passed"):
+            _OUTCOMES[report.nodeid] = "xfailed" if hasattr(report, "wasxfail") else report.outcome
+
+
+def _catalogue_check(session) -> tuple[str, list[str]] | None:
+    """(summary line, rows whose status the run contradicts), or None when the run did not collect
+    every test the catalogue names (e.g. -m "not slow")."""
+    import catalogue
+
+    nodeids = [item.nodeid for item in getattr(session, "items", [])]
+    rows, wrong = catalogue.rows(), []
+    for row in rows:
+        named = [n for t in catalogue.named_tests(row) for n in nodeids if catalogue.matches(t, n)]
+        if not named or any(n not in _OUTCOMES for n in named):
+            return None
+        got = {_OUTCOMES[n] for n in named}
+        if row["status"] == "fixed" and got != {"passed"}:
+            wrong.append(f"{row['case']} (fixed, but its tests were {', '.join(sorted(got))})")
+        if row["status"] == "open" and "xfailed" not in got:
+            wrong.append(f"{row['case']} (open, but no named test failed as expected: fixed? say so)")
+    fixed = sum(r["status"] == "fixed" for r in rows)
+    line = (f"tests/hostile_inputs.csv: {len(rows)} cases, {fixed} fixed, {len(rows) - fixed} open; "
+            + ("every status agrees with its tests" if not wrong else f"{len(wrong)} statuses contradicted"))
+    return line, wrong
+
+
+def pytest_sessionfinish(session, exitstatus):
+    checked = _catalogue_check(session)
+    session.config._catalogue = checked
+    if checked and checked[1] and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    checked = getattr(terminalreporter.config, "_catalogue", None)
+    if checked:
+        terminalreporter.write_line(checked[0])
+        for w in checked[1]:
+            terminalreporter.write_line(f"  status contradicted: {w}", red=True)
+
+
 def copy_workspace(dest: Path, notebooks: tuple[str, ...] = ("_smoke.ipynb",),
                    data: tuple[str, ...] = ("raw", "municipalities", "reference", "curated")) -> Path:
     """Copy the inputs (data/<data>), the named notebooks and the files of reports/ (not its

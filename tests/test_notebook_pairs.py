@@ -33,6 +33,14 @@ def test_pair_in_sync_and_without_outputs(ipynb):
     assert sum("parameters" in c.metadata.get("tags", []) for c in code) <= 1
 
 
+@pytest.mark.parametrize("script", sorted(NOTEBOOKS.glob("*.py")), ids=lambda p: p.stem)
+def test_no_notebook_builds_markdown_or_html_from_data_with_an_f_string(script):
+    """Issue 12: data text enters Markdown through charts.md / charts.note (escaped), never Markdown(f"...")."""
+    import re
+    text = script.read_text(encoding="utf-8")
+    assert not re.search(r"\b(Markdown|HTML)\(\s*f[\"']", text), script.name
+
+
 def test_notebooks_folder_holds_the_pages_notebooks_only():
     """What `make lab` opens is the analysts' notebooks: each is a page of reports/notebooks.yml;
     test notebooks (e.g. _smoke.ipynb) live in tests/fixtures/notebooks/."""

@@ -60,6 +60,37 @@ def test_scope_states_the_share_of_the_total_that_is_itemised():
     assert "total net 200,0 Mio. EUR (Dezernat)" in text
 
 
+# --- issue 12: names and labels from the data are shown as text ---------------------------------------
+
+EVIL = "Test <script>document.title='x'</script><img src=x onerror=\"document.title='y'\"> [click](javascript:alert(1))"
+
+
+def test_caveat_markdown_escapes_the_names_and_sources_it_carries():
+    munis = pd.DataFrame({"municipality_id": ["t"], "name": [EVIL], "country": ["DE"], "admin_type": ["Stadt"]})
+    cb = _rows(municipality_id=["t"], currency=["DKK"], fx_rate=[7.4548], fx_year=[2014],
+               fx_source=["<img src=x onerror=alert(1)>"], fiscal_year=[2014])
+    md = caveats.markdown(caveats.currency(cb, {"t": EVIL}) + caveats.task_split(munis, ["t"]))
+    import re
+    assert "<script>" not in md and "<img" not in md and not re.search(r"(?<!\\)\]\(javascript:", md)
+    assert "Test &lt;script&gt;document.title='x'&lt;/script&gt;&lt;img src=x onerror=" in md
+    assert "\\[click\\](javascript:alert(1))" in md
+    assert md.startswith("**Caveats**\n\n- ")
+    # the items themselves stay plain text (for tables and tests)
+    assert caveats.currency(cb, {"t": EVIL})[0].startswith(EVIL + ": DKK converted at 7.4548")
+
+
+def test_scope_caveat_escapes_the_total_row_name():
+    base = dict(municipality_id="t", document_id="d", fiscal_year=2024, period="2024", org_unit="X",
+                economic_type="all", phase="forecast", currency="EUR", unit="EUR, current prices",
+                budget_type="operating", source_ref="f.txt:1", category_name_en=None, category_judgement=False)
+    rows = [dict(base, level="total", direction="net", item_code="3", item_name="<i>total</i>", amount=200e6,
+                 value=200e6, category=None),
+            dict(base, level="product", direction="net", item_code="3111", item_name="HLU", amount=30e6, value=30e6,
+                 category="10.7", category_name_en="Social exclusion n.e.c.")]
+    md = caveats.markdown(caveats.scope(pd.DataFrame(rows), "division", None, {"t": "Town"}))
+    assert "(&lt;i&gt;total&lt;/i&gt;)" in md and "<i>" not in md
+
+
 def test_left_out_names_the_municipality_and_the_row_to_add():
     cb = _rows(municipality_id=["peine"], fiscal_year=[2024])
     cb.attrs["left_out"] = [{"municipality_id": "freiburg", "fiscal_year": y, "what": "population",

@@ -187,6 +187,17 @@ def test_only_reruns_one_page_and_keeps_the_others(workspace):
     assert "total amount: 30.00" in (site / "other.html").read_text()
 
 
+def test_yaml_aliases_in_the_config_are_refused(workspace):
+    """Issue 12: reports/notebooks.yml is analysts' YAML too: no anchors or aliases."""
+    text = (workspace / "reports" / "notebooks.yml").read_text(encoding="utf-8")
+    path = workspace / "reports" / "aliased.yml"
+    path.write_text(text.replace("site:\n", "site: &s\n", 1) + "\nagain: *s\n", encoding="utf-8")
+    line = text.split("\n").index("site:") + 1
+    with pytest.raises(InputError) as exc:
+        build.load_config(path, workspace)
+    assert str(exc.value).startswith(f"{path}:{line}: YAML anchors and aliases (&s at line {line}, *s at line")
+
+
 def test_a_municipality_with_errors_stops_the_build_before_any_notebook(workspace, capsys):
     # an analyst's mapping with a wrong sign rule: the same message as `analysis validate`
     yml = workspace / "data/municipalities/kiel/municipality.yml"

@@ -90,3 +90,11 @@ def test_save_writes_png_and_svg_with_the_german_number_format(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = svg.read_text()
     assert text.lstrip().startswith("<svg") and "1.200.000,0" in text
+
+
+def test_md_escapes_the_values_not_the_template():
+    """Issue 12: the profile heading and "no figures" lines put a municipality's name into Markdown."""
+    out = charts.md("## {name}", name="Test <script>x</script> [c](javascript:x)")
+    assert out.data == "## Test &lt;script&gt;x&lt;/script&gt; \\[c\\](javascript:x)"
+    assert charts.md("**{none}**: no figures for {name}.", none="no figures in source", name="A_B").data == \
+        "**no figures in source**: no figures for A\\_B."

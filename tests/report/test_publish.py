@@ -406,6 +406,51 @@ def test_quarto_branch_renders_a_generated_project(tmp_path, monkeypatch, fail):
     assert (out / "assets" / "vega-bundle.js").exists() and (out / "downloads" / "spending" / "t.csv").exists()
 
 
+# --- issue 12: text from the data in titles, navbar and downloads ------------------------------------
+
+EVIL = "Test <script>document.title='x'</script> [c](javascript:x) {{< env HOME >}}"
+
+
+def test_quarto_titles_and_navbar_texts_are_escaped():
+    """Quarto reads them as Markdown (and runs shortcodes in them): they are escaped."""
+    site = publish.Site([Page("profile-t", "nb/p.ipynb", EVIL, menu="Municipality profiles")], title="T <b>")
+    cfg = publish.quarto_config({}, site)
+    item = cfg["website"]["navbar"]["left"][1]["menu"][0]
+    assert item["text"] == "Test &lt;script&gt;document.title='x'&lt;/script&gt; \\[c\\](javascript:x) " \
+                           "\\{\u200b\\{&lt; env HOME &gt;\\}\u200b\\}"
+    assert cfg["website"]["title"] == "T &lt;b&gt;"
+    front = publish.front_matter_cell(EVIL).source
+    assert "<script>" not in front and "&lt;script&gt;" in front
+    index = publish.index_markdown(site, "")
+    assert "[Test &lt;script&gt;" in index and "<script>" not in index
+
+
+def test_write_table_keeps_formulas_out_of_csv_and_xlsx(tmp_path):
+    """OWASP CSV injection: a text starting with = + - @ tab or CR is no formula; numbers stay numbers."""
+    import openpyxl
+
+    df = pd.DataFrame({"item_name": ['=HYPERLINK("http://evil.example/","click me")', "@SUM(1+1)", "+1+2", "-2+3",
+                                     "\tx", "Hilfe", "-250"],
+                       "amount": [1.0, -250.0, 3.0, 4.0, 5.0, 6.0, 7.0]})
+    csv_path, xlsx_path = offline.write_table(df, tmp_path, "t")
+    assert csv_path.read_text(encoding="utf-8").splitlines() == [
+        "item_name,amount", "\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"click me\"\")\",1.0", "'@SUM(1+1),-250.0",
+        "'+1+2,3.0", "'-2+3,4.0", "'\tx,5.0", "Hilfe,6.0", "-250,7.0"]
+    ws = openpyxl.load_workbook(xlsx_path).active
+    cells = [(c.value, c.data_type, bool(c.quotePrefix)) for c in ws["A"][1:]]
+    assert cells == [('=HYPERLINK("http://evil.example/","click me")', "s", True), ("@SUM(1+1)", "s", True),
+                     ("+1+2", "s", True), ("-2+3", "s", True), ("\tx", "s", True), ("Hilfe", "s", False),
+                     ("-250", "s", False)]
+    assert [(c.value, c.data_type) for c in ws["B"][1:3]] == [(1, "n"), (-250, "n")]
+
+
+def test_published_csv_copies_carry_no_formula(tmp_path):
+    src = tmp_path / "budget.csv"
+    src.write_text('item_name,amount\n"=1+2",-250\nHilfe,3\n', encoding="utf-8")
+    offline.write_csv_copy(src, tmp_path / "copy.csv")
+    assert (tmp_path / "copy.csv").read_text(encoding="utf-8") == "item_name,amount\n'=1+2,-250\nHilfe,3\n"
+
+
 def test_quarto_renders_only_the_pages_whose_content_changed(tmp_path, monkeypatch):
     from conftest import copy_workspace
     root = copy_workspace(tmp_path / "ws", notebooks=())

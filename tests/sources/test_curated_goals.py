@@ -307,6 +307,18 @@ def test_all_problems_of_a_record_reported_at_once(tmp_path):
     assert {p.column for p in exc.value.problems} == {"perspective", "line"}
 
 
+def test_yaml_anchors_and_aliases_are_refused(tmp_path):
+    """Issue 12: a "billion laughs" in a goals file stops with the line, before it expands."""
+    from samples.hostile import bomb
+
+    path = _write(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("- goal_id:", bomb(8).replace("\n", "\n  # ") + "\n- goal_id:", 0)
+                    + "- " + bomb(8).replace("\n", "\n  ", 8).rstrip() + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        cg.load(path, DOC_MAP, RAW)
+    assert "YAML anchors and aliases (&l0 at line" in str(exc.value) and "are not allowed in segeberg.yml" in str(exc.value)
+
+
 def _with_reported(path: Path, reported) -> Path:
     path.write_text(path.read_text().replace("achievement_reported: null", f"achievement_reported: {reported}"))
     return path

@@ -142,6 +142,205 @@ def test_cli_extract_prints_the_summary(tmp_path, capsys):
     assert (root / "data/processed/goals.parquet").exists()
 
 
+# --- issue 12: extract refuses what validate refuses, with the same message -------------------------
+
+from samples.hostile import edit_cell, rules_workspace  # noqa: E402
+
+M = "data/municipalities/musterstadt"
+
+
+def _other_municipality(root):
+    """A second municipality whose document is in data/raw/documents.csv."""
+    from analysis.sources import scaffold
+    scaffold.create("othertown", name="Othertown", country="DE", currency="EUR", admin_type="Stadt", root=root)
+    (root / "data/municipalities/othertown/documents.csv").unlink()
+    raw = root / "data/raw/documents.csv"
+    raw.write_text(raw.read_text(encoding="utf-8").rstrip("\n") + "\nothertown-2023,othertown,Plan,R 1,2023-01-01,"
+                   "Othertown,de,https://example.org/plan.pdf,,,,\n", encoding="utf-8")
+
+
+def _cp1252_byte_in_utf8(root):
+    b = root / M / "budget.csv"
+    b.write_bytes(b.read_bytes().replace(b"Kostenerstattungen", b"Kostenerstattungen 50 \x80"))
+
+
+def _symlink(root):
+    b = root / M / "budget.csv"
+    b.unlink()
+    b.symlink_to("/etc/passwd")
+
+
+def _yaml_bomb(root):
+    from samples.hostile import bomb
+    y = root / M / "municipality.yml"
+    y.write_text(y.read_text(encoding="utf-8").split("input:")[0] + bomb(5), encoding="utf-8")
+
+
+def _write(rel, data):
+    def edit(root):
+        (root / rel).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return edit
+
+
+def _replace(rel, old, new):
+    def edit(root):
+        p = root / rel
+        p.write_text(p.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return edit
+
+
+def _rename(rel, new):
+    def edit(root):
+        (root / rel).rename(root / new)
+    return edit
+
+
+def _raw_row(importer="", path="https://example.org/plan.pdf"):
+    def edit(root):
+        raw = root / "data/raw/documents.csv"
+        raw.write_text(raw.read_text(encoding="utf-8").rstrip("\n") + f"\nmusterstadt-raw-1,musterstadt,Plan,R 1,"
+                       f"2023-01-01,Stadt,de,{path},,{importer},,\n", encoding="utf-8")
+    return edit
+
+
+def _symlink_to_valid_csv(root):
+    outside = root.parent / "outside_budget.csv"
+    b = root / M / "budget.csv"
+    outside.write_bytes(b.read_bytes())
+    b.unlink()
+    b.symlink_to(outside)
+
+
+def _mapped_file(file, link=None):
+    """A long mapping (issue 9) in musterstadt's municipality.yml naming `file` (a link to `link`)."""
+    def edit(root):
+        if link:
+            (root / M / file).symlink_to(link)
+        y = root / M / "municipality.yml"
+        y.write_text(y.read_text(encoding="utf-8").replace(
+            "  wide:\n", f"  long:\n    - file: {file}\n      value: Betrag\n  wide:\n"), encoding="utf-8")
+    return edit
+
+
+DOCS = f"{M}/documents.csv"
+SAME_RULES = {
+    "invalid-category": (lambda r: edit_cell(r / M / "budget.csv", 3, "category", "10.99"),
+                         f"{M}/budget.csv:3, column 'category': unknown category (did you mean 10.9?); expected a code "
+                         "of data/reference/cofog.csv like 10.7, or empty, found '10.99'"),
+    "document-other-municipality": (lambda r: edit_cell(r / DOCS, 2, "municipality_id", "peine"),
+                                    f"{DOCS}:2, column 'municipality_id': document of another municipality; expected "
+                                    "musterstadt, found 'peine'"),
+    "goal-status-contradiction": (lambda r: edit_cell(r / M / "goals.csv", 3, "status", "met"),
+                                  f"{M}/goals.csv:3, column 'status': goal musterstadt-2023-02: status 'met' but result "
+                                  "1,250 is worse than target 1,200 (lower_is_better); expected missed, found 'met'"),
+    "sum-check-mismatch": (lambda r: edit_cell(r / M / "budget.csv", 2, "amount", "5,432,102.50"),
+                           f"{M}/budget.csv:2, column 'amount': area 'Soziale Hilfen' (original_budget 2023, net, "
+                           "org_unit 'FB 50 Soziales') does not equal the sum of its 3 product rows (rows 3, 4, 5); "
+                           "expected 5,432,100.5 (+-1.5), found '5,432,102.5'"),
+    "population-negative": (_replace("data/reference/population.csv", ",50300,", ",-50300,"),
+                            "data/reference/population.csv:5, column 'population': population must be a positive whole "
+                            "number; expected a number > 0, found '-50300'"),
+    "population-zero": (_replace("data/reference/population.csv", ",50300,", ",0,"),
+                        "data/reference/population.csv:5, column 'population': population must be a positive whole "
+                        "number; expected a number > 0, found '0'"),
+    "cite-other-document": (lambda r: (_other_municipality(r), edit_cell(r / M / "indicators.csv", 2, "document_id",
+                                                                         "othertown-2023")),
+                            f"{M}/indicators.csv:2, column 'document_id': document of another municipality "
+                            "(othertown-2023 belongs to othertown); expected a document of musterstadt "
+                            "(musterstadt-haushalt-2022, musterstadt-haushalt-2023), found 'othertown-2023'"),
+    "achievement-given": (lambda r: edit_cell(r / M / "goals.csv", 2, "achievement", "50"),
+                          f"{M}/goals.csv:2, column 'achievement': does not match target 95 and result 97 (result / "
+                          "target x 100); expected 102.1 (+-0.5) or empty (computed), found '50'"),
+    "percent-amount": (lambda r: edit_cell(r / M / "budget.csv", 3, "amount", "12%"),
+                       f"{M}/budget.csv:3, column 'amount': a percentage is not an amount; expected an amount in whole "
+                       "currency units, found '12%'"),
+    "period-year-mismatch": (lambda r: edit_cell(r / M / "budget.csv", 3, "period", "2024"),
+                             f"{M}/budget.csv:3, column 'period': period 2024 is not in fiscal year 2023; expected 2023 "
+                             "or 2023-MM (or empty), found '2024'"),
+    "mixed-encoding": (_cp1252_byte_in_utf8,
+                       f"{M}/budget.csv:6, column 'note': the file is UTF-8 except one byte (the first is 0x80, '€' in "
+                       "Windows-1252); expected one encoding per file (save it as 'CSV UTF-8'), found "
+                       "'Kostenerstattungen 50 <0x80>'"),
+    "docs-empty": (_write(DOCS, b""), f"{DOCS}:1: the file is empty; expected the header row document_id,municipality_id,"
+                                      "title,reference,date,publisher,language,path,sha256, found nothing"),
+    "docs-unterminated-quote": (_replace(DOCS, "Haushaltsplan 2023", '"Haushaltsplan 2023'),
+                                f"{DOCS}:2, column 'title': a quoted cell is not closed before the end of the file; "
+                                "expected a closing '\"' (or no quote at the start of the cell), found "
+                                "'\"Haushaltsplan 2023 (fictitious test document),Drucksache 0/'"),
+    "bad-date": (lambda r: edit_cell(r / DOCS, 2, "date", "2022-13-45"),
+                 f"{DOCS}:2, column 'date': value breaks the contract; expected a calendar date YYYY-MM-DD, "
+                 "found '2022-13-45'"),
+    "found-empty-cell": (lambda r: edit_cell(r / DOCS, 3, "language", ""),
+                         f"{DOCS}:3, column 'language': value breaks the contract; expected a value (the column may "
+                         "not be empty), found an empty cell"),
+    "path-relative-escape": (lambda r: edit_cell(r / DOCS, 2, "path", "../../../../../../../etc/passwd"),
+                             f"{DOCS}:2, column 'path': the document file is outside this municipality's folder; "
+                             f"expected a file in {M}/ or a web address, found '../../../../../../../etc/passwd'"),
+    "path-absolute": (lambda r: edit_cell(r / DOCS, 3, "path", "/etc/passwd"),
+                      f"{DOCS}:3, column 'path': an absolute path is not allowed; expected a file name in {M}/ or a web "
+                      "address, found '/etc/passwd'"),
+    "symlink-budget": (_symlink, f"{M}/budget.csv: is a symbolic link to a file outside {M}/; expected a regular file "
+                                 f"in {M}/, found 'a link to /etc/passwd'"),
+    "yaml-alias-bomb": (_yaml_bomb, f"{M}/municipality.yml:11: YAML anchors and aliases (&l0 at line 11, &l1 at line "
+                                    "12, *l0 at line 12 and 48 more) are not allowed in municipality.yml; expected plain "
+                                    "values (write each value out), found '&l0'"),
+    "importer-unknown": (_raw_row(importer="goals_onyl"),
+                         "data/raw/documents.csv:2, column 'importer': unknown importer (did you mean goals_only?); "
+                         "expected one of aalborg_accounts, goals_only, peine_product_report, found 'goals_onyl'"),
+    "path-raw-list": (_raw_row(path="../../../../../../etc/passwd"),
+                      "data/raw/documents.csv:2, column 'path': the document file is outside data/raw/; expected a "
+                      "file in data/raw/ or a web address, found '../../../../../../etc/passwd'"),
+    "symlink-outside-csv": (_symlink_to_valid_csv, f"{M}/budget.csv: is a symbolic link to a file outside {M}/; "
+                                                   f"expected a regular file in {M}/, found 'a link to "),
+    "long-file-outside": (_mapped_file("../../../../../../etc/passwd"),
+                          f"{M}/municipality.yml:15, column 'input.long[0].file': the file is outside this "
+                          f"municipality's folder; expected a file in {M}/, found '../../../../../../etc/passwd'"),
+    "wide-file-absolute": (_replace(f"{M}/municipality.yml", "file: haushalt_wide.csv", "file: /etc/passwd"),
+                           f"{M}/municipality.yml:15, column 'input.wide[0].file': an absolute path is not allowed; "
+                           f"expected a file name in {M}/, found '/etc/passwd'"),
+    "long-file-symlink": (_mapped_file("plan.csv", link="/etc/passwd"),
+                          f"{M}/plan.csv: is a symbolic link to a file outside {M}/; expected a regular file in {M}/, "
+                          "found 'a link to /etc/passwd'"),
+    "name-xls": (_rename(f"{M}/budget.csv", f"{M}/budget.xls"),
+                 f"{M}/budget.xls: .xls files are not supported; expected CSV or XLSX (save the sheet as budget.xlsx or "
+                 "budget.csv), found 'budget.xls'"),
+    "name-case": (_rename(f"{M}/budget.csv", f"{M}/Budget.csv"),
+                  f"{M}/Budget.csv: file name not recognised; expected budget.csv (lower case), found 'Budget.csv'"),
+    "name-yaml": (_rename(f"{M}/municipality.yml", f"{M}/municipality.yaml"),
+                  f"{M}/municipality.yaml: the metadata file must be called municipality.yml; expected "
+                  "municipality.yml, found 'municipality.yaml'"),
+}
+
+
+@pytest.mark.parametrize("case", list(SAME_RULES))
+def test_extract_refuses_what_validate_refuses(tmp_path, case):
+    """Issue 12: one implementation of the rules; validate reports the error and extract (and with it
+    build) stops with the same message instead of a traceback or storing a wrong figure."""
+    from analysis.sources import validate
+
+    root = rules_workspace(tmp_path)
+    edit, message = SAME_RULES[case]
+    edit(root)
+    reports = validate.check_all(root)
+    errors = [str(e) for r in reports for e in r.errors]
+    assert any(e.startswith(message) for e in errors), "\n".join(errors)
+    with pytest.raises(InputError) as exc:
+        extract.build_tables(root)
+    assert any(str(p).startswith(message) for p in exc.value.problems), str(exc.value)
+
+
+def test_the_documents_csv_problem_comes_first_without_follow_on_errors(tmp_path):
+    """X8: an unreadable documents.csv is the first error, and the rows do not each repeat that their
+    document_id is unknown."""
+    from analysis.sources import validate
+
+    root = rules_workspace(tmp_path)
+    (root / DOCS).write_bytes(b"")
+    errors = [str(e) for e in validate.check("musterstadt", root).errors]
+    assert errors == [f"{DOCS}:1: the file is empty; expected the header row document_id,municipality_id,title,"
+                      "reference,date,publisher,language,path,sha256, found nothing"]
+
+
 # --- faults (issue 12): kill -9, the swap, leftovers, the lock -------------------------------
 
 KILLAT = ROOT / "tests" / "fixtures" / "killat.py"

@@ -243,6 +243,51 @@ def test_table_disagreeing_with_its_forecast_block_is_refused(tmp_path):
         extract(path, DOC)
 
 
+# --- issue 12: a tab lost in the copy is an input error, never shifted figures -------------------------
+
+@pytest.mark.parametrize("line, old, new, message", [
+    # 3112: the empty Tendenz cell lost; the unit 'Fälle' would have become the trend
+    (287, "-1.000\t\tFälle", "-1.000\tFälle", "peine_produktbericht_2024-06.txt:287, column 'Tendenz': row has 14 "
+     "tab-separated cells but the header (line 277) has 15; expected 15 cells (a tab lost or added?), found '14 cells'"),
+    # 3115: Ziel Plan 95 and Ziel Prognose 92 merged; the goal would have had target 9592 and result 97
+    (290, "95\t92", "9592", "peine_produktbericht_2024-06.txt:290, column 'Ziel Prognose': row has 14 tab-separated "
+     "cells but the header (line 277) has 15; expected 15 cells (a tab lost or added?), found '14 cells'"),
+    # the first monthly table, 2023 Erträge: one empty month lost; 6.855 would have become December's
+    (101, "0\t0\t6.855", "00\t6.855", "peine_produktbericht_2024-06.txt:101, column 'Prognose': row has 16 "
+     "tab-separated cells but its header (line 96) has 17; expected 17 cells like the header (label, Plan, 12 "
+     "months, Ergebnis, Prognose; a tab lost or added?), found '16 cells'"),
+], ids=["product-row-short", "product-goal-merged", "monthly-row-short"])
+def test_a_row_with_another_cell_count_than_its_header_is_refused(tmp_path, line, old, new, message):
+    path = _broken_copy(tmp_path, line, old, new)
+    with pytest.raises(InputError) as exc:
+        extract(path, DOC)
+    assert str(exc.value).endswith(message)
+
+
+@pytest.mark.slow
+def test_every_single_lost_tab_in_the_product_table_is_refused_or_changes_nothing(tmp_path, t):
+    """All 742 single-tab deletions in the product table (lines 274-339): each raises InputError or
+    gives the same tables (before issue 12, 39 changed the figures without a word)."""
+    silent = []
+    for i in range(273, 339):
+        cells_ = LINES[i].split("\t")
+        for k in range(len(cells_) - 1):
+            lines = list(LINES)
+            lines[i] = "\t".join(cells_[:k + 1]) + cells_[k + 1] + ("\t" + "\t".join(cells_[k + 2:])
+                                                                     if k + 2 < len(cells_) else "")
+            path = tmp_path / RAW.name
+            path.write_text("\n".join(lines), encoding="utf-8")
+            try:
+                result = extract(path, DOC)
+            except InputError:
+                continue
+            for name in ("budget", "indicators", "goals"):
+                if not result.table(name).drop(columns="source_ref").astype(str).equals(
+                        t[name].drop(columns="source_ref").astype(str)):
+                    silent.append((i + 1, k, name))
+    assert silent == []
+
+
 def test_printed_degree_contradicting_target_and_result_gives_status_contradiction(t):
     """31198 (140 % and 😊 printed for 35 of 50), 3125 (70 % for 526 of 1.500), 41403 (139 % and 😊 for
     2.091 of 3.000) and 41405 (292 % for 292 of 200): neither met nor missed (lines 319, 324, 336, 338)."""

@@ -75,3 +75,11 @@ def test_municipality_metadata_errors_name_the_key(tmp_path):
     with pytest.raises(InputError) as exc:
         registry.municipalities(root)
     assert "municipality.yml" in str(exc.value) and "column 'currency'" in str(exc.value)
+
+
+def test_the_documents_table_names_no_path_of_this_machine():
+    """Issue 12 (S9): no _base/_list columns; paths relative to the workspace."""
+    df = registry.documents(ROOT)
+    assert not {"_base", "_list", "_row"} & set(df.columns)
+    assert all(not str(p).startswith("/") for p in df["path"])
+    assert set(df["path"]) >= {"data/raw/peine_produktbericht_2024-06.txt"}

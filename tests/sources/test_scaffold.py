@@ -41,13 +41,16 @@ def test_creates_the_folder_with_templates(tmp_path):
 
 def test_refuses_to_overwrite_without_force(tmp_path):
     root = _workspace(tmp_path)
-    folder = scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", root=root)
+    folder = scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", admin_type="Gemeinde",
+                        root=root)
     (folder / "budget.csv").write_text("filled in\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", root=root)
+        scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", admin_type="Gemeinde",
+                        root=root)
     assert "data/municipalities/musterdorf already exists; nothing was overwritten. Pass --force" in str(exc.value)
     assert (folder / "budget.csv").read_text(encoding="utf-8") == "filled in\n"
-    scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", force=True, root=root)
+    scaffold.create("musterdorf", name="Musterdorf", country="DE", currency="EUR", admin_type="Gemeinde",
+                    force=True, root=root)
     assert (folder / "budget.csv").read_text(encoding="utf-8").startswith("municipality_id,")
 
 
@@ -97,3 +100,49 @@ def test_cli(tmp_path, capsys):
     assert cli.main(argv) == 2
     assert "already exists" in capsys.readouterr().err
     assert cli.main(argv + ["--force"]) == 0
+
+
+# --- issue 12: ids, the administrative type and YAML types ---------------------------------------------
+
+def test_a_too_long_id_is_refused_before_any_folder_is_made(tmp_path, capsys):
+    root = _workspace(tmp_path)
+    assert cli.main(["--root", str(root), "new-municipality", "a" * 260, "--name", "X", "--country", "DE",
+                     "--currency", "EUR", "--admin-type", "Stadt"]) == 2
+    err = capsys.readouterr().err
+    assert ("analysis new-municipality, column 'ID': the id is too long (260 characters); expected at most 64 "
+            "characters, lower-case letters a-z and digits") in err and "OSError" not in err
+    assert list((root / "data/municipalities").iterdir()) == []
+
+
+def test_an_id_with_a_trailing_newline_is_refused(tmp_path, capsys):
+    root = _workspace(tmp_path)
+    assert cli.main(["--root", str(root), "new-municipality", "abc\n", "--name", "X", "--country", "DE",
+                     "--currency", "EUR", "--admin-type", "Stadt"]) == 2
+    assert "column 'ID': not a valid municipality id (try 'abc')" in capsys.readouterr().err
+    assert list((root / "data/municipalities").iterdir()) == []
+    assert scaffold.check_id("a" * 64) == [] and scaffold.check_id("a" * 65) != []
+
+
+def test_the_admin_type_follows_the_country_or_is_required(tmp_path):
+    root = _workspace(tmp_path)
+    with pytest.raises(InputError) as exc:
+        scaffold.create("testtown", name="Test", country="DE", currency="EUR", root=root)
+    assert str(exc.value) == ("analysis new-municipality, column '--admin-type': required for country DE; expected one "
+                              "of Landkreis, kreisfreie Stadt, Bezirk, Kreis, Stadt, Gemeinde")
+    with pytest.raises(InputError) as exc:
+        scaffold.create("testtown", name="Test", country="DE", currency="EUR", admin_type="Kommune", root=root)
+    assert "'Kommune' is a type of DK, not of DE" in str(exc.value)
+    folder = scaffold.create("odder", name="Odder Kommune", country="DK", currency="DKK", root=root)
+    assert yaml.safe_load((folder / "municipality.yml").read_text(encoding="utf-8"))["admin_type"] == "Kommune"
+
+
+def test_codes_are_written_in_quotes_so_yaml_keeps_them_text(tmp_path):
+    root = _workspace(tmp_path)
+    folder = scaffold.create("oslo", name="Oslo kommune", country="NO", currency="NOK", root=root)
+    text = (folder / "municipality.yml").read_text(encoding="utf-8")
+    assert 'country: "NO"' in text and 'currency: "NOK"' in text
+    assert yaml.safe_load(text)["country"] == "NO"
+    # an analyst who removes the quotes still gets the code (not YAML's false)
+    (folder / "municipality.yml").write_text(text.replace('country: "NO"', "country: NO"), encoding="utf-8")
+    meta, problems = mt.read_meta(folder, root)
+    assert problems == [] and meta.values["country"] == "NO"

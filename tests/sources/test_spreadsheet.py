@@ -157,3 +157,43 @@ def test_classify():
     assert spreadsheet.classify("1234.567") == "."   # grouping needs at most three leading digits
     assert spreadsheet.classify("12,5") == ","
     assert spreadsheet.classify("2023") is None
+
+
+# --- issue 12 --------------------------------------------------------------------------------------
+
+def test_one_windows_1252_byte_in_a_utf8_file_is_named_not_read_as_cp1252(tmp_path):
+    path = tmp_path / "budget.csv"
+    path.write_bytes("item_name,amount,note\nHilfe für Flüchtlinge,10,\nZuschuss,50,Zuschuss 50 ".encode("utf-8")
+                     + b"\x80\n")
+    with pytest.raises(InputError) as exc:
+        spreadsheet.read(path, numeric=["amount"])
+    assert str(exc.value) == ("budget.csv:3, column 'note': the file is UTF-8 except one byte (the first is 0x80, '€' "
+                              "in Windows-1252); expected one encoding per file (save it as 'CSV UTF-8'), found "
+                              "'Zuschuss 50 <0x80>'")
+
+
+def test_a_wholly_windows_1252_file_is_still_read(tmp_path):
+    path = tmp_path / "budget.csv"
+    path.write_bytes("item_name,amount\nHilfe für Flüchtlinge,10\n€ Zuschuss,5\n".encode("cp1252"))
+    sheet = spreadsheet.read(path, numeric=["amount"])
+    assert sheet.encoding == "Windows-1252" and list(sheet.df["item_name"]) == ["Hilfe für Flüchtlinge", "€ Zuschuss"]
+
+
+def test_an_unclosed_quote_names_its_line_and_column(tmp_path):
+    path = tmp_path / "goals.csv"
+    path.write_text('goal_id,quote,target\ng1,"Ziel 95 %,95\ng2,ok,90\n', encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        spreadsheet.read(path)
+    assert str(exc.value).startswith("goals.csv:2, column 'quote': a quoted cell is not closed before the end of the "
+                                     "file; expected a closing '\"'")
+    path.write_text('goal_id,quote,target\ng1,"Ziel 95 %, erreicht",95\ng2,"ok ""quoted""\ntext",90\n', encoding="utf-8")
+    assert list(spreadsheet.read(path).df["quote"]) == ["Ziel 95 %, erreicht", 'ok "quoted"\ntext']
+
+
+def test_a_percentage_is_not_an_amount(tmp_path):
+    path = tmp_path / "budget.csv"
+    path.write_text("item,amount\nx,12%\n", encoding="utf-8")
+    sheet = spreadsheet.read(path, numeric=["amount"])
+    with pytest.raises(InputError, match=r"budget.csv:2, column 'amount': a percentage is not an amount"):
+        spreadsheet.amount(sheet, "12%", 2, "amount")
+    assert sheet.number("12%", 2, "value") == 12.0    # a value (e.g. a rate) may be a percentage

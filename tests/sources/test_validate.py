@@ -231,13 +231,19 @@ def test_metadata_errors_name_the_line(tmp_path):
                       "capital letters like EUR, DKK, SEK, found 'XYZ'"]
 
 
-def test_documents_list_must_stay_comma_separated(tmp_path):
+def test_documents_list_is_read_in_any_dialect_like_the_tables(tmp_path):
+    """Issue 12: documents.csv is read with the same dialect detection as the other tables, by
+    validate and extract alike (a ';'-separated list gave "found 'nan'" in extract)."""
+    from analysis.sources import registry
+
     root = _workspace(tmp_path)
+    before = registry.documents(root)
     d = root / M / "documents.csv"
     d.write_text(d.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
-    _, errors, _ = _check(root)
-    assert f"{M}/documents.csv:1, column '(whole file)': documents.csv must be ','-separated UTF-8; expected ',' and UTF-8 (save as " \
-           "'CSV UTF-8'), found \"';', UTF-8\"" in errors
+    report, errors, warnings = _check(root)
+    assert errors == [] and warnings == []
+    assert any(n.startswith(f"{M}/documents.csv: read as ';'-separated (detected)") for n in report.notes)
+    assert registry.documents(root).equals(before)
 
 
 def test_all_errors_of_all_files_at_once_and_exit_code(tmp_path, capsys):
@@ -306,6 +312,7 @@ def test_only_goals_or_only_budget_validate(tmp_path):
     yml.write_text(yml.read_text(encoding="utf-8").split("  wide:")[0], encoding="utf-8")
     (root / M / "budget.csv").unlink()
     (root / M / "indicators.csv").unlink()
+    (root / M / "haushalt_wide.csv").unlink()  # its mapping is gone: a file nothing reads would be a warning
     _drop_rows(root / "data/reference/price_index.csv", lambda l: l.startswith("country"))  # no years: not needed
     report, errors, warnings = _check(root)
     assert errors == [] and warnings == [] and report.ok
@@ -316,6 +323,83 @@ def test_only_goals_or_only_budget_validate(tmp_path):
     assert errors == [] and report.ok
     assert warnings == [f"{M}/municipality.yml:13, column 'input.files.goals.csv': options given for a file that "
                         "does not exist; expected a file in this folder, found 'goals.csv'"]
+
+
+# --- issue 12: careless input -------------------------------------------------------------------------
+
+def test_files_nothing_reads_are_named_with_the_name_they_need(tmp_path):
+    root = _workspace(tmp_path)
+    shutil.copy(root / M / "budget.csv", root / M / "budget (1).csv")
+    (root / M / "notes.docx").write_bytes(b"PK")
+    (root / M / ".DS_Store").write_bytes(b"")        # hidden files are no one's business
+    report, errors, warnings = _check(root)
+    assert errors == []
+    assert warnings == [
+        f"{M}/budget (1).csv: file name not recognised: nothing reads this file; expected budget.csv, indicators.csv, "
+        "goals.csv or a wide file listed in municipality.yml (input: wide:), found 'budget (1).csv'",
+        f"{M}/notes.docx: nothing reads this file; expected a table (budget.csv, indicators.csv, goals.csv or a wide "
+        "file listed in municipality.yml (input: wide:)) or a document listed in documents.csv (column path), "
+        "found 'notes.docx'"]
+    from analysis.sources import municipality_tables as mt
+    assert f"warning: {warnings[0]}" in mt.load(root / M, root=root).notes     # extract prints them too
+
+
+def test_a_misnamed_metadata_file_is_an_error_not_a_missing_municipality(tmp_path, capsys):
+    root = _workspace(tmp_path)
+    (root / M / "municipality.yml").rename(root / M / "municipality.yaml")
+    expected = (f"{M}/municipality.yaml: the metadata file must be called municipality.yml; expected "
+                "municipality.yml, found 'municipality.yaml'")
+    assert [str(e) for e in validate.check("musterstadt", root).errors] == [expected]
+    assert cli.main(["--root", str(root), "validate"]) == 1
+    assert f"error: {expected}" in capsys.readouterr().out
+
+
+def test_unknown_keys_and_values_as_written_in_municipality_yml(tmp_path):
+    root = _workspace(tmp_path)
+    yml = root / M / "municipality.yml"
+    text = yml.read_text(encoding="utf-8").replace('official_code: "00000"', "official_code: 03157")
+    yml.write_text(text.replace("input:", "l0: [lol]\ninput:", 1), encoding="utf-8")
+    report, errors, warnings = _check(root)
+    assert errors == []
+    assert warnings == [f"{M}/municipality.yml:11, column 'l0': unknown key (ignored); expected keys municipality_id, "
+                        "name, country, region, admin_type, currency, language, official_code, scheme, input, found 'l0'"]
+    from analysis.sources import registry
+    assert registry.read_municipality(root / M, root)["official_code"] == "03157"   # not the octal 1647
+
+
+def test_the_danish_admin_type_for_a_german_town_is_a_warning(tmp_path):
+    root = _workspace(tmp_path)
+    yml = root / M / "municipality.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("admin_type: Stadt", "admin_type: Kommune"), encoding="utf-8")
+    _, errors, warnings = _check(root)
+    assert errors == [] and warnings == [
+        f"{M}/municipality.yml:6, column 'admin_type': administrative type does not fit the country: 'Kommune' is a "
+        "type of DK, not of DE; expected one of Landkreis, kreisfreie Stadt, Bezirk, Kreis, Stadt, Gemeinde for DE, "
+        "found 'Kommune'"]
+
+
+def test_negative_expenditure_is_a_warning_unless_as_printed(tmp_path):
+    root = _workspace(tmp_path)
+    _edit(root / M / "budget.csv", 6, "amount", "-150,000")      # the revenue row
+    _, errors, warnings = _check(root)
+    assert errors == [] and warnings == [
+        f"{M}/budget.csv:6, column 'amount': revenue is negative; expected a positive amount (net = expenditure - "
+        "revenue; a note 'as printed' keeps a negative figure the document prints), found '-150,000'"]
+    _edit(root / M / "budget.csv", 6, "note", "as printed: a refund")
+    assert _check(root)[2] == []
+
+
+def test_a_windows_1252_documents_list_is_read_like_the_tables(tmp_path):
+    from analysis.sources import registry
+
+    root = _workspace(tmp_path)
+    d = root / M / "documents.csv"
+    text = d.read_text(encoding="utf-8").replace("Stadt Musterstadt (fictitious)", "Stadt Müsterstadt – Sozialamt")
+    d.write_bytes(text.encode("cp1252"))
+    report, errors, _ = _check(root)
+    assert errors == [] and any(n.startswith(f"{M}/documents.csv: read as ','-separated") and "Windows-1252" in n
+                                for n in report.notes)
+    assert set(registry.documents(root)["publisher"]) == {"Stadt Müsterstadt – Sozialamt"}
 
 
 def test_a_document_without_a_date_warns(tmp_path):

@@ -8,6 +8,9 @@ from the harmonised rows' `fx_rate`/`fx_year`/`fx_source`, the population year f
     goals(goals, municipalities)        caveats for goal tables
     indicators(ind, municipalities, population=None)
     markdown(items)                     a bullet list as Markdown text (report.charts.note displays it)
+
+The texts are plain text (they carry names and labels from the data); `markdown` escapes each
+one (`analysis.contract.safe_text`), so a name with HTML or Markdown in it is shown as written.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import pandas as pd
 from analysis.compare import spending
 from analysis.contract.missing import flag
 from analysis.contract.numbers import fmt
+from analysis.contract.safe_text import markdown_text
 
 PHASE_WORDS = {"original_budget": "original budget", "adjusted_budget": "adjusted budget",
                "forecast": "forecast", "actual": "actual outturn", "actual_to_date": "actual to date",
@@ -397,11 +401,12 @@ def corrections(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]
 
 
 def markdown(items: list[str], title: str = "Caveats") -> str:
-    """A bullet list in Markdown (empty string when there is nothing to say)."""
+    """A bullet list in Markdown (empty string when there is nothing to say); every item is
+    plain text and escaped, so markup in the data shows as text."""
     items = [i for i in dict.fromkeys(items) if i]
     if not items:
         return ""
-    return f"**{title}**\n\n" + "\n".join(f"- {i}" for i in items)
+    return f"**{markdown_text(title)}**\n\n" + "\n".join(f"- {markdown_text(i)}" for i in items)
 
 
 def scope(cb_total: pd.DataFrame, level: str, cofog: pd.DataFrame | None, names: dict[str, str] | None = None,

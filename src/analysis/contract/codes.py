@@ -52,3 +52,26 @@ def check_currency(currency: str, where: str = WHERE, column: str = "--currency"
     hint = f" (did you mean {str(currency).upper()}?)" if str(currency).upper() in CURRENCIES else ""
     return [Problem(where, "not an ISO 4217 currency code" + hint, line, column,
                     "three capital letters like EUR, DKK, SEK", str(currency))]
+
+
+# The administrative types (schema.ADMIN_TYPES) each country has; where a country has one
+# obvious type, `analysis new-municipality` uses it when --admin-type is not given.
+COUNTRY_ADMIN_TYPES = {
+    "DE": ["Landkreis", "kreisfreie Stadt", "Bezirk", "Kreis", "Stadt", "Gemeinde"],
+    "DK": ["Kommune", "Region"],
+    "SE": ["Kommune", "Region"],   # kommun, region
+    "NO": ["Kommune"],             # kommune
+}
+DEFAULT_ADMIN_TYPE = {"DK": "Kommune", "SE": "Kommune", "NO": "Kommune"}
+
+
+def check_admin_type(admin_type: str, country: str, where: str = WHERE, column: str = "--admin-type",
+                     line=None) -> list[Problem]:
+    """An administrative type that does not exist in the country (e.g. the Danish 'Kommune' for DE)."""
+    allowed = COUNTRY_ADMIN_TYPES.get(str(country))
+    if allowed is None or admin_type in allowed:
+        return []
+    other = next((c for c, types in COUNTRY_ADMIN_TYPES.items() if admin_type in types), None)
+    why = f"'{admin_type}' is a type of {other}, not of {country}" if other else f"not a type of {country}"
+    return [Problem(where, f"administrative type does not fit the country: {why}", line, column,
+                    f"one of {', '.join(allowed)} for {country}", str(admin_type))]

@@ -26,7 +26,9 @@ class Problem:
         text = ", ".join(parts) + ": " + self.message
         if self.expected is not None:
             text += f"; expected {self.expected}"
-        if self.found is not None:
+        if self.found == "":
+            text += ", found an empty cell" if self.column else ", found nothing"
+        elif self.found is not None:
             text += f", found {self.found!r}"
         return text
 

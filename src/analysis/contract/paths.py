@@ -60,8 +60,13 @@ def notebooks_dir(root_: str | Path | None = None) -> Path:
 
 
 def rel(path: str | Path, root_: str | Path | None = None) -> str:
-    """`path` relative to the workspace root (as printed in messages); as given when outside it."""
-    try:
-        return str(Path(path).resolve().relative_to(root(root_).resolve()))
-    except ValueError:
-        return str(path)
+    """`path` relative to the workspace root (as printed in messages); as given when outside it.
+
+    A symbolic link is named where it lies, not where it points."""
+    base = root(root_)
+    for p, r in ((os.path.abspath(path), os.path.abspath(base)), (Path(path).resolve(), base.resolve())):
+        try:
+            return str(Path(p).relative_to(r))
+        except ValueError:
+            continue
+    return str(path)

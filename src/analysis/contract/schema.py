@@ -13,7 +13,9 @@ import pandera.pandas as pa
 
 from analysis.contract.errors import InputError, Problem
 
-SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+# An id: at most 64 characters; \Z (not $) so that a trailing newline does not pass.
+SLUG = r"^(?=.{1,64}\Z)[a-z][a-z0-9]*(-[a-z0-9]+)*\Z"
+SLUG_MAX = 64
 PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
 SOURCE_REF = r"^[^:\s]+:\d+(-\d+)?(,\d+(-\d+)?)*$"  # <file>:<line>, a range 12-15 or a list 12-15,18
 SOURCE_REF_TEXT = "<file>:<line> (or lines: <file>:12-15,18)"
@@ -90,6 +92,16 @@ _str = pa.Column(str)
 _nstr = pa.Column(str, nullable=True)
 
 
+def is_calendar_date(text) -> bool:
+    """True for 'YYYY-MM-DD' that names a day of the calendar (2022-13-45 does not)."""
+    import datetime as dt
+    try:
+        dt.date.fromisoformat(str(text))
+        return len(str(text)) == 10
+    except ValueError:
+        return False
+
+
 def _isin(values):
     return pa.Check.isin(values, error=f"one of {', '.join(values)}")
 
@@ -113,7 +125,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
         "title": _str,
         "reference": _nstr,
-        "date": pa.Column(str, _match(r"^\d{4}-\d{2}-\d{2}$", "an ISO date YYYY-MM-DD"), nullable=True),
+        "date": pa.Column(str, [_match(r"^\d{4}-\d{2}-\d{2}\Z", "an ISO date YYYY-MM-DD"),
+                                pa.Check(lambda s: s.map(is_calendar_date), error="a calendar date YYYY-MM-DD")],
+                          nullable=True),
         "publisher": _nstr,
         "language": pa.Column(str, _match(r"^[a-z]{2}$", "an ISO 639-1 code")),
         "path": _str,
@@ -275,8 +289,9 @@ def problems(df: pd.DataFrame, name: str, path: str = "<table>", row_offset: int
             line = int(idx) + row_offset if idx is not None and idx == idx else None
             check = str(rec.get("check"))
             expected = _expected_text(check)
-            out.append(Problem(path, "value breaks the contract", line, rec.get("column"), expected,
-                               None if rec.get("failure_case") is None else str(rec.get("failure_case"))))
+            case = rec.get("failure_case")
+            found = "" if case is None or (isinstance(case, float) and case != case) else str(case)
+            out.append(Problem(path, "value breaks the contract", line, rec.get("column"), expected, found))
     for (table, col), allowed in OPTIONAL_CHECKS.items():
         if table == name and col in df.columns:
             for idx, v in df[col].items():

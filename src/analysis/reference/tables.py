@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import paths, schema
+from analysis.contract import paths, safe_paths, schema
 from analysis.contract.errors import InputError, Problem, ProblemList
 
 POPULATION = "population.csv"
@@ -66,7 +66,7 @@ _SPECS: dict[str, dict[str, tuple[str, bool]]] = {
 }
 
 _KIND = {
-    "slug": (r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", "a slug like 'berlin-neukoelln'"),
+    "slug": (r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\Z", "a slug like 'berlin-neukoelln'"),
     "year": (r"^\d{4}$", "a four-digit year"),
     "date": (r"^\d{4}-\d{2}-\d{2}$", "an ISO date YYYY-MM-DD"),
     "posint": (r"^\d+$", "a positive whole number without separators"),
@@ -126,8 +126,15 @@ def _read(path: Path) -> pd.DataFrame:
             if value == "":
                 if required:
                     problems.add(path, "value is missing", i + 2, col, expected, value)
+            elif kind == "posint" and re.fullmatch(r"[-+\u2212]?\d+", value) and not re.fullmatch(r"0*[1-9]\d*", value):
+                problems.add(path, f"{col} must be a positive whole number", i + 2, col, "a number > 0", value)
+            elif kind == "posfloat" and re.fullmatch(r"[-+\u2212]?\d+(\.\d+)?", value) and not float(
+                    value.replace("\u2212", "-")) > 0:
+                problems.add(path, f"{col} must be a positive number", i + 2, col, "a number > 0", value)
             elif not re.match(pattern, value):
                 problems.add(path, "value does not parse", i + 2, col, expected, value)
+            elif kind == "date" and not _calendar_date(value):
+                problems.add(path, "not a calendar date", i + 2, col, expected, value)
     key = _KEYS[name]
     for i in df.index[df.duplicated(key, keep="first")]:
         problems.add(path, "duplicate row", i + 2, key[0], "each " + "/".join(key) + " once",
@@ -144,6 +151,15 @@ def _read(path: Path) -> pd.DataFrame:
     return df
 
 
+def _calendar_date(text: str) -> bool:
+    import datetime as dt
+    try:
+        dt.date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
 @lru_cache(maxsize=64)
 def _cached(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     return _read(Path(path))
@@ -153,6 +169,7 @@ def _load(name: str, root: str | Path | None) -> pd.DataFrame:
     path = paths.reference_dir(root) / name
     if not path.exists():
         return _read(path)  # raises with the expected location
+    safe_paths.check_file(path, paths.reference_dir(root), paths.rel(path, root), root)
     st = path.stat()
     df = _cached(str(path), st.st_mtime_ns, st.st_size)
     out = df.copy()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.contract import folders, lock
+from analysis.contract import folders, lock, safe_yaml
 from analysis.contract.errors import InputError
 from analysis.report import publish, runner, staging
 from analysis.report.runner import Page, Result, workspace_root
@@ -92,7 +92,7 @@ def municipalities(root: Path) -> list[dict]:
         return df.sort_values("municipality_id").to_dict("records")
     rows = []
     for meta in sorted((root / "data" / "municipalities").glob("*/municipality.yml")):
-        data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+        data = safe_yaml.read(meta)[1] or {}
         data.setdefault("municipality_id", meta.parent.name)
         rows.append({k: "" if v is None else str(v) for k, v in data.items()})
     return sorted(rows, key=lambda r: r["municipality_id"])
@@ -116,6 +116,9 @@ def load_config(path: Path | None = None, root: Path | None = None) -> Config:
     if not path.exists():
         raise InputError("config file not found", path=path)
     text = path.read_text(encoding="utf-8")
+    refused = safe_yaml.check_text(text, str(path))  # no anchors or aliases, size capped
+    if refused:
+        raise InputError(refused)
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:

@@ -170,6 +170,15 @@ def note(items: list[str], title: str = "Caveats"):
     return Markdown(markdown(items, title) or f"**{title}**: none for this selection.")
 
 
+def md(template: str, /, **values):
+    """Markdown from a trusted `template` with values from the data escaped (shown as text):
+    ``md("## {name}", name=names[m])``. Use it for every Markdown line a notebook builds from data."""
+    from IPython.display import Markdown
+
+    from analysis.contract.safe_text import markdown_format
+    return Markdown(markdown_format(template, **values))
+
+
 def show(df: pd.DataFrame, empty: str = NO_FIGURES) -> None:
     """Display a (formatted) table the way the site shows tables: all rows, no index."""
     from IPython.display import HTML, display

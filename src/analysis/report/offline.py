@@ -25,6 +25,8 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
+from analysis.contract.safe_text import csv_cell, is_formula_like
+
 ASSETS_DIR = Path(__file__).parent / "assets"
 BUNDLE = "vega-bundle.js"
 SITE_ASSETS = "assets"                      # folder of the site that holds the bundle
@@ -352,21 +354,53 @@ def _slug(name: str) -> str:
 
 
 def write_table(df, folder: Path, name: str) -> list[Path]:
-    """Write `df` as <name>.csv (UTF-8) and <name>.xlsx into `folder`; return both paths."""
+    """Write `df` as <name>.csv (UTF-8) and <name>.xlsx into `folder`; return both paths.
+
+    No cell becomes a formula (OWASP CSV injection): in the CSV a text starting with = + - @,
+    tab or CR gets a leading ', in the XLSX every text is stored as text. Numbers stay numbers.
+    """
     import pandas as pd
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     name = _slug(name)
     csv, xlsx = folder / f"{name}.csv", folder / f"{name}.xlsx"
-    df.to_csv(csv, index=False, encoding="utf-8")
+    text_cols = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
+    safe = df.copy()
+    for col in text_cols:
+        safe[col] = safe[col].map(csv_cell)
+    safe.to_csv(csv, index=False, encoding="utf-8")
     out = df.copy()
     for col in out.columns:  # Excel has no time zones
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = out[col].dt.tz_localize(None)
     with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
         out.to_excel(writer, index=False, sheet_name=name[:31])
+        _text_stays_text(writer.sheets[name[:31]])
     return [csv, xlsx]
+
+
+def _text_stays_text(sheet) -> None:
+    """openpyxl stores a text starting with '=' as a formula: store every such text as text, and
+    mark formula-like texts with Excel's quote prefix so that editing the cell keeps it text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+            if cell.data_type == "s" and is_formula_like(cell.value):
+                cell.quotePrefix = True
+
+
+def write_csv_copy(src: Path, dest: Path) -> Path:
+    """Copy a CSV with formula-like text cells prefixed by ' (header and other cells unchanged)."""
+    import csv as csv_
+
+    with open(src, encoding="utf-8", newline="") as fh:
+        rows = list(csv_.reader(fh))
+    with open(dest, "w", encoding="utf-8", newline="") as fh:
+        writer = csv_.writer(fh, lineterminator="\n")
+        writer.writerows(rows[:1] + [[csv_cell(c) for c in r] for r in rows[1:]])
+    return Path(dest)
 
 
 class Downloads:

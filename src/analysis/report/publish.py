@@ -33,6 +33,7 @@ from typing import Callable
 import nbformat
 import yaml
 
+from analysis.contract.safe_text import markdown_text
 from analysis.report import offline
 from analysis.report.runner import Page, workspace_root
 
@@ -136,7 +137,8 @@ def index_markdown(site: Site, intro: str) -> str:
 
 
 def _md(text: str) -> str:
-    return re.sub(r"([\[\]|*_`<>])", r"\\\1", str(text))
+    """Data text (a page title from a municipality's name, a description) as Markdown text."""
+    return markdown_text(text)
 
 
 def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | None = None,
@@ -161,10 +163,10 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
         lines += ["| table | rows | CSV | Excel |", "|---|---:|---|---|"]
         for csv in csvs:
             df = _read_table(csv)
-            shutil.copyfile(csv, out / csv.name)
+            offline.write_csv_copy(csv, out / csv.name)  # no formula in a download
             old_csv = Path(previous) / csv.name if previous else None
             old_xlsx = old_csv.with_suffix(".xlsx") if old_csv else None
-            if old_xlsx and old_xlsx.exists() and old_csv.read_bytes() == csv.read_bytes():
+            if old_xlsx and old_xlsx.exists() and old_csv.read_bytes() == (out / csv.name).read_bytes():
                 shutil.copyfile(old_xlsx, out / old_xlsx.name)
             else:
                 offline.write_table(df, out, csv.stem)
@@ -462,15 +464,15 @@ def quarto_config(base: dict, site: Site) -> dict:
     # quarto.js is a <script type="module">, which browsers block on file://: a classic copy replaces it
     project["post-render"] = [f'"{sys.executable}" -m {POST_RENDER}']
     website = cfg.setdefault("website", {})
-    website["title"] = site.title
+    website["title"] = markdown_text(site.title)  # Quarto reads title and navbar texts as Markdown
     if site.description:
-        website["description"] = site.description
+        website["description"] = markdown_text(site.description)
 
     def item(entry):
         if "menu" in entry:
-            return {"text": entry["text"], "menu": [item(e) for e in entry["menu"]]}
+            return {"text": markdown_text(entry["text"]), "menu": [item(e) for e in entry["menu"]]}
         suffix = ".qmd" if entry["page"] in (INDEX, DATA_PAGE) else ".ipynb"
-        return {"href": entry["page"] + suffix, "text": entry["text"]}
+        return {"href": entry["page"] + suffix, "text": markdown_text(entry["text"])}
 
     website.setdefault("navbar", {})["left"] = [item(e) for e in site.nav]
     return cfg
@@ -482,8 +484,9 @@ def front_matter(fields: dict) -> str:
 
 
 def front_matter_cell(title: str) -> nbformat.NotebookNode:
-    """The raw first cell Quarto reads as a notebook's front matter."""
-    cell = nbformat.v4.new_raw_cell(front_matter({"title": title}))
+    """The raw first cell Quarto reads as a notebook's front matter (Pandoc reads the title as
+    Markdown: it is escaped, since it may hold a municipality's name)."""
+    cell = nbformat.v4.new_raw_cell(front_matter({"title": markdown_text(title)}))
     cell.pop("id", None)  # set by quarto_notebook (a random id would change the page's bytes)
     return cell
 

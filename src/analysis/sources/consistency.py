@@ -140,6 +140,21 @@ def goal_checks(goals: pd.DataFrame | None) -> list[Finding]:
     return out
 
 
+def sign_checks(budget: pd.DataFrame | None) -> list[Finding]:
+    """Expenditure and revenue are entered positive (net = expenditure - revenue): a negative one is
+    a warning, unless its note starts with 'as printed' (the document prints it so)."""
+    if budget is None or not len(budget):
+        return []
+    out = []
+    for rec in budget[budget["direction"].isin(["expenditure", "revenue"]) & (budget["amount"] < 0)].to_dict("records"):
+        if _acknowledged(rec):
+            continue
+        out.append(Finding("warning", Problem(rec["_file"], f"{rec['direction']} is negative", int(rec["_row"]), "amount",
+                                              f"a positive amount (net = expenditure - revenue; a note '{AS_PRINTED}' "
+                                              "keeps a negative figure the document prints)", _fmt(rec["amount"]))))
+    return out
+
+
 def consistency(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     """The checks of the tables against themselves (as read by `municipality_tables.read`)."""
-    return sum_checks(tables.get("budget")) + goal_checks(tables.get("goals"))
+    return sum_checks(tables.get("budget")) + goal_checks(tables.get("goals")) + sign_checks(tables.get("budget"))

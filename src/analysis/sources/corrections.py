@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis.contract import checks, schema
+from analysis.contract import checks, safe_yaml, schema
 from analysis.contract.achievement import stored as achievement
 from analysis.contract.errors import InputError, Problem
 from analysis.contract.refs import source_ref
@@ -72,13 +72,10 @@ def _lines_text(evidence: list[dict]) -> str:
 
 
 def _compose(path: Path):
-    text = path.read_text(encoding="utf-8")
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError("not valid YAML: " + " ".join(str(exc).split()), path=path,
-                         line=None if mark is None else mark.line + 1) from None
+    """(composed node, data) of corrections.yml: size capped, and its aliases (a quote repeated
+    with *anchor) only as long as they expand to a small document (safe_yaml)."""
+    _, data, node = safe_yaml.read(path, str(path), aliases=True)
+    return node, data
 
 
 def _key_lines(node) -> dict[str, int]:

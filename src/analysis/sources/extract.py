@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.contract import folders, lock, paths, schema
-from analysis.contract.errors import InputError
+from analysis.contract.errors import InputError, Problem
 from analysis.reference import categories
 from analysis.reference import tables as reference
-from analysis.sources import corrections, importers, registry
+from analysis.sources import corrections, folder_rules, importers, registry
 
 OUTPUT_TABLES = ["municipalities", "documents", "budget", "indicators", "goals", "budget_changes", "quality"]
 METADATA = "metadata.json"
@@ -96,6 +96,7 @@ def is_stale(root: Path | None = None) -> bool:
 def build_tables(root: Path | None = None) -> ExtractResult:
     """Run every importer and return validated contract tables (nothing is written)."""
     root = paths.root(root)
+    _check_workspace(root)
     munis = registry.municipalities(root)
     docs = registry.documents(root)
     parts: dict[str, list[pd.DataFrame]] = {n: [] for n in ("budget", "indicators", "goals", "budget_changes", "quality")}
@@ -103,7 +104,7 @@ def build_tables(root: Path | None = None) -> ExtractResult:
         name = rec.get("importer")
         if not isinstance(name, str) or not name:
             continue  # analyst-added documents: their tables are read from the municipality's folder
-        fn = importers.get(name)
+        fn = importers.get(name)  # the name is checked by registry.documents
         if fn is None:
             continue
         result = fn(root / rec["path"], rec)
@@ -157,6 +158,22 @@ def build_tables(root: Path | None = None) -> ExtractResult:
     return ExtractResult(tables=tables, unassigned=unassigned, notes=notes)
 
 
+def _check_workspace(root: Path) -> None:
+    """What `analysis validate` refuses for the whole workspace, refused before anything is read:
+    a municipality folder whose metadata file is misnamed, and reference tables that break
+    their rules (e.g. a population of 0 or below)."""
+    errors, _ = folder_rules.folder_problems(root)
+    for load in (reference.load_population, reference.load_exchange_rates, reference.load_price_index,
+                 reference.load_cofog):
+        try:
+            load(root)
+        except InputError as exc:
+            errors += [Problem(paths.rel(p.path, root), p.message, p.line, p.column, p.expected, p.found)
+                       for p in exc.problems]
+    if errors:
+        raise InputError(errors)
+
+
 def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     return schema.conform(pd.concat(frames, ignore_index=True), name) if frames else schema.empty(name)
@@ -173,6 +190,7 @@ def _check_references(tables: dict[str, pd.DataFrame], munis: pd.DataFrame) -> N
                              expected="the goal_id of an extracted goal", found=r["related_goal_id"])
     known_m = set(munis["municipality_id"])
     known_d = set(tables["documents"]["document_id"])
+    owner = dict(zip(tables["documents"]["document_id"], tables["documents"]["municipality_id"]))
     for name in ("budget", "indicators", "goals", "budget_changes"):
         df = tables[name]
         bad = df[~df["municipality_id"].isin(known_m) | ~df["document_id"].isin(known_d)]
@@ -182,6 +200,13 @@ def _check_references(tables: dict[str, pd.DataFrame], munis: pd.DataFrame) -> N
                              path=str(r.get("source_ref") or name), column="document_id",
                              expected="ids from data/municipalities/ and documents.csv",
                              found=f"{r['municipality_id']}/{r['document_id']}")
+        other = df[df["document_id"].map(owner) != df["municipality_id"]]
+        if len(other):
+            r = other.iloc[0]
+            raise InputError(f"{name} row of {r['municipality_id']} cites a document of another municipality "
+                             f"({r['document_id']} belongs to {owner[r['document_id']]})",
+                             path=str(r.get("source_ref") or name), column="document_id",
+                             expected=f"a document of {r['municipality_id']}", found=r["document_id"])
 
 
 def write(result: ExtractResult, out_dir: Path, root: Path | None = None) -> None:

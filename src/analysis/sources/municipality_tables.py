@@ -12,6 +12,7 @@ achievement = computed from target and result (`analysis.contract.achievement`).
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +21,10 @@ import pandas as pd
 import yaml
 
 from analysis.contract import achievement as achievement_
-from analysis.contract import paths, schema
-from analysis.contract.codes import check_country, check_currency
+from analysis.contract import paths, safe_paths, safe_yaml, schema
+from analysis.contract.codes import check_admin_type, check_country, check_currency
 from analysis.contract.errors import InputError, Problem
-from analysis.sources import consistency, spreadsheet, wide
+from analysis.sources import category_coverage, consistency, documents_list, folder_rules, spreadsheet, wide
 
 TABLES = ("budget", "indicators", "goals")
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -46,7 +47,9 @@ _FALSE = {"false", "no", "nein", "0", "falsch", "n", "nej"}
 # --- municipality.yml --------------------------------------------------------------------------
 
 def yaml_lines(text: str) -> dict[tuple, int]:
-    """Line (1-based) of every key in a YAML text, by key path ('input', 'wide', 0, 'file')."""
+    """Line (1-based) of every key in a YAML text, by key path ('input', 'wide', 0, 'file').
+
+    Call it on a text `safe_yaml` has checked (no aliases: each node is visited once)."""
     out: dict[tuple, int] = {}
 
     def walk(node, prefix):
@@ -61,7 +64,7 @@ def yaml_lines(text: str) -> dict[tuple, int]:
                 walk(v, prefix + (i,))
 
     try:
-        walk(yaml.compose(text), ())
+        walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
     except yaml.YAMLError:
         pass
     return out
@@ -76,30 +79,49 @@ class Meta:
     values: dict
     input: dict
     lines: dict
+    warnings: list = field(default_factory=list)
 
     def line(self, keys: tuple) -> int | None:
         return self.lines.get(keys)
+
+
+META_KEYS = schema.COLUMNS["municipalities"] + schema.OPTIONAL["municipalities"] + ["input"]
+
+
+def _meta_value(value, node, key):
+    """A metadata value as text, as written in the file: ``country: NO`` is 'NO' (YAML would read
+    false), ``official_code: 03157`` is '03157' (YAML would read the octal number 1647)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, int, float)):
+        return safe_yaml.scalar_text(node, key)
+    return str(value)
 
 
 def read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
     """Read and check municipality.yml; return it and every problem found."""
     path = folder / MUNICIPALITY_FILE
     shown = paths.rel(path, root)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None, [Problem(shown, "file not found", None, None,
                               "municipality.yml (create the folder with: analysis new-municipality)", None)]
-    text = path.read_text(encoding="utf-8")
+    outside = safe_paths.file_problems(path, folder, shown)
+    if outside:
+        return None, outside
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return None, [Problem(shown, "not valid YAML: " + str(exc).splitlines()[0],
-                              None if mark is None else mark.line + 1, None, None, None)]
+        text, data, node = safe_yaml.read(path, shown)
+    except InputError as exc:
+        return None, exc.problems
+    data = data or {}
     if not isinstance(data, dict):
         return None, [Problem(shown, "expected a mapping of keys to values", 1, None, "key: value", None)]
     lines = yaml_lines(text)
     inp = data.pop("input", None) or {}
-    meta = Meta(path, shown, {k: (None if v is None else str(v)) for k, v in data.items()}, inp, lines)
+    meta = Meta(path, shown, {k: _meta_value(v, node, k) for k, v in data.items()}, inp, lines)
+    for key in data:
+        if key not in META_KEYS:
+            meta.warnings.append(Problem(shown, "unknown key (ignored)", lines.get((key,)), str(key),
+                                         "keys " + ", ".join(META_KEYS), str(key)))
     problems = []
     for key in schema.COLUMNS["municipalities"]:
         if key != "region" and not meta.values.get(key):
@@ -119,6 +141,9 @@ def read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
         problems += check_country(meta.values["country"], shown, "country", lines.get(("country",)))
     if "currency" not in seen:
         problems += check_currency(meta.values["currency"], shown, "currency", lines.get(("currency",)))
+    if "admin_type" not in seen and "country" not in seen:
+        meta.warnings += check_admin_type(meta.values["admin_type"], meta.values["country"], shown, "admin_type",
+                                          lines.get(("admin_type",)))
     if not isinstance(inp, dict) or set(inp) - {"files", "wide", "long"}:
         problems.append(Problem(shown, "the input section has the keys files, wide and long", lines.get(("input",)),
                                 "input", "files: {...}, wide: [...], long: [...]", str(inp)))
@@ -141,15 +166,8 @@ def read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
 
 def document_ids(folder: Path, root=None) -> tuple[list[str], list[str]]:
     """(ids in the folder's documents.csv, ids in data/raw/documents.csv)."""
-    def ids(path: Path) -> list[str]:
-        if not path.exists():
-            return []
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError):
-            return []
-        return [d for d in df.get("document_id", pd.Series(dtype=str)).tolist() if d]
-    return ids(folder / "documents.csv"), ids(paths.raw_dir(root) / "documents.csv")
+    return (list(documents_list.owners(folder / documents_list.LIST)),
+            list(documents_list.owners(paths.raw_dir(root) / documents_list.LIST)))
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -165,6 +183,8 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    findings: list = field(default_factory=list)       # consistency checks (set by `check`)
+    read_files: set = field(default_factory=set)       # paths relative to the folder that something reads
     quality: list[dict] = field(default_factory=list)  # checks of mapped files against themselves (Saldo)
 
 
@@ -183,16 +203,35 @@ def table_files(folder: Path) -> dict[str, list[Path]]:
 
 
 def read(folder: Path | str, root=None) -> Loaded:
-    """Read and check the tables of one folder, collecting every problem (never raises on bad input)."""
+    """Read and check the tables of one folder, collecting every problem (never raises on bad input).
+
+    documents.csv comes first: when it cannot be read, the rows' document_id problems that follow
+    from it are left out (its own problem says what to fix)."""
     folder = Path(folder)
     meta, problems = read_meta(folder, root)
     out = Loaded(folder.name, meta, problems=problems)
+    if meta is not None:
+        out.warnings += meta.warnings
     if meta is None or problems:
         return out
+    out.read_files |= {MUNICIPALITY_FILE, documents_list.LIST}
+    docs = folder_rules.document_list(folder, root)
+    docs_ok = docs is None or docs.readable
+    folder_docs = []
+    if docs is not None:
+        out.problems += docs.errors
+        out.warnings += docs.warnings
+        out.notes += docs.notes
+        if docs.readable:
+            folder_docs = [d for d in docs.df["document_id"] if d]
+            for v in docs.df["path"]:
+                if v and not safe_paths.is_web_address(v) and safe_paths.inside(Path(paths.root(root)) / v, folder):
+                    out.read_files.add(os.path.relpath(Path(paths.root(root)) / v, folder).replace(os.sep, "/"))
+    owner = {d: m for d, m in documents_list.owners(paths.raw_dir(root) / documents_list.LIST).items()}
+    owner.update({d: folder.name for d in folder_docs})
     files_opts = meta.input.get("files") or {}
-    folder_docs, raw_docs = document_ids(folder, root)
     defaults = {"municipality_id": folder.name, "currency": meta.values["currency"],
-                "document_id": folder_docs[0] if len(folder_docs) == 1 else None}
+                "document_id": folder_docs[0] if len(folder_docs) == 1 else None, "documents_readable": docs_ok}
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     mapped = [(section, i, spec) for section in ("wide", "long")
               for i, spec in enumerate(meta.input.get(section) or [])]
@@ -206,6 +245,11 @@ def read(folder: Path | str, root=None) -> Loaded:
             continue
         if found[0].name in wide_files:
             continue  # a wide file named like a table; mapped below
+        out.read_files.add(found[0].name)
+        outside = folder_rules.inside_problems(found[0], folder, root)
+        if outside:
+            out.problems += outside
+            continue
         df = _read_long(table, found[0], meta, files_opts.get(found[0].name), defaults, out, root)
         if df is not None and len(df):
             out.files.append(found[0].name)
@@ -213,6 +257,14 @@ def read(folder: Path | str, root=None) -> Loaded:
     sheets: dict = {}  # a file mapped twice (e.g. product totals and their economic breakdown) is read once
     for section, i, spec in mapped:
         file = spec.get("file") if isinstance(spec, dict) else None
+        if file:
+            out.read_files.add(str(file))
+            outside = folder_rules.mapped_file_problems(file, folder, meta.display,
+                                                        meta.line(("input", section, i, "file")),
+                                                        f"input.{section}[{i}].file", root)
+            if outside:
+                out.problems += outside
+                continue
         got = wide.read(spec, i, folder, meta=meta.values, options=files_opts.get(file), yml=meta.display,
                         line=meta.line, display=lambda p: paths.rel(p, root), defaults=defaults, section=section,
                         cache=sheets)
@@ -229,7 +281,6 @@ def read(folder: Path | str, root=None) -> Loaded:
             out.warnings.append(Problem(meta.display, "options given for a file that does not exist",
                                         meta.line(("input", "files", name)), f"input.files.{name}",
                                         "a file in this folder", name))
-    known = set(folder_docs) | set(raw_docs)
     for table, frames in parts.items():
         if not frames:
             continue
@@ -237,9 +288,39 @@ def read(folder: Path | str, root=None) -> Loaded:
         for c in PRIVATE:
             df[c] = df[c] if c in df.columns else None
         df["_unit"] = df["_unit"].fillna(1)
-        out.problems += _document_problems(df, known, folder_docs)
+        if docs_ok:
+            out.problems += _document_problems(df, owner, folder_docs, folder.name)
         out.problems += contract_problems(df, table)
         out.tables[table] = conform(df, table)
+    out.problems = _dedupe(out.problems)
+    return out
+
+
+def check(folder: Path | str, root=None) -> Loaded:
+    """`read` plus every rule of the folder: files nothing reads, the tables against themselves
+    (`consistency`), categories and reference data (`folder_rules`). One implementation for
+    `analysis validate` (reports it) and `analysis extract` / `build` (`load` refuses it)."""
+    folder = Path(folder)
+    out = read(folder, root)
+    if out.meta is None or not out.read_files:
+        return out  # municipality.yml could not be read
+    errors, warnings = folder_rules.file_problems(folder, out.read_files, root)
+    out.problems += errors
+    out.warnings += warnings
+    out.findings = consistency.consistency(out.tables)
+    for f in out.findings:
+        if f.severity == "error":
+            out.problems.append(f.problem)
+        elif f.severity == "warning":
+            out.warnings.append(f.problem)
+    out.problems += folder_rules.category_problems(out.tables, root)
+    notes, warnings, errors = category_coverage.check(out.tables.get("budget"), out.meta, root)
+    out.notes += notes
+    out.warnings += warnings
+    out.problems += errors
+    errors, warnings = folder_rules.reference_problems(out.tables, out.meta.values, root)
+    out.problems += errors
+    out.warnings += warnings
     out.problems = _dedupe(out.problems)
     return out
 
@@ -277,7 +358,9 @@ def _read_long(table, path, meta: Meta, options, defaults, out: Loaded, root) ->
                 continue
             v = rec[col]
             try:
-                if col in floats:
+                if col in floats and (table, col) == ("budget", "amount"):
+                    r[col] = spreadsheet.amount(sheet, v, row, col)
+                elif col in floats:
                     r[col] = sheet.number(v, row, col)
                 elif col in ints:
                     r[col] = _int(v, shown, row, col)
@@ -311,7 +394,7 @@ def _fill_defaults(r: dict, table: str, defaults: dict, file_name: str, shown: s
     if r.get("document_id") is None:
         if defaults.get("document_id"):
             r["document_id"] = defaults["document_id"]
-        else:
+        elif defaults.get("documents_readable", True):
             problems.append(Problem(shown, "document_id is empty and documents.csv of this folder does not list "
                                            "exactly one document", row, "document_id",
                                     "a document_id from documents.csv", None))
@@ -320,6 +403,10 @@ def _fill_defaults(r: dict, table: str, defaults: dict, file_name: str, shown: s
     if table == "budget":
         if r.get("period") is None and r.get("fiscal_year") is not None:
             r["period"] = str(r["fiscal_year"])
+        elif r.get("fiscal_year") is not None and not re.fullmatch(rf"{r['fiscal_year']}(-\d\d)?", str(r["period"])):
+            fy = r["fiscal_year"]
+            problems.append(Problem(shown, f"period {r['period']} is not in fiscal year {fy}", row, "period",
+                                    f"{fy} or {fy}-MM (or empty)", r["period"]))
         if r.get("economic_type") is None:
             r["economic_type"] = "all"
         if r.get("currency") is None:
@@ -327,8 +414,16 @@ def _fill_defaults(r: dict, table: str, defaults: dict, file_name: str, shown: s
     if table == "goals":
         if r.get("quantified") is None:
             r["quantified"] = r.get("target") is not None or r.get("result") is not None
-        if r.get("achievement") is None:
-            r["achievement"] = achievement_.stored(r.get("target"), r.get("result"), r.get("direction"))
+        computed = achievement_.stored(r.get("target"), r.get("result"), r.get("direction"))
+        given = r.get("achievement")
+        if given is None:
+            r["achievement"] = computed
+        elif computed is not None and abs(given - computed) > consistency.GOAL_TOLERANCE:
+            formula = "result / target x 100" if r.get("direction") == "higher_is_better" else "target / result x 100"
+            problems.append(Problem(shown, f"does not match target {consistency._fmt(r.get('target'))} and result "
+                                           f"{consistency._fmt(r.get('result'))} ({formula})", row, "achievement",
+                                    f"{computed:.1f} (+-{consistency.GOAL_TOLERANCE}) or empty (computed)",
+                                    consistency._fmt(given)))
     return problems
 
 
@@ -391,16 +486,23 @@ def contract_problems(df: pd.DataFrame, name: str) -> list[Problem]:
     return out
 
 
-def _document_problems(df: pd.DataFrame, known: set, folder_docs: list[str]) -> list[Problem]:
+def _document_problems(df: pd.DataFrame, owner: dict[str, str], folder_docs: list[str], mid: str) -> list[Problem]:
+    """Every row cites a document of this municipality (its documents.csv, or data/raw/documents.csv)."""
     out = []
-    if "document_id" in df.columns:
-        df = df[df["document_id"].notna() & ~df["document_id"].isin(known)]  # only the unknown ones
+    mine = sorted(d for d, m in owner.items() if m == mid)
+    if "document_id" in df.columns:  # only the rows at fault (fast for 100,000 rows)
+        df = df[df["document_id"].notna() & ~df["document_id"].isin(mine)]
     ids = df["document_id"] if "document_id" in df.columns else [None] * len(df)
     for f, r, d in zip(df["_file"], df["_row"], ids):
-        if d is not None and d == d and d not in known:
+        if d is None or d != d:
+            continue
+        if d not in owner:
             out.append(Problem(f, "unknown document", int(r), "document_id",
                                "a document_id listed in this folder's documents.csv ("
                                + (", ".join(folder_docs) or "none yet") + ")", d))
+        elif owner[d] != mid:
+            out.append(Problem(f, f"document of another municipality ({d} belongs to {owner[d]})", int(r),
+                               "document_id", f"a document of {mid} ({', '.join(mine) or 'none listed yet'})", d))
     return out
 
 
@@ -417,26 +519,25 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 def load(folder: Path | str, root=None) -> Tables:
     """Contract tables of one folder for `analysis extract` ({} when it has no table files).
 
-    Also returns ``quality`` rows for the checks of the tables against themselves (items that sum
-    to a total, goals' achievements). Raises InputError listing every problem at once. The notes
-    (dialects detected, ambiguities, consistency failures) are in the result's `.notes`.
+    Checks everything `analysis validate` checks (`check`) and raises InputError listing every
+    error at once. Also returns ``quality`` rows for the checks of the tables against themselves
+    (items that sum to a total, goals' achievements). The notes (dialects detected, ambiguities,
+    warnings) are in the result's `.notes`.
     """
-    loaded = read(folder, root)
+    loaded = check(folder, root)
     if loaded.problems:
         raise InputError(loaded.problems)
     return tables_of(loaded)
 
 
 def tables_of(loaded: Loaded, warnings: list[Problem] | None = None) -> Tables:
-    """The contract tables (and quality rows) of a folder read without errors; `warnings` replace
-    the reading warnings in the notes (validate passes all of its own)."""
-    findings = consistency.consistency(loaded.tables)
+    """The contract tables (and quality rows) of a folder `check`ed without errors; `warnings`
+    replace the folder's warnings in the notes (validate passes all of its own)."""
     shown = loaded.warnings if warnings is None else warnings
-    out = Tables(notes=loaded.notes + [f"warning: {w}" for w in shown]
-                 + [f"{f.severity}: {f.problem}" for f in findings if f.severity != "pass"])
+    out = Tables(notes=loaded.notes + [f"warning: {w}" for w in shown])
     for name, df in loaded.tables.items():
         out[name] = df.drop(columns=PRIVATE)  # conformed by read()
-    quality = [f.quality for f in findings if f.quality] + loaded.quality
+    quality = [f.quality for f in loaded.findings if f.quality] + loaded.quality
     if quality:
         out["quality"] = schema.conform(pd.DataFrame(quality), "quality")
     return out

@@ -6,15 +6,13 @@ Documents: ``data/raw/documents.csv`` for the raw source documents, plus an opti
 """
 from __future__ import annotations
 
-import hashlib
-import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.contract import paths, schema
-from analysis.contract.errors import InputError, Problem
+from analysis.contract.errors import InputError
+from analysis.sources import documents_list, municipality_tables
 
 MUNICIPALITY_FILE = "municipality.yml"
 
@@ -24,98 +22,64 @@ def municipality_dirs(root: Path | None = None) -> list[Path]:
     return sorted(p for p in base.iterdir() if p.is_dir() and (p / MUNICIPALITY_FILE).exists()) if base.exists() else []
 
 
-def read_municipality(folder: Path) -> dict:
-    """Metadata of one municipality; errors name the file and key."""
-    path = folder / MUNICIPALITY_FILE
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise InputError("not valid YAML: " + str(exc).splitlines()[0], path=path,
-                         line=None if line is None else line + 1) from None
-    if not isinstance(meta, dict):
-        raise InputError("expected a mapping of keys to values", path=path, line=1)
-    problems = []
-    for key in schema.COLUMNS["municipalities"]:
-        if key == "region":
-            continue
-        if not meta.get(key):
-            problems.append(Problem(str(path), "required key is missing", None, key,
-                                    "keys " + ", ".join(schema.COLUMNS["municipalities"]), None))
-    if meta.get("municipality_id") and meta["municipality_id"] != folder.name:
-        problems.append(Problem(str(path), "municipality_id differs from the folder name", None,
-                                "municipality_id", folder.name, meta["municipality_id"]))
+def read_municipality(folder: Path, root: Path | None = None) -> dict:
+    """Metadata of one municipality, read and checked as `analysis validate` does
+    (`municipality_tables.read_meta`); errors name the file, line and key."""
+    meta, problems = municipality_tables.read_meta(Path(folder), root)
     if problems:
         raise InputError(problems)
     keep = schema.COLUMNS["municipalities"] + schema.OPTIONAL["municipalities"]
-    return {k: (str(v) if v is not None else None) for k, v in meta.items() if k in keep}
+    return {k: v for k, v in meta.values.items() if k in keep}
 
 
 def municipalities(root: Path | None = None) -> pd.DataFrame:
-    rows = [read_municipality(d) for d in municipality_dirs(root)]
+    rows = [read_municipality(d, root) for d in municipality_dirs(root)]
     df = schema.conform(pd.DataFrame(rows), "municipalities") if rows else schema.empty("municipalities")
     schema.validate(df, "municipalities", str(paths.municipalities_dir(root) / "*" / MUNICIPALITY_FILE))
     return df.sort_values("municipality_id").reset_index(drop=True)
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
+sha256 = documents_list.sha256
 
 
-def _read_documents_csv(path: Path, base: Path) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False).replace({"": None})
-    problems = schema.problems(schema.conform(df, "documents"), "documents", str(path))
-    if problems:
-        raise InputError(problems)
-    df["_base"] = str(base)
-    df["_list"] = str(path)
-    return df
+def document_lists(root: Path | None = None, *, verify: bool = True,
+                   known: set[str] | None = None) -> list[documents_list.DocumentList]:
+    """data/raw/documents.csv and every municipality's documents.csv, each read and checked."""
+    root = paths.root(root)
+    if known is None:
+        known = {d.name for d in municipality_dirs(root)}
+    out = []
+    raw_list = paths.raw_dir(root) / documents_list.LIST
+    if raw_list.exists() or raw_list.is_symlink():
+        out.append(documents_list.read(raw_list, paths.raw_dir(root), root, known=known, verify=verify))
+    raw_ids = documents_list.owners(raw_list)
+    for folder in municipality_dirs(root):
+        extra = folder / documents_list.LIST
+        if extra.exists() or extra.is_symlink():
+            out.append(documents_list.read(extra, folder, root, owner=folder.name, known=known, raw_ids=raw_ids,
+                                           verify=verify))
+    return out
 
 
 def documents(root: Path | None = None, *, verify: bool = True) -> pd.DataFrame:
-    """All documents, with `path` relative to the repo and their sha256 verified."""
+    """All documents, with `path` relative to the workspace and their sha256 verified; raises
+    InputError listing every problem of every list (the same checks as `analysis validate`)."""
     root = paths.root(root)
-    frames = []
-    raw_list = paths.raw_dir(root) / "documents.csv"
-    if raw_list.exists():
-        frames.append(_read_documents_csv(raw_list, paths.raw_dir(root)))
-    for folder in municipality_dirs(root):
-        extra = folder / "documents.csv"
-        if extra.exists():
-            frames.append(_read_documents_csv(extra, folder))
-    if not frames:
-        return schema.empty("documents")
-    df = pd.concat(frames, ignore_index=True)
-    problems = []
     known = set(municipalities(root)["municipality_id"])
-    for i, rec in df.iterrows():
-        line = int((df.loc[:i, "_list"] == rec["_list"]).sum()) + 1
-        if rec["municipality_id"] not in known:
-            problems.append(Problem(rec["_list"], "unknown municipality", line, "municipality_id",
-                                    "one of " + ", ".join(sorted(known)), rec["municipality_id"]))
-        if rec.get("path") and re.match(r"^[a-z]+://", str(rec["path"])):
-            continue  # a web address: nothing to hash
-        file = Path(rec["_base"]) / str(rec["path"])
-        if not rec.get("path") or not file.exists():
-            if rec["_base"] == str(paths.raw_dir(root)):
-                problems.append(Problem(rec["_list"], "document file not found", line, "path",
-                                        "a file next to the list", rec.get("path")))
-            continue
-        if verify and isinstance(rec.get("sha256"), str) and rec["sha256"]:  # empty cells read as NaN
-            digest = sha256(file)
-            if digest != rec["sha256"]:
-                problems.append(Problem(rec["_list"], f"{file.name} has changed (raw documents are immutable)",
-                                        line, "sha256", rec["sha256"], digest))
+    lists = document_lists(root, verify=verify, known=known)
+    problems = [p for lst in lists for p in lst.errors]
     if problems:
         raise InputError(problems)
+    read = [lst.df.assign(_list=lst.shown) for lst in lists if lst.df is not None]
+    columns = list(dict.fromkeys(c for f in read for c in f.columns))   # a list's columns even without rows
+    frames = [f for f in read if len(f)]
+    if not frames:
+        return schema.empty("documents") if not read else pd.DataFrame(columns=columns).drop(columns=["_row", "_list"])
+    df = pd.concat(frames, ignore_index=True).reindex(columns=columns)
     dup = df[df.duplicated("document_id", keep="first")]
     if len(dup):
-        raise InputError("document_id is used twice", path=dup.iloc[0]["_list"], column="document_id",
-                         expected="unique ids", found=dup.iloc[0]["document_id"])
-    df["path"] = [str((Path(b) / p).relative_to(root)) if p and not re.match(r"^[a-z]+://", p) else p
-                  for b, p in zip(df["_base"], df["path"])]
-    return df.drop(columns=["_base", "_list"])  # where the lists lie on this machine is not data
+        d = dup.iloc[0]
+        first = df[df["document_id"] == d["document_id"]].iloc[0]
+        raise InputError(f"document_id is used twice (also in {first['_list']}:{first['_row']})", path=d["_list"],
+                         line=int(d["_row"]), column="document_id", expected="unique ids", found=d["document_id"])
+    return df.drop(columns=["_row", "_list"])  # where the lists lie on this machine is not data

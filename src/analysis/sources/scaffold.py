@@ -14,8 +14,10 @@ import unicodedata
 from pathlib import Path
 
 from analysis.contract import paths, schema
-from analysis.contract.codes import COUNTRIES, COUNTRY_LANGUAGE, CURRENCIES, check_country, check_currency  # noqa: F401
+from analysis.contract.codes import (COUNTRIES, COUNTRY_ADMIN_TYPES, COUNTRY_LANGUAGE, CURRENCIES,  # noqa: F401
+                                     DEFAULT_ADMIN_TYPE, check_admin_type, check_country, check_currency)
 from analysis.contract.errors import InputError, Problem
+from analysis.contract.safe_text import markdown_text
 
 # Table files: the contract's columns (municipality_id included; it may stay empty) plus
 # the optional columns analysts need most.
@@ -41,23 +43,38 @@ def slugify(text: str) -> str:
 
 
 def check_id(municipality_id: str) -> list[Problem]:
-    if re.match(schema.SLUG, municipality_id or ""):
+    """The id names a folder: a slug of at most 64 characters, matched as a whole (re.fullmatch)."""
+    text = municipality_id or ""
+    if len(text) > schema.SLUG_MAX:
+        return [Problem(WHERE, f"the id is too long ({len(text)} characters)", None, "ID",
+                        f"at most {schema.SLUG_MAX} characters, {SLUG_RULE}", text[:40] + "...")]
+    if re.fullmatch(schema.SLUG, text):
         return []
-    hint = slugify(municipality_id or "")
+    hint = slugify(text)[:schema.SLUG_MAX].rstrip("-")
     message = "not a valid municipality id" + (f" (try '{hint}')" if hint else "")
     return [Problem(WHERE, message, None, "ID", SLUG_RULE, municipality_id)]
 
 
 def create(municipality_id: str, *, name: str, country: str, currency: str, region: str | None = None,
-           admin_type: str = "Kommune", language: str | None = None, force: bool = False,
+           admin_type: str | None = None, language: str | None = None, force: bool = False,
            root: Path | None = None) -> Path:
-    """Create the folder of a new municipality and return it; raise InputError naming every bad argument."""
+    """Create the folder of a new municipality and return it; raise InputError naming every bad argument.
+
+    admin_type None: the country's only type where it has one (DK: Kommune); else it is required."""
     problems = check_id(municipality_id) + check_country(country) + check_currency(currency)
     if not name or not str(name).strip():
         problems.append(Problem(WHERE, "the name may not be empty", None, "--name", "the official name", name))
-    if admin_type not in schema.ADMIN_TYPES:
+    if admin_type is None:
+        admin_type = DEFAULT_ADMIN_TYPE.get(str(country))
+        if admin_type is None and str(country) in COUNTRIES:
+            types = COUNTRY_ADMIN_TYPES.get(str(country), schema.ADMIN_TYPES)
+            problems.append(Problem(WHERE, f"required for country {country}", None, "--admin-type",
+                                    "one of " + ", ".join(types), None))
+    elif admin_type not in schema.ADMIN_TYPES:
         problems.append(Problem(WHERE, "unknown administrative type", None, "--admin-type",
                                 "one of " + ", ".join(schema.ADMIN_TYPES), admin_type))
+    else:
+        problems += check_admin_type(admin_type, country)
     language = language or COUNTRY_LANGUAGE.get(str(country))
     if not language and str(country) in COUNTRIES:
         problems.append(Problem(WHERE, f"no default language for country {country}", None, "--language",
@@ -65,14 +82,14 @@ def create(municipality_id: str, *, name: str, country: str, currency: str, regi
     elif language and not re.fullmatch(r"[a-z]{2}", language):
         problems.append(Problem(WHERE, "not an ISO 639-1 language code", None, "--language",
                                 "two lower-case letters like de, da, sv", language))
+    folder = paths.municipalities_dir(root) / municipality_id
+    if not check_id(municipality_id) and folder.exists() and any(folder.iterdir()) and not force:
+        problems.append(Problem(WHERE, f"{paths.rel(folder, root)} already exists; nothing was overwritten. Pass "
+                                "--force to replace its municipality.yml, documents.csv, tables and README.md with "
+                                "empty templates (the tables you filled in are lost)", None, "ID",
+                                "a new municipality id", municipality_id))
     if problems:
         raise InputError(problems)
-    folder = paths.municipalities_dir(root) / municipality_id
-    if folder.exists() and any(folder.iterdir()) and not force:
-        raise InputError(f"{paths.rel(folder, root)} already exists; nothing was overwritten. Pass --force to "
-                         "replace its municipality.yml, documents.csv, tables and README.md with empty templates "
-                         "(the tables you filled in are lost)", path=WHERE, column="ID",
-                         expected="a new municipality id", found=municipality_id)
     folder.mkdir(parents=True, exist_ok=True)
     meta = dict(municipality_id=municipality_id, name=name.strip(), country=country, region=region,
                 admin_type=admin_type, currency=currency, language=language)
@@ -96,13 +113,13 @@ def _scalar(v) -> str:
 
 def municipality_yml(meta: dict) -> str:
     return f"""# Metadata of one municipality; see README.md in this folder and the workspace README ("Add a municipality").
-municipality_id: {meta['municipality_id']}
+municipality_id: {_scalar(meta['municipality_id'])}
 name: {_scalar(meta['name'])}
-country: {meta['country']}            # ISO 3166-1 alpha-2
+country: {_scalar(meta['country'])}            # ISO 3166-1 alpha-2 (in quotes: YAML reads NO as false)
 region: {_scalar(meta.get('region'))}             # state or region (may stay empty)
 admin_type: {_scalar(meta['admin_type'])}      # one of: {', '.join(schema.ADMIN_TYPES)}
-currency: {meta['currency']}          # ISO 4217; the currency the documents print
-language: {meta['language']}             # ISO 639-1; language of the documents (decides ambiguous decimals)
+currency: {_scalar(meta['currency'])}          # ISO 4217; the currency the documents print
+language: {_scalar(meta['language'])}             # ISO 639-1; language of the documents (decides ambiguous decimals)
 # official_code: "03157"   # optional: the official municipality key (AGS, kommunekode, ...)
 
 # How to read the tables in this folder. Optional: without it each file's format is detected and
@@ -142,7 +159,7 @@ def _vocab(values) -> str:
 
 def readme(meta: dict) -> str:
     mid = meta["municipality_id"]
-    return f"""# {meta['name']} (`{mid}`)
+    return f"""# {markdown_text(meta['name'])} (`{mid}`)
 
 Tables for this municipality, filled in by hand or exported from a spreadsheet, or a budget file as
 it was published, mapped in `municipality.yml`. The full guide is the section "Add a municipality"
@@ -156,7 +173,7 @@ end to end. The data contract is `src/analysis/contract/schema.py`.
 2. `documents.csv`: one row per source document (budget, report, council paper):
    document_id (a slug like `{mid}-haushalt-2024`), municipality_id (`{mid}`), title, reference
    (council reference), date (YYYY-MM-DD), publisher, language, path (a file in this folder or a web
-   address), sha256 (of the file; may stay empty for web addresses). Keep it comma-separated UTF-8.
+   address), sha256 (of the file; may stay empty for web addresses). It is read like the tables.
 3. The tables, any of them (a municipality with only goals or only budget figures is fine;
    leave a table with its header row only when you have nothing for it):
    - `budget.csv`: one amount per row, in whole currency units; expenditure and revenue positive;
@@ -200,8 +217,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. DE")
     parser.add_argument("--currency", required=True, help="ISO 4217 code, e.g. EUR")
     parser.add_argument("--region", default=None, help="state or region, e.g. Niedersachsen")
-    parser.add_argument("--admin-type", default="Kommune",
-                        help="one of: " + ", ".join(schema.ADMIN_TYPES) + " (default Kommune)")
+    parser.add_argument("--admin-type", default=None,
+                        help="one of: " + ", ".join(schema.ADMIN_TYPES) + " (required, except for DK: Kommune)")
     parser.add_argument("--language", default=None,
                         help="ISO 639-1 code of the documents (default from the country, e.g. DE -> de)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing folder's template files")

@@ -75,6 +75,14 @@ class Sheet:
         return parse_number(value, self.locale, path=self.display, line=row, column=column)
 
 
+def amount(sheet: "Sheet", value, row: int, column: str) -> float | None:
+    """`Sheet.number` for an amount of money: a percentage ('12%') is refused, not read as 12."""
+    if isinstance(value, str) and "%" in value:
+        raise InputError("a percentage is not an amount", path=sheet.display, line=row, column=column,
+                         expected="an amount in whole currency units", found=value)
+    return sheet.number(value, row, column)
+
+
 def normalise_options(options: dict | None, where: str) -> tuple[dict, list[Problem]]:
     """Check declared options; return them with canonical values and the problems found."""
     out, problems = {}, []
@@ -168,10 +176,83 @@ def _decode(data: bytes, display: str, declared: str | None) -> tuple[str, str, 
         return data.decode("utf-8"), "UTF-8", "detected"
     except UnicodeDecodeError:
         pass
+    mixed = data.decode("utf-8", errors="surrogateescape")
+    if any(ord(c) > 0x7F and not 0xDC80 <= ord(c) <= 0xDCFF for c in mixed):
+        raise _MixedEncoding(mixed)  # real UTF-8 characters and stray bytes: not one encoding
     try:
         return data.decode("cp1252"), "Windows-1252", "detected"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "ISO-8859-1", "detected"
+
+
+class _MixedEncoding(Exception):
+    """A file that is UTF-8 except for some bytes (e.g. one Windows-1252 character pasted in)."""
+
+    def __init__(self, text: str):
+        super().__init__("mixed encoding")
+        self.text = text
+
+
+_STRAY = re.compile("[\udc80-\udcff]")
+
+
+def _stray_text(text: str) -> str:
+    return _STRAY.sub(lambda m: f"<0x{ord(m.group()) - 0xDC00:02x}>", text)
+
+
+def _mixed_encoding_problem(text: str, display: str) -> InputError:
+    """Name the line, column and byte of the first byte that is not UTF-8."""
+    pos = _STRAY.search(text).start()
+    byte = ord(text[pos]) - 0xDC00
+    line = text[:pos].count("\n") + 1
+    as_cp1252 = bytes([byte]).decode("cp1252", errors="replace")
+    column, found = None, _stray_text(text.splitlines()[line - 1])[:60]
+    try:
+        delimiter, _ = _sniff(text, display)
+        recs = _records(text, delimiter)
+        header = [h.strip() for h in recs[0]]
+        for r in recs:
+            for j, cell in enumerate(r):
+                if _STRAY.search(cell):
+                    column = header[j] if j < len(header) and header[j] else f"column {j + 1}"
+                    found = _stray_text(cell)
+                    raise StopIteration
+    except (InputError, StopIteration, IndexError):
+        pass
+    n = len(_STRAY.findall(text))
+    what = "one byte" if n == 1 else f"{n} bytes"
+    return InputError(f"the file is UTF-8 except {what} (the first is 0x{byte:02x}, '{as_cp1252}' in Windows-1252)",
+                      path=display, line=line, column=column,
+                      expected="one encoding per file (save it as 'CSV UTF-8')", found=found)
+
+
+def _unclosed_quote(text: str, delimiter: str) -> tuple[int, int, int] | None:
+    """(line, cell index, offset) of a quote that opens a cell and is never closed, else None.
+
+    The csv module (strict=False) would read such a file silently to its end as one cell. As in
+    the csv module, only a quote at the very start of a cell opens a quoted cell."""
+    if '"' not in text:
+        return None
+    quoted, start, line, cell, cell_start, skip = False, None, 1, 0, 0, -1
+    for m in re.finditer('["\n' + re.escape(delimiter) + "]", text):
+        i, c = m.start(), m.group()
+        if i == skip:
+            continue
+        if quoted:
+            if c == '"' and text[i + 1: i + 2] == '"':
+                skip = i + 1                       # "" inside a quoted cell
+            elif c == '"':
+                quoted = False
+            elif c == "\n":
+                line += 1
+        elif c == '"':
+            if i == cell_start:
+                quoted, start = True, (line, cell, i)
+        elif c == delimiter:
+            cell, cell_start = cell + 1, i + 1
+        else:
+            line, cell, cell_start = line + 1, 0, i + 1
+    return start if quoted else None
 
 
 def _encoding_name(enc: str) -> str:
@@ -215,7 +296,10 @@ def _sniff(text: str, display: str) -> tuple[str, str | None]:
 
 def _read_csv(path: Path, display: str, opts: dict):
     data = path.read_bytes()
-    text, enc_name, enc_how = _decode(data, display, opts.get("encoding"))
+    try:
+        text, enc_name, enc_how = _decode(data, display, opts.get("encoding"))
+    except _MixedEncoding as exc:
+        raise _mixed_encoding_problem(exc.text, display) from None
     if not text.strip():
         raise InputError("the file is empty", path=display, line=1, expected="a header row", found="")
     if "delimiter" in opts:
@@ -224,6 +308,13 @@ def _read_csv(path: Path, display: str, opts: dict):
         (delimiter, sniff_note), delim_how = _sniff(text, display), "detected"
     recs = _records(text, delimiter)
     header = [h.strip() for h in recs[0]]
+    open_quote = _unclosed_quote(text, delimiter)
+    if open_quote:
+        line, cell, offset = open_quote
+        column = header[cell] if cell < len(header) and header[cell] else f"column {cell + 1}"
+        raise InputError("a quoted cell is not closed before the end of the file", path=display, line=line,
+                         column=column, expected="a closing '\"' (or no quote at the start of the cell)",
+                         found=text[offset:offset + 60].split("\n")[0])
     records = [(i + 1, r) for i, r in enumerate(recs) if i > 0]
     notes = [sniff_note] if sniff_note else []
     control = re.search("[\x80-\x9f]", text) if enc_name == "ISO-8859-1" else None

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis.contract import schema
+from analysis.contract import safe_paths, safe_yaml, schema
 from analysis.contract.achievement import percent as achievement  # noqa: F401  (re-exported for callers)
 from analysis.contract.errors import InputError, Problem
 from analysis.sources.importers import source_ref
@@ -50,14 +50,8 @@ REPORTED_TOLERANCE = 1.0
 def read_records(path: Path) -> list[tuple[dict, dict[str, int], int]]:
     """Parse a goals YAML file: [(record, {key: line}, record line)], lines 1-based."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError("not valid YAML: " + " ".join(str(exc).split()), path=path,
-                         line=None if mark is None else mark.line + 1) from None
+    safe_paths.check_file(path, path.parent, str(path))
+    _, data, root = safe_yaml.read(path, str(path))  # no anchors or aliases, size capped
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):

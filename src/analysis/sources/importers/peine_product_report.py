@@ -242,7 +242,7 @@ def parse_product_table(lines: list[str], path) -> tuple[list[Product], list[Sub
         cells = [c.strip() for c in text.split("\t")]
         if cells[0] == "Nr.":
             _check_header(cells, no, p)
-            header_seen = True
+            header_seen, header_line, width = True, no, len(cells)
             continue
         if "\t" not in text and s.endswith(":"):
             continue  # section heading 'Dezernat III (Soziales, Jugend und Gesundheit):'
@@ -252,6 +252,10 @@ def parse_product_table(lines: list[str], path) -> tuple[list[Product], list[Sub
         if len(cells) < 6:
             raise InputError("row is missing a column", path=p, line=no, column=PCOLS[len(cells)],
                              expected=f"{len(PCOLS)} tab-separated cells", found=f"{len(cells)} cells")
+        if len(cells) != width:  # a tab lost or added in the copy would shift every later cell
+            raise InputError(f"row has {len(cells)} tab-separated cells but the header (line {header_line}) has "
+                             f"{width}", path=p, line=no, column=_misfit_column(cells),
+                             expected=f"{width} cells (a tab lost or added?)", found=f"{len(cells)} cells")
         extra = [c for c in cells[len(PCOLS):] if c]
         if extra:
             raise InputError("cell after the last column", path=p, line=no, column=str(len(PCOLS) + 1),
@@ -283,6 +287,34 @@ def parse_product_table(lines: list[str], path) -> tuple[list[Product], list[Sub
         raise InputError("products after the last area subtotal", path=p, line=pending[0].line, column="Nr.",
                          expected="an area subtotal row closing the group", found=pending[0].code)
     return products, subtotals
+
+
+_NUMBER_CELL = re.compile(r"^[-+\u2212]?\d{1,3}(\.\d{3})*(,\d+)?$|^[-+\u2212]?\d+(,\d+)?$")
+_PERCENT_CELL = re.compile(r"^[-+\u2212]?\d+(,\d+)?\s?%$")
+
+
+def _fits(k: int, cell: str) -> bool:
+    """Whether a cell looks like what column k of the product table holds."""
+    if k == 0:
+        return bool(re.fullmatch(r"\d{3,5}", cell)) or cell.endswith(":")
+    if k in (2, 3, 4):
+        return bool(_NUMBER_CELL.match(cell))
+    if not cell:
+        return True
+    if k == 5:
+        return not re.search(r"\w", cell)             # a trend marker (emoji), never a word
+    if k in (6, 9, 10):
+        return bool(re.search(r"[A-Za-zÄÖÜäöüß]", cell))  # indicator, goal and measure are words
+    if k in (7, 8, 11, 12):
+        return bool(_NUMBER_CELL.match(cell))
+    if k == 13:
+        return bool(_PERCENT_CELL.match(cell))
+    return True
+
+
+def _misfit_column(cells: list[str]) -> str:
+    """The first column whose cell does not fit it (where a lost tab shifted the row), else the last."""
+    return next((PCOLS[k] for k, c in enumerate(cells[:len(PCOLS)]) if not _fits(k, c)), PCOLS[-1])
 
 
 def _check_header(cells, no, path):

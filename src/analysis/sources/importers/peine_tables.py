@@ -159,6 +159,7 @@ def _parse_block(lines, i, path, year) -> tuple[Block, int]:
     if h is None:
         raise InputError("table header missing", path=path, line=i + 1, column="Plan", expected="a header row")
     header = [c.strip() for c in lines[h].split("\t")]
+    width = len(header)
     for k, name in enumerate(["Plan", *MONTHS, "Ergebnis"], start=1):
         found = header[k] if k < len(header) else None
         if found != name:
@@ -178,6 +179,12 @@ def _parse_block(lines, i, path, year) -> tuple[Block, int]:
     while j < len(lines) and lines[j].strip():
         cells = lines[j].split("\t")
         name = cells[0].strip()
+        if len(cells) != width:  # a tab lost or added in the copy would shift the months
+            position = ["label", "Plan", *MONTHS, "Ergebnis", "Prognose"]
+            raise InputError(f"row has {len(cells)} tab-separated cells but its header (line {h + 1}) has {width}",
+                             path=path, line=j + 1, column=position[min(len(cells), len(position) - 1)],
+                             expected=f"{width} cells like the header (label, Plan, 12 months, Ergebnis, Prognose; "
+                                      "a tab lost or added?)", found=f"{len(cells)} cells")
         if YEAR.match(name):
             current_year, is_total = int(name), True
         elif name in LINES[label]:
