@@ -18,7 +18,7 @@ def test_fiscal_years_only_when_they_differ():
 def test_currency_states_the_rate_used():
     cb = _rows(municipality_id=["aalborg"], currency=["DKK"], fx_rate=[7.4548], fx_year=[2014],
                fx_source=["mean of ECB daily euro reference rates"])
-    assert "DKK converted at 7.4548 DKK/EUR (2014 annual mean" in caveats.currency(cb, {"aalborg": "Aalborg"})[0]
+    assert "DKK converted at 7,4548 DKK/EUR (2014 annual mean" in caveats.currency(cb, {"aalborg": "Aalborg"})[0]
 
 
 def test_population_year_fallback_is_said():

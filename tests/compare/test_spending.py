@@ -163,14 +163,14 @@ def _rates():
 def test_caveats_state_the_rate_read_from_the_harmonised_rows(budget):
     cb = harmonise.to_eur(budget, _rates())
     texts = caveats.budget(cb, MUNIS)
-    assert "Aalborg Kommune: DKK converted at 7.4548 DKK/EUR (2014 annual mean, ECB)." in texts
+    assert "Aalborg Kommune: DKK converted at 7,4548 DKK/EUR (2014 annual mean, ECB)." in texts
     assert any(t.startswith("Different fiscal years are compared: Aalborg Kommune 2014; Landkreis Peine 2024") for t in texts)
     assert any("Nominal terms" in t for t in texts)
     assert any(t.startswith("Different task split:") and "Landkreis" in t and "Kommune" in t for t in texts)
     # a different rate in the reference table gives a different text: nothing is hard-coded
     r = _rates()
     r.loc[0, "units_per_eur"] = 7.5
-    assert "Aalborg Kommune: DKK converted at 7.5000 DKK/EUR (2014 annual mean, ECB)." in caveats.budget(
+    assert "Aalborg Kommune: DKK converted at 7,5000 DKK/EUR (2014 annual mean, ECB)." in caveats.budget(
         harmonise.to_eur(budget, r), MUNIS)
 
 

@@ -117,7 +117,7 @@ def test_spending_defaults(executed):
     # no budget figures in the prose documents: said so, never 0
     row_with(nb, "Landeshauptstadt Magdeburg", "| no figures in source")
     # real terms at 2024 prices: DKK at the 2024 rate, read from the harmonised rows
-    assert "- Aalborg Kommune: DKK converted at 7.4589 DKK/EUR (2024 annual mean, ECB)." in rows(nb)
+    assert "- Aalborg Kommune: DKK converted at 7,4589 DKK/EUR (2024 annual mean, ECB)." in rows(nb)
     assert any(r.startswith("- Per inhabitant: ") and "139.170 inhabitants (2023-12-31)" in r for r in rows(nb))
     # scope: Peine's product table itemises only part of Dezernat III's total (forecast net 92.577.700)
     assert any(r.startswith("- Scope: ") and "Landkreis Peine 2024 (forecast)" in r and "= 36 % of" in r
@@ -141,7 +141,7 @@ def test_spending_nominal_totals_for_two_municipalities(executed):
     # 5.083.000.000 DKK / 7,4548 = 681.842.571 EUR
     row_with(nb, "Aalborg Kommune", "| actual", "| 5.083.000.000", "| 681.842.571")
     row_with(nb, "Landkreis Peine", "| original budget", "| 90.820.300")
-    assert "- Aalborg Kommune: DKK converted at 7.4548 DKK/EUR (2014 annual mean, ECB)." in rows(nb)
+    assert "- Aalborg Kommune: DKK converted at 7,4548 DKK/EUR (2014 annual mean, ECB)." in rows(nb)
     assert not any("Magdeburg" in r for r in rows(nb))
     # category_level group: COFOG groups such as 10.7 (Peine 3111 Hilfe zum Lebensunterhalt), not division 10
     row_with(nb, "Landkreis Peine", "| 2024", "| forecast", "| 10.7", "| Social exclusion n.e.c.")

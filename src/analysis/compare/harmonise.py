@@ -18,6 +18,7 @@ from typing import Literal
 import pandas as pd
 
 from analysis.contract.errors import InputError, Problem
+from analysis.contract.numbers import fmt_exact
 from analysis.reference import tables as ref_mod
 
 PRICE_BASES = ("nominal", "real")
@@ -114,7 +115,7 @@ def to_real(df: pd.DataFrame, price_index, base_year: int, countries: dict[str, 
                                         f"base_year=<base>, source=<where from>"))
             values.append(float("nan") if v is None else v)
         idx.append(values[0]); base_idx.append(values[1])
-        notes.append(f"{series} {country}: {values[1]:g} ({base_year}) / {values[0]:g} ({y})")
+        notes.append(f"{series} {country}: {fmt_exact(values[1])} ({base_year}) / {fmt_exact(values[0])} ({y})")
     _raise(problems)
     out_df["price_index_series"] = series
     out_df["price_index_year"] = out_df["fiscal_year"].astype(int).to_numpy()

@@ -27,7 +27,7 @@ from typing import Callable
 import nbformat
 import yaml
 
-from analysis.report import offline
+from analysis.report import offline, tables
 from analysis.report.runner import Page, workspace_root
 
 FALLBACK_NOTE = "quarto not found on PATH: published with nbconvert (fallback)"
@@ -256,14 +256,9 @@ def methods_content(root: Path | None = None) -> dict:
 
 
 def table_html(df, empty: str = "none") -> str:
-    """A plain HTML table (all rows, no index) that scrolls sideways when wide."""
-    if df is None:
-        return f"<p><em>not available yet ({html.escape(empty)})</em></p>"
-    if not len(df):
-        return f"<p><em>{html.escape(empty)}</em></p>"
-    table = df.to_html(index=False, na_rep="", border=0, escape=True,
-                       classes=["table", "table-sm", "analysis-table"])
-    return f'<div class="analysis-table-wrap">{table}</div>'
+    """A plain HTML table (no index): numbers right-aligned, long tables collapsed
+    (`analysis.report.tables.html`)."""
+    return tables.html(df, empty)
 
 
 # --- the offline check --------------------------------------------------------------------
@@ -309,6 +304,7 @@ NBCONVERT_TEMPLATE = """{%- extends 'index.html.j2' -%}
 <link rel="icon" href="assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="assets/site.css">
 <script src="assets/vega-bundle.js"></script>
+<script src="assets/analysis-tables.js" defer></script>
 {%- endblock html_head_css -%}
 {%- block body_header -%}
 <body class="jp-Notebook site-page" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
@@ -508,6 +504,7 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     out = work / ("quarto" if use_quarto else "site")
     out.mkdir(parents=True, exist_ok=True)
     offline.copy_assets(out)
+    tables.copy_assets(out)  # the script that sorts and filters long tables
     if downloads.exists():
         shutil.copytree(downloads, out / offline.DOWNLOADS, dirs_exist_ok=True)
     data_md = data_downloads(root, out, site, downloads, previous=reports / "_site" / DATA_DIR)

@@ -146,7 +146,7 @@ def revenue_chart(rev: pd.DataFrame, all_ids, names: dict[str, str] | None = Non
 
 
 def _h(label: str, unit: str) -> str:
-    return f"{label} ({unit})" if unit else label
+    return charts.with_unit(label, unit)
 
 
 def coverage_view(cov: pd.DataFrame) -> pd.DataFrame:
@@ -173,31 +173,36 @@ def totals_view(t: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
 
 def composition_view(comp: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
     unit = spending.unit_label(comp) if len(comp) else ""
-    comp = charts.with_marks(comp) if len(comp) else comp.assign(mark_text=None)
+    comp = charts.with_marks(comp) if len(comp) else comp.assign(marked=None, mark_text=None)
     return charts.table(comp, numbers={"value": decimals}, percent={"share": 1},
                         columns=["municipality", "fiscal_year", "phase", "category", "category_name_en", "value",
-                                 "share", "coverage_text", "items", "judgement_items", "mark_text", "source_ref"],
-                        rename={"value": _h("Net", unit), "share": "Share of categorised spending",
+                                 "share", "coverage_text", "items", "judgement_items", "marked", "source_ref"],
+                        rename={"value": _h("Net", unit), "share": "Share of categorised spending (%)",
                                 "coverage_text": "Coverage of the category",
                                 "items": "Items", "judgement_items": "Items assigned by judgement",
-                                "mark_text": "Corrected / flagged"})
+                                "marked": "Corrected / flagged"},
+                        hover={"marked": "mark_text"}, order_by="value", order_text="largest net spending")
 
 
 def plan_view(pvo: pd.DataFrame, decimals: int = 0, by: str = "category") -> pd.DataFrame:
     unit = spending.unit_label(pvo) if len(pvo) else ""
-    pvo = charts.with_marks(pvo) if len(pvo) else pvo.assign(mark_text=None)
-    first = ["category", "category_name_en"] if by == "category" else ["org_unit", "item_code", "item_name",
+    pvo = charts.with_marks(pvo) if len(pvo) else pvo.assign(marked=None, mark_text=None)
+    first = ["category", "category_name_en"] if by == "category" else ["item_code", "item_name",
                                                                        "item_name_en", "category"]
     return charts.table(pvo, numbers={"original_budget": decimals, "adjusted_budget": decimals,
                                       "outturn": decimals, "deviation": decimals},
                         percent={"deviation_pct": 1}, missing_for={"deviation_pct": "–"},
                         columns=["municipality", "fiscal_year"] + first + [
                             "original_budget", "adjusted_budget", "outturn", "outturn_phase", "compared_with",
-                            "deviation", "deviation_pct", "mark_text", "source_ref"],
-                        rename={"original_budget": "Original budget", "adjusted_budget": "Adjusted budget",
-                                "outturn": "Outturn", "outturn_phase": "Outturn is", "compared_with": "Compared with",
+                            "deviation", "deviation_pct", "marked", "source_ref"],
+                        rename={"original_budget": _h("Original budget", unit),
+                                "adjusted_budget": _h("Adjusted budget", unit),
+                                "outturn": _h("Outturn", unit), "outturn_phase": "Outturn is",
+                                "compared_with": "Compared with",
                                 "deviation": _h("Deviation", unit), "deviation_pct": "Deviation (%)",
-                                "mark_text": "Corrected / flagged"})
+                                "marked": "Corrected / flagged"},
+                        hover={"marked": "mark_text", "item_name": "org_unit"}, order_by="deviation",
+                        order_text="largest deviations in money (absolute)")
 
 
 def economic_view(econ: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
@@ -206,7 +211,7 @@ def economic_view(econ: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
                         columns=["municipality", "fiscal_year", "phase", "org_unit", "economic_type_label", "value",
                                  "share", "source_ref"],
                         rename={"economic_type_label": "Economic type", "value": _h("Expenditure", unit),
-                                "share": "Share of expenditure"})
+                                "share": "Share of expenditure (%)"})
 
 
 def revenue_view(rev: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
@@ -217,16 +222,17 @@ def revenue_view(rev: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
                         columns=["municipality", "fiscal_year", "phase", "expenditure", "revenue", "income",
                                  "reimbursement", "split_level", "net", "revenue_share", "source_ref"],
                         rename={"expenditure": _h("Gross expenditure", unit), "revenue": _h("Revenue", unit),
-                                "income": "of which income", "reimbursement": "of which reimbursements",
+                                "income": _h("of which income", unit),
+                                "reimbursement": _h("of which reimbursements", unit),
                                 "split_level": "Split from level", "net": _h("Net", unit),
-                                "revenue_share": "Revenue / gross expenditure"})
+                                "revenue_share": "Revenue / gross expenditure (%)"})
 
 
 def scope_view(cov: pd.DataFrame) -> pd.DataFrame:
     """What each document covers, per category ('total': the document as a whole)."""
-    return charts.table(cov, percent={"share": 1}, missing_for={"share": ""},
+    return charts.table(cov, percent={"share": 1}, missing_for={"share": "–"},
                         columns=["municipality", "document_id", "category", "coverage", "share", "share_basis",
                                  "scope", "evidence", "note"],
-                        rename={"document_id": "Document", "coverage": "Coverage", "share": "Share",
+                        rename={"document_id": "Document", "coverage": "Coverage", "share": "Share covered (%)",
                                 "share_basis": "Share computed from", "scope": "Scope", "evidence": "Evidence",
                                 "note": "Note"})
