@@ -1,14 +1,5 @@
 # %% [markdown]
 # # Spending structure
-#
-# What the municipalities spend on social protection and related health and education tasks, by
-# COFOG-based category, in EUR (nominal or at constant prices, in total or per inhabitant); plan
-# against outturn; the economic composition of expenditure; revenue and reimbursements against gross
-# spending; and which municipality has which figures for which year.
-#
-# Parameters (next cell, or `papermill -p NAME VALUE`): `municipalities` (a list of ids or `"all"`),
-# `base_year` (price base for real terms), `price_basis` (`"nominal"` or `"real"`), `per`
-# (`"inhabitant"` or `"total"`), `category_level` (`"division"`, e.g. 10, or `"group"`, e.g. 10.4).
 
 # %% tags=["parameters"]
 municipalities = "all"
@@ -24,8 +15,6 @@ from analysis.report import params
 ws = analysis.load()
 p = params.spending(ws, municipalities=municipalities, base_year=base_year, price_basis=price_basis, per=per,
                     category_level=category_level)
-print(f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | {p.price_basis} | "
-      f"per {p.per} | categories by COFOG {p.category_level}")
 
 # %%
 from IPython.display import Markdown, display
@@ -44,6 +33,39 @@ with_budget = [m for m in p.municipalities if m in set(ws.budget["municipality_i
 cb = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per=p.per)
 cb_total = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per="total")
 decimals = 2 if p.per == "inhabitant" else 0
+coverage = spending.coverage(ws.budget, p.municipalities, names)
+scopes = scope.coverage_table(ws.reference.coverage, p.municipalities, names)
+totals = spending.totals(cb_total, names=names, municipalities=p.municipalities)
+comp = scope.with_coverage(spending.composition(cb, p.category_level, ws.reference.cofog, names=names),
+                           ws.reference.coverage)
+plan_cat = scope.with_scope(spending.plan_vs_outturn(cb, "category", p.category_level, cofog=ws.reference.cofog,
+                                                     names=names), ws.reference.coverage)
+plan_item = scope.with_scope(spending.plan_vs_outturn(cb, "item", names=names), ws.reference.coverage)
+econ = scope.with_scope(spending.economic_composition(cb, p.municipalities, names=names), ws.reference.coverage)
+revenue = scope.with_scope(spending.revenue_vs_gross(cb_total, p.municipalities, names=names), ws.reference.coverage)
+
+# %%
+from analysis.compare import findings
+from analysis.report import page_findings
+
+page_findings.show(findings.spending(coverage, plan_cat, comp, cb, names),
+                   selection=f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | "
+                             f"{p.price_basis} | per {p.per} | categories by COFOG {p.category_level}")
+display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
+
+# %% [markdown]
+# ## About this page
+#
+# What the municipalities spend on social protection and related health and education tasks, by
+# COFOG-based category, in EUR (nominal or at constant prices, in total or per inhabitant); plan
+# against outturn; the economic composition of expenditure; revenue and reimbursements against gross
+# spending; and which municipality has which figures for which year. The chart above is the net
+# spending by category; the sections below give the details.
+#
+# Parameters (in the notebook's first code cell, or `papermill -p NAME VALUE`): `municipalities`
+# (a list of ids or `"all"`), `base_year` (price base for real terms), `price_basis` (`"nominal"` or
+# `"real"`), `per` (`"inhabitant"` or `"total"`), `category_level` (`"division"`, e.g. 10, or
+# `"group"`, e.g. 10.4).
 
 # %% [markdown]
 # ## Which figures exist
@@ -53,7 +75,6 @@ decimals = 2 if p.per == "inhabitant" else 0
 # and reimbursements. Municipalities whose documents give no budget figures say so.
 
 # %%
-coverage = spending.coverage(ws.budget, p.municipalities, names)
 charts.show(sc.coverage_view(coverage))
 
 # %% [markdown]
@@ -65,7 +86,6 @@ charts.show(sc.coverage_view(coverage))
 # elsewhere the bars below are faded.
 
 # %%
-scopes = scope.coverage_table(ws.reference.coverage, p.municipalities, names)
 charts.show(sc.scope_view(scopes), "no coverage recorded for this selection")
 
 # %% [markdown]
@@ -76,7 +96,6 @@ charts.show(sc.scope_view(scopes), "no coverage recorded for this selection")
 # expenditure and revenue, net is their difference.
 
 # %%
-totals = spending.totals(cb_total, names=names, municipalities=p.municipalities)
 charts.show(sc.totals_view(totals, 0))
 display(charts.note(caveats.budget(caveats.subset(cb_total, totals), ws.municipalities, what="money")
                      + caveats.task_split(ws.municipalities, with_budget)
@@ -86,15 +105,13 @@ display(charts.note(caveats.budget(caveats.subset(cb_total, totals), ws.municipa
 # ## Composition by category
 #
 # Net spending (expenditure minus revenue, as printed or derived) of the categorised budget items,
-# by COFOG-based category: the value and its share of the categorised total. Each municipality's
+# by COFOG-based category: the value (the chart at the top of the page) and its share of the
+# categorised total. Each municipality's
 # latest fiscal year and its most realised phase are used (actual, else forecast, else budget).
 # Faded bars: the document covers the category only partly (or its coverage is not recorded), so
 # its level is not comparable with the others'.
 
 # %%
-comp = scope.with_coverage(spending.composition(cb, p.category_level, ws.reference.cofog, names=names),
-                           ws.reference.coverage)
-display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
 display(sc.composition_chart(comp, all_ids, names, measure="share"))
 charts.show(sc.composition_view(comp, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
@@ -112,8 +129,6 @@ display(charts.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
 # (outlined bars; `data/curated/corrections.yml`, listed on the methods page).
 
 # %%
-plan_cat = scope.with_scope(spending.plan_vs_outturn(cb, "category", p.category_level, cofog=ws.reference.cofog,
-                                                     names=names), ws.reference.coverage)
 display(sc.deviation_chart(plan_cat, all_ids, names))
 charts.show(sc.plan_view(plan_cat, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, plan_cat), ws.municipalities, what="money")
@@ -123,10 +138,10 @@ display(charts.note(caveats.budget(caveats.subset(cb, plan_cat), ws.municipaliti
 # ## Plan against outturn by item
 #
 # The same for each budget item (German products, Danish activities), with original and English
-# labels. The chart shows the 20 largest deviations in money; the table and the download hold all.
+# labels. The chart shows each municipality's 15 largest deviations in money, in money; the table
+# shows the largest first and holds all, as does the download.
 
 # %%
-plan_item = scope.with_scope(spending.plan_vs_outturn(cb, "item", names=names), ws.reference.coverage)
 display(sc.deviation_chart(plan_item, all_ids, names, label="item"))
 charts.show(sc.plan_view(plan_item, decimals, by="item"))
 display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalities, what="money")
@@ -139,7 +154,6 @@ display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalit
 # breaks expenditure down this way (for the whole budget where it can).
 
 # %%
-econ = scope.with_scope(spending.economic_composition(cb, p.municipalities, names=names), ws.reference.coverage)
 display(sc.economic_chart(econ, all_ids, names))
 charts.show(sc.economic_view(econ, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, econ), ws.municipalities, what="money")))
@@ -152,7 +166,6 @@ display(charts.note(caveats.budget(caveats.subset(cb, econ), ws.municipalities, 
 # is shown.
 
 # %%
-revenue = scope.with_scope(spending.revenue_vs_gross(cb_total, p.municipalities, names=names), ws.reference.coverage)
 display(sc.revenue_chart(revenue, all_ids, names))
 charts.show(sc.revenue_view(revenue, 0))
 display(charts.note(caveats.budget(caveats.subset(cb_total, revenue), ws.municipalities, what="money")))

@@ -317,7 +317,7 @@ def test_spending_page_marks_partial_coverage_and_shows_the_settled_deviation(ex
     assert social["Landkreis Peine"]["coverage_text"].startswith("partial")
     assert "Scope: " in _title_text(comp) and "36 %" in _title_text(comp) and "2024 prices" in _title_text(comp)
     # Aalborg's social protection, outturn against the adjusted budget: +0,7 % with the settled figures
-    row = row_with(nb, "Aalborg Kommune", "| 2014", "| 10", "| Social protection", "| actual", "| adjusted budget")
+    row = row_with(nb, "Aalborg Kommune", "| 2014", "| 10", "| Social protection", "| actual against adjusted budget")
     cells = [c.strip() for c in row.split("|")]
     pct = float(next(c for c in cells if c.endswith("\u00a0%")).replace("\u00a0%", "").replace(",", "."))
     assert -2.0 < pct < 2.0

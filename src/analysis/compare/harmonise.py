@@ -13,6 +13,7 @@ the reference file and the row to add (never a silent NaN or 0). Amounts that ar
 """
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import pandas as pd
@@ -183,6 +184,18 @@ def by_category(df: pd.DataFrame, value: str = "amount_eur", *, annual_only: boo
         names = d.drop_duplicates("category").set_index("category")["category_name_en"]
         out["category_name_en"] = out["category"].map(names)
     return out.sort_values(GROUP_KEYS).reset_index(drop=True)
+
+
+def short_unit(unit) -> str:
+    """The unit of `comparable` short enough for a header or a sentence: 'EUR at 2024 prices (HICP,
+    2024 exchange rate) per inhabitant' -> 'EUR per inhabitant, 2024 prices'; 'EUR, current prices'
+    stays. The index and exchange rate behind real terms are in the caveats and the downloads."""
+    text = str(unit or "").strip()
+    m = re.match(r"^(\w+)(?: at (\d{4}) prices \([^)]*\)|, (current prices))( per inhabitant)?$", text)
+    if not m:
+        return text
+    prices = f"{m.group(2)} prices" if m.group(2) else m.group(3)
+    return f"{m.group(1)}{' per inhabitant' if m.group(4) else ''}, {prices}"
 
 
 def comparable(budget: pd.DataFrame, ref: "ref_mod.Reference", base_year: int | None = None,

@@ -188,16 +188,20 @@ def table(df: pd.DataFrame, numbers: dict[str, int | None] | None = None,
     return out
 
 
+def say_missing(df: pd.DataFrame, column: str, missing: str = "missing") -> pd.DataFrame:
+    """`df` with `column` showing the text of the `missing` column where it is empty (for display:
+    the data keep missingness in a column of its own, never in `phase`)."""
+    if missing not in df.columns or column not in df.columns:
+        return df
+    empty = df[column].isna() | (df[column].astype(object).astype(str) == "")
+    return df.assign(**{column: df[column].astype(object).where(~empty, df[missing])})
+
+
 def unit_header(unit) -> str:
-    """A unit short enough for a column header: 'EUR at 2024 prices (HICP, 2024 exchange rate) per
-    inhabitant' -> 'EUR per inhabitant, 2024 prices'; 'EUR, current prices' stays. The index and
-    exchange rate behind real terms are in the caveats and in the downloads' columns."""
-    text = str(unit or "").strip()
-    m = re.match(r"^(\w+)(?: at (\d{4}) prices \([^)]*\)|, (current prices))( per inhabitant)?$", text)
-    if not m:
-        return text
-    prices = f"{m.group(2)} prices" if m.group(2) else m.group(3)
-    return f"{m.group(1)}{' per inhabitant' if m.group(4) else ''}, {prices}"
+    """A unit short enough for a column header ('EUR per inhabitant, 2024 prices'): see
+    `analysis.compare.harmonise.short_unit`."""
+    from analysis.compare.harmonise import short_unit
+    return short_unit(unit)
 
 
 def with_unit(label: str, unit) -> str:

@@ -31,6 +31,7 @@ SOURCE_HEADERS = {"source", "source_ref", "evidence", "sources"}
 # 1.234,5 | -12 | 0,7 | 12,5 % | 90.820.300 (German/Danish; also a plain integer)
 NUMBER = re.compile(r"^[-\u2212+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?(\u00a0?%)?$")
 LONG_TEXT = 90       # characters from which a cell gets the class "long" (wraps in a wider column)
+LONG_WORD = 14       # a word longer than this may break anywhere (class "word"), e.g. 'ADM.administrationsbygninger'
 
 
 def is_number_text(text) -> bool:
@@ -107,7 +108,7 @@ def _cell(value, numeric: bool, source: bool, title: str | None, year: bool = Fa
         text = str(value)
     classes = []
     if numeric:
-        classes.append("num")
+        classes += ["num"] if is_number_text(text) or not text else ["num", "text"]
     shown = text
     if source and text:
         shown = short_ref(text)
@@ -117,6 +118,8 @@ def _cell(value, numeric: bool, source: bool, title: str | None, year: bool = Fa
         classes.append("long")
     elif year and not numeric:
         classes.append("year")
+    elif max((len(w) for w in text.split()), default=0) > LONG_WORD:
+        classes.append("word")
     attrs = f' class="{" ".join(classes)}"' if classes else ""
     if title and title != shown:
         attrs += f' title="{_html.escape(str(title))}"'
