@@ -1,10 +1,5 @@
 # %% [markdown]
 # # Municipality profile
-#
-# One municipality on one page: its documents, spending, indicators and goals, and where it stands
-# against the others.
-#
-# Parameter (next cell, or `papermill -p municipality ID`): `municipality`, one id.
 
 # %% tags=["parameters"]
 municipality = "peine"
@@ -16,7 +11,6 @@ from analysis.report import params
 ws = analysis.load()
 p = params.profile(ws, municipality)
 m = p.municipality
-print(f"municipality: {m}")
 
 # %%
 from IPython.display import Markdown, display
@@ -31,10 +25,45 @@ all_ids = ws.municipality_ids  # colours are fixed per municipality across all p
 from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, scope, spending
 from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, spending_charts as sc
 
-display(Markdown(f"## {names[m]}"))
-charts.show(charts.table(profile.facts(ws.municipalities, m), rename={"field": "", "value": ""}))
 base_year = max(params.price_index_years(ws, ws.municipalities["country"].unique()) or [None])
 with_budget = sorted(set(ws.budget["municipality_id"]))
+if m in with_budget:
+    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total")
+    totals_m = spending.totals(cb_m, names=names)
+    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant")
+    comp = scope.with_coverage(spending.composition(cb_real, "division", ws.reference.cofog, names=names),
+                               ws.reference.coverage)
+else:
+    cb_m = comp = totals_m = None
+ind_m = ia.with_categories(ga.with_item_names(ws.indicators[ws.indicators["municipality_id"] == m], ws.budget),
+                           ws.budget)
+volumes = ia.plan_vs_actual(ind_m, names)
+goals_m = ga.with_item_names(ws.goals[ws.goals["municipality_id"] == m], ws.budget)
+achievement_m = ga.achievement(goals_m, [m])
+
+# %%
+from analysis.compare import findings
+from analysis.report import page_findings
+
+page_findings.show(findings.profile(m, totals_m, comp, achievement_m if len(goals_m) else None, volumes, names,
+                                    ws.documents), selection=f"municipality: {m}")
+if comp is not None and len(comp):
+    display(sc.composition_chart(comp, all_ids, names, decimals=2))
+elif len(goals_m):
+    display(gc.achievement_chart(goals_m, names, subtitle=caveats.goal_context(goals_m, ws.documents, names)))
+
+# %% [markdown]
+# ## About this page
+#
+# One municipality on one page: its documents, spending, indicators and goals, and where it stands
+# against the others. The chart above is its net spending by category (or, without budget figures,
+# its goals by status).
+#
+# Parameter (in the notebook's first code cell, or `papermill -p municipality ID`): `municipality`,
+# one id.
+
+# %%
+charts.show(charts.table(profile.facts(ws.municipalities, m), rename={"field": "Field", "value": "Value"}))
 
 # %% [markdown]
 # ## Documents
@@ -50,16 +79,11 @@ charts.show(charts.table(profile.documents(ws.documents, m),
 # ## Spending
 #
 # The grand totals the document prints (source currency and nominal EUR) and net spending by
-# COFOG division, per inhabitant at constant prices.
+# COFOG division, per inhabitant at constant prices (the chart at the top of the page).
 
 # %%
 if m in with_budget:
-    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total")
-    charts.show(sc.totals_view(spending.totals(cb_m, names=names), 0))
-    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant")
-    comp = scope.with_coverage(spending.composition(cb_real, "division", ws.reference.cofog, names=names),
-                               ws.reference.coverage)
-    display(sc.composition_chart(comp, all_ids, names, decimals=2))
+    charts.show(sc.totals_view(totals_m, 0))
     charts.show(sc.composition_view(comp, 2))
     charts.show(sc.scope_view(scope.coverage_table(ws.reference.coverage, [m], names)), "no coverage recorded")
     cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total")
@@ -67,7 +91,6 @@ if m in with_budget:
                          + caveats.scope(cb_m_total, "division", ws.reference.cofog, municipalities=ws.municipalities)
                          + caveats.quality(ws.quality, ws.municipalities, [m]) + caveats.marked(comp)))
 else:
-    comp = cb_m = None
     display(Markdown(f"**{charts.NO_FIGURES}**: the documents of {names[m]} give no budget figures."))
 
 # %% [markdown]
@@ -76,9 +99,6 @@ else:
 # Planned against realised volumes, timeliness targets and coverage rates.
 
 # %%
-ind_m = ia.with_categories(ws.indicators[ws.indicators["municipality_id"] == m], ws.budget)
-volumes = ia.plan_vs_actual(ind_m, names)
-goals_m = ga.with_item_names(ws.goals[ws.goals["municipality_id"] == m], ws.budget)
 timely = ia.timeliness(goals_m, names)
 if len(volumes):
     display(ic.volume_chart(volumes, all_ids, names))
@@ -101,8 +121,9 @@ if len(rates_cov):
 
 # %%
 if len(goals_m):
-    display(gc.achievement_chart(goals_m, names, subtitle=caveats.goal_context(goals_m, ws.documents, names)))
-    charts.show(gc.achievement_view(ga.achievement(goals_m, [m]), names))
+    if comp is not None and len(comp):  # else the chart is at the top of the page
+        display(gc.achievement_chart(goals_m, names, subtitle=caveats.goal_context(goals_m, ws.documents, names)))
+    charts.show(gc.achievement_view(achievement_m, names))
     contradictions = ga.contradictions(goals_m, names)
     if len(contradictions):
         display(Markdown("**Printed achievement contradicts target and result** (neither met nor missed)"))
@@ -146,8 +167,15 @@ display(charts.note(caveats.task_split(ws.municipalities, all_ids)))
 
 # %%
 offline.offer_download(standing, f"standing-{m}", title="Key facts of every municipality")
-offline.offer_download(by_category, f"standing-by-category-{m}", title="Spending per category, among complete coverage")
+from analysis.compare import basis  # amounts in the source currency, exchange rate, price index, population
+
+offline.offer_download(basis.with_basis(by_category, cb_all, spending.composition(cb_all, "group", ws.reference.cofog,
+                                                                               value="amount"),
+                                        ["municipality_id", "fiscal_year", "phase", "category"], ["value"])
+                       if len(by_category) else by_category,
+                       f"standing-by-category-{m}", title="Spending per category, among complete coverage")
 offline.offer_download(volumes, f"indicators-{m}", title="Planned against realised volumes")
 offline.offer_download(goals_m, f"goals-{m}", title="Coded goals")
 if comp is not None:
-    offline.offer_download(comp, f"composition-{m}", title="Net spending by category")
+    offline.offer_download(basis.composition_download(comp, cb_real, "division", ws.reference.cofog),
+                           f"composition-{m}", title="Net spending by category")

@@ -173,14 +173,24 @@ display(charts.note(caveats.budget(caveats.subset(cb_total, revenue), ws.municip
 # %% [markdown]
 # ## Download the data
 #
-# The tables of this page as CSV and XLSX (numbers unformatted, with their source references).
+# The tables of this page as CSV and XLSX (numbers unformatted, with their source references). Each
+# EUR figure comes with the amount in the source currency (`*_amount`), the exchange rate, the price
+# index of the fiscal and the base year and the population (its year and reference date) it was
+# computed with, and the `formula`: every value can be recomputed from the file alone.
 
 # %%
+from analysis.compare import basis  # amounts in the source currency, exchange rate, price index, population
+
 offline.offer_download(coverage, "coverage", title="Which budget figures exist")
 offline.offer_download(scopes, "document-coverage", title="What each document covers, by category")
-offline.offer_download(totals, "totals", title="Grand totals")
-offline.offer_download(comp, "composition", title="Composition by category")
-offline.offer_download(plan_cat, "plan-vs-outturn-by-category", title="Plan against outturn by category")
-offline.offer_download(plan_item, "plan-vs-outturn-by-item", title="Plan against outturn by item")
-offline.offer_download(econ, "economic-composition", title="Economic composition")
-offline.offer_download(revenue, "revenue-vs-gross", title="Revenue against gross expenditure")
+offline.offer_download(basis.totals_download(totals, cb_total), "totals", title="Grand totals")
+offline.offer_download(basis.composition_download(comp, cb, p.category_level, ws.reference.cofog), "composition",
+                       title="Composition by category")
+offline.offer_download(basis.plan_download(plan_cat, cb, "category", p.category_level, ws.reference.cofog),
+                       "plan-vs-outturn-by-category", title="Plan against outturn by category")
+offline.offer_download(basis.plan_download(plan_item, cb, "item"), "plan-vs-outturn-by-item",
+                       title="Plan against outturn by item")
+offline.offer_download(basis.economic_download(econ, cb, p.municipalities), "economic-composition",
+                       title="Economic composition")
+offline.offer_download(basis.revenue_download(revenue, cb_total, p.municipalities), "revenue-vs-gross",
+                       title="Revenue against gross expenditure")

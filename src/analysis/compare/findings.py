@@ -284,13 +284,6 @@ def profile(mid: str, totals: pd.DataFrame | None, comp: pd.DataFrame | None, ac
     category, the share of its measured goals met (warning under MIN_GOALS) and its indicators."""
     rows = []
     name = _name(mid, names)
-    if documents is not None and len(documents):
-        docs = documents[documents["municipality_id"] == mid] if "municipality_id" in documents.columns else documents
-        refs = [f"{r['reference']} ({str(r['date']) if r.get('date') == r.get('date') and r.get('date') else 'no date'})"
-                for r in docs.to_dict("records")]
-        if refs:
-            rows.append(_row("documents", f"{name}: {len(refs)} document{'s' if len(refs) > 1 else ''}, "
-                             + "; ".join(refs) + "."))
     t = totals.dropna(subset=["fiscal_year"]) if totals is not None and len(totals) else None
     if t is not None and len(t):
         latest = t[t["fiscal_year"] == t["fiscal_year"].max()]
@@ -323,6 +316,13 @@ def profile(mid: str, totals: pd.DataFrame | None, comp: pd.DataFrame | None, ac
             rows.append(_row("share met", f"No goals coded for {name}.", mid))
     if volumes is not None and len(volumes):
         rows += [dict(r, municipality_id=mid) for r in indicators(volumes, names=names).to_dict("records")[:1]]
+    if documents is not None and len(documents):  # last: the overview shows a page's first findings
+        docs = documents[documents["municipality_id"] == mid] if "municipality_id" in documents.columns else documents
+        refs = [f"{r['reference']} ({r['date'] if isinstance(r.get('date'), str) and r['date'] else 'no date'})"
+                for r in docs.to_dict("records")]
+        if refs:
+            rows.append(_row("documents", f"{len(refs)} document{'s' if len(refs) > 1 else ''}: " + "; ".join(refs)
+                             + ".", mid))
     return _frame(rows)
 
 

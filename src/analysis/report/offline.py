@@ -264,7 +264,10 @@ def offer_download(df, name: str, title: str | None = None, display: bool = True
 
     The files go to downloads/<page>/<name>.csv|.xlsx of the site; the links are relative to
     the page. With display=False nothing is shown and the `Downloads` object is returned.
+    A table without rows is not offered (nothing is written or shown; None is returned).
     """
+    if df is None or not len(df):
+        return None
     slug = _slug(name)
     files = write_table(df, downloads_dir(), slug)
     hrefs = [f"{DOWNLOADS}/{page_name()}/{p.name}" for p in files]

@@ -111,22 +111,12 @@ def read_front_matter(path: Path) -> tuple[dict, str]:
     return yaml.safe_load(m.group(1)) or {}, text[m.end():]
 
 
-def index_markdown(site: Site, intro: str) -> str:
-    """The overview page: the intro of reports/index.qmd and the pages by section."""
-    parts = [intro.strip(), ""] if intro.strip() else []
-    sections: dict[str, list[Page]] = {}
-    for p in site.pages:
-        sections.setdefault(p.section or "Pages", []).append(p)
-    for section, pages in sections.items():
-        parts.append(f"## {section}\n")
-        for p in pages:
-            line = f"- [{_md(p.title)}]({p.html})"
-            if p.description:
-                line += f": {_md(p.description)}"
-            parts.append(line)
-        parts.append("")
-    parts.append(f"## Data\n\n- [Data downloads]({DATA_PAGE}.html): every table as CSV and Excel.\n")
-    return "\n".join(parts)
+def index_markdown(site: Site, intro: str, notebooks: dict | None = None, root: Path | None = None,
+                   quarto: bool = False) -> str:
+    """The overview page: the intro of reports/index.qmd, the pages' findings, the coverage grid,
+    the date and checks of the data, and the pages by section (`analysis.report.overview`)."""
+    from analysis.report import overview
+    return overview.index_markdown(site, intro, notebooks, root, quarto=quarto)
 
 
 def _md(text: str) -> str:
@@ -177,12 +167,15 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
         for csv in sorted(folder.glob("*.csv")) if folder is not None and folder.is_dir() else []:
             xlsx = csv.with_suffix(".xlsx")
             page_files.append((p, csv, xlsx if xlsx.exists() else None))
-    if page_files:
-        lines += ["", "## The data behind each page", "", "| page | data | CSV | Excel |", "|---|---|---|---|"]
+    if page_files:  # one row per page (a row per file made a table of 40+ rows)
+        lines += ["", "## The data behind each page", "", "| page | data (CSV · Excel) |", "|---|---|"]
+        by_page: dict[str, list] = {}
         for p, csv, xlsx in page_files:
             base = f"{offline.DOWNLOADS}/{p.name}"
-            xl = f"[XLSX]({base}/{xlsx.name})" if xlsx else ""
-            lines.append(f"| [{_md(p.title)}]({p.html}) | {csv.stem} | [CSV]({base}/{csv.name}) | {xl} |")
+            xl = f" · [XLSX]({base}/{xlsx.name})" if xlsx else ""
+            by_page.setdefault(p.name, [p, []])[1].append(f"{_md(csv.stem)} ([CSV]({base}/{csv.name}){xl})")
+        for p, files in by_page.values():
+            lines.append(f"| [{_md(p.title)}]({p.html}) | {'; '.join(files)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -498,7 +491,7 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
             raise PublishError(f"executed notebook missing: {path}")
         notebooks[p.name] = prepare_notebook(nbformat.read(path, as_version=4), p)
     index_front, intro = read_front_matter(reports / "index.qmd")
-    index_md = index_markdown(site, intro)
+    index_md = index_markdown(site, intro, notebooks, root, quarto=use_quarto)
     downloads = executed / offline.DOWNLOADS
 
     out = work / ("quarto" if use_quarto else "site")

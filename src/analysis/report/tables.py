@@ -109,16 +109,15 @@ def _cell(value, numeric: bool, source: bool, title: str | None, year: bool = Fa
     classes = []
     if numeric:
         classes += ["num"] if is_number_text(text) or not text else ["num", "text"]
-    shown = text
-    if source and text:
-        shown = short_ref(text)
+    shown = short_ref(text) if source and text else text
+    if source and text and (shown != text or len(text) < LONG_WORD):
         classes.append("ref")
         title = title or (text if shown != text else None)
     elif len(text) >= LONG_TEXT:
         classes.append("long")
     elif year and not numeric:
         classes.append("year")
-    elif max((len(w) for w in text.split()), default=0) > LONG_WORD:
+    if not numeric and max((len(w) for w in text.split()), default=0) > LONG_WORD:
         classes.append("word")
     attrs = f' class="{" ".join(classes)}"' if classes else ""
     if title and title != shown:
