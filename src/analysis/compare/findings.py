@@ -100,7 +100,8 @@ def plan_deviation(plan_cat: pd.DataFrame) -> pd.DataFrame:
                      "outturn_phase": "/".join(dict.fromkeys(part["outturn_phase"].dropna())),
                      "compared_with": "/".join(dict.fromkeys(part["compared_with"].dropna())),
                      "categories": len(part),
-                     "top_category": None if top is None else f"{top['category']} {text([top['category_name_en']])[0]}".strip(),
+                     "top_category": None if top is None else " ".join(
+                         x for x in (str(top["category"]), text([top.get("category_name_en")])[0]) if x),
                      "top_pct": None if top is None else float(top["deviation_pct"])})
     return pd.DataFrame(rows)
 
@@ -125,12 +126,14 @@ def spending(coverage: pd.DataFrame | None, plan_cat: pd.DataFrame | None, comp:
         rows.append(_row("deviation", f"{lead}: {_name(big['municipality_id'], names)}, whose "
                          f"{_phase_words(big['outturn_phase'])} {int(big['fiscal_year'])} is "
                          f"{signed(big['deviation_pct'])} % against the {_phase_words(big['compared_with'])} "
-                         f"({signed(big['deviation'], 2)} {unit}, summed over {int(big['categories'])} categories).",
+                         f"({signed(big['deviation'], 2 if abs(big['deviation']) < 1000 else 0)} {unit}, summed over "
+                         f"{int(big['categories'])} categories).",
                          big["municipality_id"], float(big["deviation_pct"]), "%"))
         for rec in dev.to_dict("records"):
             if len(dev) == 1 and rec["top_category"] is None:
                 continue
-            others = f"{_name(rec['municipality_id'], names)} {rec['fiscal_year']}: {signed(rec['deviation_pct'])} %"
+            others = (f"{_name(rec['municipality_id'], names)} {rec['fiscal_year']}: {_phase_words(rec['outturn_phase'])} "
+                      f"{signed(rec['deviation_pct'])} % against the {_phase_words(rec['compared_with'])}")
             if rec["top_category"]:
                 others += f", most in {rec['top_category']} ({signed(rec['top_pct'])} %)"
             rows.append(_row("deviation by municipality", others + ".", rec["municipality_id"],
@@ -140,8 +143,9 @@ def spending(coverage: pd.DataFrame | None, plan_cat: pd.DataFrame | None, comp:
         for mid, part in comp.dropna(subset=["share"]).groupby("municipality_id", sort=True):
             top = part.loc[part["share"].idxmax()]
             partly = "complete" in part.columns and not bool(top.get("complete"))
+            label = " ".join(x for x in (str(top["category"]), text([top.get("category_name_en")])[0]) if x)
             parts.append(f"{_name(mid, names)} {int(top['fiscal_year'])} ({PHASES.get(top['phase'], top['phase'])}): "
-                         f"{top['category']} {text([top['category_name_en']])[0]} {percent(top['share'])}"
+                         f"{label} {percent(top['share'])}"
                          + (" (the document covers it only partly)" if partly else ""))
         if parts:
             rows.append(_row("composition", "Largest category of categorised net spending: " + "; ".join(parts) + "."))
@@ -246,14 +250,24 @@ def indicators(volumes: pd.DataFrame | None, timely: pd.DataFrame | None = None,
     rows = []
     if volumes is not None and len(volumes):
         v = volumes.dropna(subset=["deviation_pct"])
+        flagged = text(v["flag_note"]) != "" if "flag_note" in v.columns else pd.Series(False, index=v.index)
+        flagged.index = v.index
         parts = []
-        for mid, part in v.groupby("municipality_id", sort=True):
+        for mid, part in v[~flagged].groupby("municipality_id", sort=True):
             top = part.loc[part["deviation_pct"].abs().idxmax()].to_dict()
             parts.append(f"{_name(mid, names)} {int(top['fiscal_year'])}, {indicator_label(top)}: "
                          f"{PHASES.get(top['realised_phase'], top['realised_phase'])} {fmt(top['realised'], None)} "
                          f"against {fmt(top['planned'], None)} planned ({signed(top['deviation_pct'])} %)")
         if parts:
             rows.append(_row("volumes", "Largest deviation of a realised volume from plan: " + "; ".join(parts) + "."))
+        if flagged.any():
+            f = v[flagged]
+            top = f.loc[f["deviation_pct"].abs().idxmax()].to_dict()
+            rows.append(_row("flagged", f"The largest flagged figure, kept as printed and drawn off scale: "
+                             f"{_name(top['municipality_id'], names)} {indicator_label(top)}, "
+                             f"{PHASES.get(top['realised_phase'], top['realised_phase'])} {fmt(top['realised'], None)} "
+                             f"against {fmt(top['planned'], None)} planned ({signed(top['deviation_pct'])} %).",
+                             top["municipality_id"], float(top["deviation_pct"]), "%"))
         n_plan = int(volumes["planned"].notna().sum())
         n_both = len(v)
         rows.append(_row("volumes", f"{n_both} of {len(volumes)} indicators have both a planned and a realised "
@@ -296,7 +310,8 @@ def profile(mid: str, totals: pd.DataFrame | None, comp: pd.DataFrame | None, ac
         rows.append(_row("total", f"The documents of {name} give no budget figures.", mid))
     if comp is not None and len(comp) and comp["share"].notna().any():
         top = comp.loc[comp["share"].idxmax()]
-        rows.append(_row("composition", f"Largest category: {top['category']} {text([top['category_name_en']])[0]}, "
+        label = " ".join(x for x in (str(top["category"]), text([top.get("category_name_en")])[0]) if x)
+        rows.append(_row("composition", f"Largest category: {label}, "
                          f"{percent(top['share'])} of the categorised net spending ({int(top['fiscal_year'])}, "
                          f"{PHASES.get(top['phase'], top['phase'])}).", mid, float(top["share"]), "%"))
     if achievement is not None and len(achievement):

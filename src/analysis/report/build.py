@@ -314,6 +314,11 @@ def build(root: Path | None = None, config: Path | None = None, jobs: int = 2, o
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     shutil.rmtree(failed_dir, ignore_errors=True)
+    if (root / "README.md").exists():  # the README's grid and screenshots, from the site just built
+        from analysis.report import overview
+        images = overview.readme_images(root, reports / "_site", say=note)
+        if images:
+            note(f"README images updated: {', '.join(sorted({p.name for p in images}))} in {overview.IMAGES}/")
     return BuildResult(ordered, reports / "_site", time.perf_counter() - t0, extracted)
 
 

@@ -48,14 +48,16 @@ def _tables(root: Path | None) -> dict[str, pd.DataFrame] | None:
 
 
 def document_lines(root: Path, documents: pd.DataFrame | None) -> dict[str, list[str]]:
-    """Raw file name -> its lines, for the documents listed (data/raw/<path>)."""
+    """Raw file name -> its lines, for the documents listed (their `path`, relative to the workspace
+    or to data/raw/)."""
     out = {}
-    raw = Path(root) / "data" / "raw"
+    root = Path(root)
     paths = list(documents["path"].dropna()) if documents is not None and "path" in documents.columns else []
     for name in paths:
-        f = raw / str(name)
-        if f.is_file():
-            out[f.name] = f.read_text(encoding="utf-8", errors="replace").splitlines()
+        for f in (root / str(name), root / "data" / "raw" / str(name), root / "data" / "raw" / Path(str(name)).name):
+            if f.is_file():
+                out[f.name] = f.read_text(encoding="utf-8", errors="replace").splitlines()
+                break
     return out
 
 
@@ -67,8 +69,8 @@ def verification_table(root: Path | None = None, tables: dict | None = None) -> 
     tables = tables if tables is not None else _tables(root)
     if not tables:
         return None
-    figs = verification.figures(tables["budget"], tables["indicators"], tables["goals"])
-    return verification.verify(figs, document_lines(root, tables["documents"]))
+    figs = verification.figures(tables.get("budget"), tables.get("indicators"), tables.get("goals"))
+    return verification.verify(figs, document_lines(root, tables.get("documents")))
 
 
 def verified(root: Path | None = None, tables: dict | None = None) -> dict | None:
@@ -216,6 +218,32 @@ def about_lines(root: Path, tables: dict | None, methods_html: str | None) -> li
     return out
 
 
+def findings_html(items: list) -> str:
+    """The overview's first block: each page's first findings, linked to the page
+    (`page_findings` markup, so that every page opens the same way)."""
+    lines = [f'<a href="{html.escape(p.html)}"><strong>{html.escape(p.title)}</strong></a>: '
+             + html.escape(" ".join(found)) for p, found in items]
+    return page_findings.Findings([], title="What the pages find").html(
+        lines or ["no page has findings yet: run `analysis build`"], raw=True)
+
+
+def downloads_findings(counts: dict[str, int], page_files: list, quarto: bool = False) -> str:
+    """The first block of the data downloads page: how many tables and rows, how many files behind
+    how many pages (computed from what is offered)."""
+    from analysis.contract.numbers import fmt
+    lines = []
+    if counts:
+        biggest = max(counts, key=counts.get)
+        lines.append(f"{len(counts)} processed tables with {fmt(sum(counts.values()), 0)} rows in all "
+                     f"(the largest: {biggest}, {fmt(counts[biggest], 0)} rows), each as CSV and Excel.")
+    else:
+        lines.append("No processed tables yet: run `analysis extract`.")
+    if page_files:
+        pages = {p.name for p, _, _ in page_files}
+        lines.append(f"{len(page_files)} tables behind {len(pages)} pages; none is offered without rows.")
+    return _raw(page_findings.Findings(lines, title="What this page offers").html(), quarto)
+
+
 def _raw(block: str, quarto: bool) -> str:
     """Raw HTML for the page's Markdown (Quarto needs a raw block, nbconvert's Markdown passes it)."""
     return f"```{{=html}}\n{block}\n```" if quarto else block
@@ -226,17 +254,17 @@ def index_markdown(site, intro: str, notebooks: dict | None = None, root: Path |
     """The overview page (see the module docstring); without `notebooks`/`root` only intro and pages."""
     from analysis.report.publish import DATA_PAGE, _md
     from analysis.report.runner import workspace_root
-    parts = [intro.strip(), ""] if intro.strip() else []
+    parts = []
     methods = next((p for p in site.pages if p.name == "methods"), None)
     methods_html = methods.html if methods else None
-    if notebooks:
-        lines = []
-        for p in site.pages:
-            found = page_lines(notebooks.get(p.name))
-            if found:
-                lines.append(f"- **[{_md(p.title)}]({p.html})**: " + " ".join(_md(x) for x in found))
-        if lines:
-            parts += ["## Findings", "", *lines, ""]
+    items = []
+    for p in site.pages:
+        found = page_lines((notebooks or {}).get(p.name))
+        if found:
+            items.append((p, found))
+    parts += [_raw(findings_html(items), quarto), ""]
+    if intro.strip():
+        parts += ["## About this site", "", intro.strip(), ""]
     if root is not None:
         root = workspace_root(root)
         tables = _tables(root)
@@ -245,7 +273,7 @@ def index_markdown(site, intro: str, notebooks: dict | None = None, root: Path |
                                      tables["municipalities"])
             parts += ["## Which data exist", "",
                       _raw(grid_html(grid, tables["municipalities"], tables["documents"]), quarto), ""]
-        parts += ["## About the data", "", *[f"- {x}" for x in about_lines(root, tables, methods_html)], ""]
+        parts += ["## Date and checks of the data", "", *[f"- {x}" for x in about_lines(root, tables, methods_html)], ""]
     sections: dict[str, list] = {}
     for p in site.pages:
         sections.setdefault(p.section or "Pages", []).append(p)

@@ -25,11 +25,17 @@ class Findings:
     def __init__(self, lines: list[str], selection: str | None = None, title: str = TITLE):
         self.lines, self.selection, self.title = [str(x) for x in lines if str(x)], selection, title
 
-    def _html(self) -> str:
-        items = "".join(f"<li>{html.escape(x)}</li>" for x in self.lines) or "<li>nothing to report for this selection</li>"
+    def html(self, lines: list[str] | None = None, raw: bool = False) -> str:
+        """The block as HTML; `lines` replace the sentences, `raw` lines are HTML already."""
+        lines = self.lines if lines is None else lines
+        items = "".join(f"<li>{x if raw else html.escape(x)}</li>" for x in lines) or \
+            "<li>nothing to report for this selection</li>"
         sel = f'<p class="analysis-selection">{html.escape(self.selection)}</p>' if self.selection else ""
         return (f'<section class="{CLASS}" aria-label="findings"><h2 class="{CLASS}-title">{html.escape(self.title)}'
                 f"</h2><ul>{items}</ul>{sel}</section>")
+
+    def _html(self) -> str:
+        return self.html()
 
     def _markdown(self) -> str:
         body = "\n".join(f"- {x}" for x in self.lines) or "- nothing to report for this selection"

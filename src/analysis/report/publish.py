@@ -97,7 +97,7 @@ def prepare_notebook(nb: nbformat.NotebookNode, page: Page) -> nbformat.Notebook
         if re.match(r"^#\s+\S", lines[0]):
             cell.source = "\n".join(lines[1:]).lstrip("\n")
         break
-    nb.cells = cells
+    nb.cells = [c for c in cells if c.cell_type != "markdown" or c.source.strip()]  # a cell that held only the title
     nb.metadata["title"] = page.title
     return nb
 
@@ -124,7 +124,7 @@ def _md(text: str) -> str:
 
 
 def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | None = None,
-                   previous: Path | None = None) -> str:
+                   previous: Path | None = None, quarto: bool = False) -> str:
     """Copy data/processed/*.csv into `dest`/data/ with an XLSX of each; return the page's Markdown.
 
     The page lists those tables and the per-page downloads found in `downloads`
@@ -161,6 +161,7 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
                           "SHA-256 and the columns of every table."]
     else:
         lines.append("*No processed tables yet: run `analysis extract`.*")
+    counts = {csv.stem: len(_read_table(csv)) for csv in csvs}
     page_files = []
     for p in site.pages:  # in navbar order
         folder = Path(downloads) / p.name if downloads is not None else None
@@ -176,7 +177,8 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
             by_page.setdefault(p.name, [p, []])[1].append(f"{_md(csv.stem)} ([CSV]({base}/{csv.name}){xl})")
         for p, files in by_page.values():
             lines.append(f"| [{_md(p.title)}]({p.html}) | {'; '.join(files)} |")
-    return "\n".join(lines) + "\n"
+    from analysis.report import overview
+    return overview.downloads_findings(counts, page_files, quarto) + "\n\n" + "\n".join(lines) + "\n"
 
 
 def _read_table(csv: Path):
@@ -500,7 +502,7 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     tables.copy_assets(out)  # the script that sorts and filters long tables
     if downloads.exists():
         shutil.copytree(downloads, out / offline.DOWNLOADS, dirs_exist_ok=True)
-    data_md = data_downloads(root, out, site, downloads, previous=reports / "_site" / DATA_DIR)
+    data_md = data_downloads(root, out, site, downloads, previous=reports / "_site" / DATA_DIR, quarto=use_quarto)
     if use_quarto:
         site_dir = render_quarto(site, notebooks, index_front, index_md, data_md, out, reports, quarto, say)
     else:

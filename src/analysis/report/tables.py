@@ -31,7 +31,8 @@ SOURCE_HEADERS = {"source", "source_ref", "evidence", "sources"}
 # 1.234,5 | -12 | 0,7 | 12,5 % | 90.820.300 (German/Danish; also a plain integer)
 NUMBER = re.compile(r"^[-\u2212+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?(\u00a0?%)?$")
 LONG_TEXT = 90       # characters from which a cell gets the class "long" (wraps in a wider column)
-LONG_WORD = 14       # a word longer than this may break anywhere (class "word"), e.g. 'ADM.administrationsbygninger'
+LONG_WORD = 10       # a word longer than this may break anywhere (class "word"), e.g. 'ADM.administrationsbygninger'
+MANY_COLUMNS = 12    # a table with this many columns gets a smaller font (class "analysis-table-many")
 
 
 def is_number_text(text) -> bool:
@@ -117,8 +118,8 @@ def _cell(value, numeric: bool, source: bool, title: str | None, year: bool = Fa
         classes.append("long")
     elif year and not numeric:
         classes.append("year")
-    if not numeric and max((len(w) for w in text.split()), default=0) > LONG_WORD:
-        classes.append("word")
+    if not numeric and "ref" not in classes and max((len(w) for w in re.split(r"[\s/-]+", shown)), default=0) > LONG_WORD:
+        classes.append("word")  # a long word without a hyphen to break at
     attrs = f' class="{" ".join(classes)}"' if classes else ""
     if title and title != shown:
         attrs += f' title="{_html.escape(str(title))}"'
@@ -136,7 +137,8 @@ def _table(df: pd.DataFrame, numeric: set, titles: dict, positions: list[int], s
                               _is_year(c)) for j, c in enumerate(cols))
         body.append(f"<tr>{cells}</tr>")
     attrs = ' data-sortable="true"' if sortable else ""
-    return (f'<table class="analysis-table"{attrs}><thead><tr>{head}</tr></thead>'
+    many = " analysis-table-many" if len(cols) >= MANY_COLUMNS else ""
+    return (f'<table class="analysis-table{many}"{attrs}><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>')
 
 
