@@ -143,7 +143,7 @@ def table(df: pd.DataFrame, numbers: dict[str, int | None] | None = None,
     columns; headers come from `HEADERS` updated by `rename`. Use the unformatted frame for
     downloads.
 
-    For `analysis.report.tables` the result's `attrs` say which columns are numeric (right-aligned)
+    For `analysis.report.html_tables` the result's `attrs` say which columns are numeric (right-aligned)
     and, with `order_by` (a numeric column of `df`, by absolute value unless order_abs=False), the
     order in which a long table shows its first rows ('largest first'; `order_text` says so, e.g.
     'largest absolute deviation'); `hover` maps a shown column to a column of `df` whose text is
@@ -223,10 +223,10 @@ def note(items: list[str], title: str = "Caveats"):
 
 
 def show(df: pd.DataFrame, empty: str = NO_FIGURES) -> None:
-    """Display a (formatted) table the way the site shows tables (`analysis.report.tables`): no
+    """Display a (formatted) table the way the site shows tables (`analysis.report.html_tables`): no
     index, numbers right-aligned, more than 25 rows collapsed behind an expander."""
-    from analysis.report import tables
-    tables.show(df, empty)
+    from analysis.report import html_tables
+    html_tables.show(df, empty)
 
 
 # --- tooltips and source references -------------------------------------------------------------

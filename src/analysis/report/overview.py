@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -32,6 +33,7 @@ STATUS_COLOURS = {"figures": "#4e79a7", "planned and realised": "#59a14f", "plan
                   "realised only": "#8cd17d", "targets and results": "#f28e2b",
                   "targets, no results yet": "#ffbe7d", "qualitative goals only": "#d4c9a8"}
 NO_YEAR = "no year"
+DATA_PAGE = "data-downloads"  # analysis.report.publish.DATA_PAGE
 FINDING_LINES = 2
 
 
@@ -249,10 +251,13 @@ def _raw(block: str, quarto: bool) -> str:
     return f"```{{=html}}\n{block}\n```" if quarto else block
 
 
+def _md(text: str) -> str:
+    return re.sub(r"([\[\]|*_`<>])", r"\\\1", str(text))
+
+
 def index_markdown(site, intro: str, notebooks: dict | None = None, root: Path | None = None,
-                   quarto: bool = False) -> str:
+                   quarto: bool = False, data_page: str = DATA_PAGE) -> str:
     """The overview page (see the module docstring); without `notebooks`/`root` only intro and pages."""
-    from analysis.report.publish import DATA_PAGE, _md
     from analysis.report.runner import workspace_root
     parts = []
     methods = next((p for p in site.pages if p.name == "methods"), None)
@@ -285,7 +290,7 @@ def index_markdown(site, intro: str, notebooks: dict | None = None, root: Path |
                 line += f": {_md(p.description)}"
             parts.append(line)
         parts.append("")
-    parts.append(f"## Data\n\n- [Data downloads]({DATA_PAGE}.html): every table as CSV and Excel.\n")
+    parts.append(f"## Data\n\n- [Data downloads]({data_page}.html): every table as CSV and Excel.\n")
     return "\n".join(parts)
 
 

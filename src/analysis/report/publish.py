@@ -27,7 +27,7 @@ from typing import Callable
 import nbformat
 import yaml
 
-from analysis.report import offline, tables
+from analysis.report import html_tables, offline, overview
 from analysis.report.runner import Page, workspace_root
 
 FALLBACK_NOTE = "quarto not found on PATH: published with nbconvert (fallback)"
@@ -115,8 +115,7 @@ def index_markdown(site: Site, intro: str, notebooks: dict | None = None, root: 
                    quarto: bool = False) -> str:
     """The overview page: the intro of reports/index.qmd, the pages' findings, the coverage grid,
     the date and checks of the data, and the pages by section (`analysis.report.overview`)."""
-    from analysis.report import overview
-    return overview.index_markdown(site, intro, notebooks, root, quarto=quarto)
+    return overview.index_markdown(site, intro, notebooks, root, quarto=quarto, data_page=DATA_PAGE)
 
 
 def _md(text: str) -> str:
@@ -177,7 +176,6 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
             by_page.setdefault(p.name, [p, []])[1].append(f"{_md(csv.stem)} ([CSV]({base}/{csv.name}){xl})")
         for p, files in by_page.values():
             lines.append(f"| [{_md(p.title)}]({p.html}) | {'; '.join(files)} |")
-    from analysis.report import overview
     return overview.downloads_findings(counts, page_files, quarto) + "\n\n" + "\n".join(lines) + "\n"
 
 
@@ -252,8 +250,8 @@ def methods_content(root: Path | None = None) -> dict:
 
 def table_html(df, empty: str = "none") -> str:
     """A plain HTML table (no index): numbers right-aligned, long tables collapsed
-    (`analysis.report.tables.html`)."""
-    return tables.html(df, empty)
+    (`analysis.report.html_tables.html`)."""
+    return html_tables.html(df, empty)
 
 
 # --- the offline check --------------------------------------------------------------------
@@ -499,7 +497,7 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     out = work / ("quarto" if use_quarto else "site")
     out.mkdir(parents=True, exist_ok=True)
     offline.copy_assets(out)
-    tables.copy_assets(out)  # the script that sorts and filters long tables
+    html_tables.copy_assets(out)  # the script that sorts and filters long tables
     if downloads.exists():
         shutil.copytree(downloads, out / offline.DOWNLOADS, dirs_exist_ok=True)
     data_md = data_downloads(root, out, site, downloads, previous=reports / "_site" / DATA_DIR, quarto=use_quarto)

@@ -1,4 +1,4 @@
-/* Sorting and filtering for the site's long tables (analysis.report.tables), no dependencies.
+/* Sorting and filtering for the site's long tables (analysis.report.html_tables), no dependencies.
    A table with data-sortable="true" sorts by a column when its header is clicked (again: the other
    way round) and gets a filter field that hides the rows not containing the typed text. Numbers
    are read in German/Danish format (1.234,5; 12,5 %). Without this script the tables still show. */

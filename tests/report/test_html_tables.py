@@ -1,9 +1,9 @@
-"""tables.py: the site's display tables (right-aligned numbers, collapsed long tables, short sources)."""
+"""html_tables.py: the site's display tables (right-aligned numbers, collapsed long tables, short sources)."""
 import re
 
 import pandas as pd
 
-from analysis.report import charts, tables
+from analysis.report import charts, html_tables as tables
 
 P = "peine_produktbericht_2024-06.txt"
 
