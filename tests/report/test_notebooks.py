@@ -88,8 +88,11 @@ def rows(nb) -> list[str]:
             if "text/markdown" in data:
                 out += data["text/markdown"].splitlines()
             for tr in re.findall(r"<tr.*?</tr>", data.get("text/html", ""), re.S):
-                cells = [html.unescape(re.sub(r"<.*?>", "", c)).strip() for c in re.findall(r"<t[hd].*?</t[hd]>", tr, re.S)]
-                out.append(" | ".join(cells))
+                tags = re.findall(r"<t[hd].*?</t[hd]>", tr, re.S)
+                cells = [html.unescape(re.sub(r"<.*?>", "", c)).strip() for c in tags]
+                # text shown on hover (the full source reference of a shortened one) follows the row
+                hover = [html.unescape(t) for c in tags for t in re.findall(r'^<t[hd][^>]*\btitle="([^"]*)"', c)]
+                out.append(" | ".join(cells + hover))
     return out
 
 
