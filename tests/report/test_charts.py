@@ -52,6 +52,13 @@ def test_table_formats_numbers_and_keeps_labels():
     assert list(t["Share"]) == ["12,5\u00a0%", "no figures in source"]
     assert list(t["Item (English)"]) == ["Long-term care", ""]
     assert df["amount"].iloc[0] == 5_305_000.0                 # the data behind it stays numeric
+    assert t.attrs["numeric"] == ["Amount (EUR)", "Share"]       # right-aligned on the page
+
+
+def test_table_aligns_numbers_formatted_before():
+    df = pd.DataFrame({"municipality": ["Peine", "Kiel"], "share_met": ["50,0\u00a0%", "too few to compare"]})
+    assert charts.table(df).attrs["numeric"] == []
+    assert charts.table(df, aligned=["share_met"], rename={"share_met": "% met"}).attrs["numeric"] == ["% met"]
 
 
 def test_theme_sets_the_number_locale():

@@ -57,8 +57,8 @@ def test_about_lines_state_the_build_date_and_the_checks(monkeypatch, tmp_path):
                             "check": ["sum", "correction: x", "flag: y"]})
     lines = overview.about_lines(tmp_path, {"quality": quality, "documents": None, "budget": None}, "methods.html")
     assert lines[0] == "Built on 2026-01-01."
-    assert lines[-1] == ("1 contradictions where a document disagrees with itself, 1 corrections where it settles a "
-                         "misprint itself and 1 doubtful figures flagged: each one on the [methods page](methods.html).")
+    assert lines[-1] == ("1 contradiction where a document disagrees with itself, 1 correction where it settles a "
+                         "misprint itself and 1 doubtful figure flagged: each one on the [methods page](methods.html).")
 
 
 def test_downloads_findings_count_what_is_offered():

@@ -134,7 +134,8 @@ def table(df: pd.DataFrame, numbers: dict[str, int | None] | None = None,
           percent: dict[str, int] | None = None, lang: str = "de", missing: str = NO_FIGURES,
           rename: dict[str, str] | None = None, columns: list[str] | None = None,
           missing_for: dict[str, str] | None = None, order_by: str | None = None, order_abs: bool = True,
-          order_text: str | None = None, hover: dict[str, str] | None = None) -> pd.DataFrame:
+          order_text: str | None = None, hover: dict[str, str] | None = None,
+          aligned: list[str] | None = None) -> pd.DataFrame:
     """A copy of `df` for display: number columns as formatted text, missing values as `missing`.
 
     `numbers`/`percent` map column -> decimals (None: as many as needed); `missing_for` gives
@@ -147,7 +148,8 @@ def table(df: pd.DataFrame, numbers: dict[str, int | None] | None = None,
     and, with `order_by` (a numeric column of `df`, by absolute value unless order_abs=False), the
     order in which a long table shows its first rows ('largest first'; `order_text` says so, e.g.
     'largest absolute deviation'); `hover` maps a shown column to a column of `df` whose text is
-    shown on hover (e.g. {"marked": "mark_text"}).
+    shown on hover (e.g. {"marked": "mark_text"}); `aligned` names columns formatted before (e.g. a
+    share with its own missing texts) that are numbers all the same.
     """
     out = df.copy() if columns is None else df.reindex(columns=columns).copy()
     for col in ("phase", "outturn_phase", "compared_with", "planned_phase", "realised_phase", "result_phase"):
@@ -155,8 +157,8 @@ def table(df: pd.DataFrame, numbers: dict[str, int | None] | None = None,
             out[col] = out[col].map(lambda v: PHASES.get(v, v))
     miss = missing_for or {}
     numeric = [c for c in out.columns if c in (numbers or {}) or c in (percent or {})]
-    numeric += [c for c in out.columns if c not in numeric and pd.api.types.is_numeric_dtype(out[c])
-                and not pd.api.types.is_bool_dtype(out[c]) and not _is_year_or_code(c)]
+    numeric += [c for c in out.columns if c not in numeric and (c in (aligned or []) or (
+        pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]) and not _is_year_or_code(c)))]
     for col, dec in (numbers or {}).items():
         if col in out.columns:
             out[col] = [fmt(v, dec, lang, miss.get(col, missing)) for v in out[col]]

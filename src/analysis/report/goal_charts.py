@@ -258,7 +258,7 @@ def achievement_view(ach: pd.DataFrame, names: dict[str, str] | None = None) -> 
                                 "near_miss": "of which near misses (within 5 points)",
                                 "clear_miss": "of which clear misses",
                                 "measured": "measured (met, missed, partly)", "share_met": "% met of measured",
-                                "basis": "Note"})
+                                "basis": "Note"}, aligned=["share_met"])
 
 
 def missed_view(table: pd.DataFrame) -> pd.DataFrame:

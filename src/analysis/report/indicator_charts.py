@@ -53,7 +53,8 @@ def volume_chart(pva: pd.DataFrame, all_ids, names: dict[str, str] | None = None
         row=alt.Row("municipality:N", title=None, sort=sorted(d["municipality"].unique()))
     ).resolve_scale(y="independent")
     notes = [charts.MARK_NOTE if charts.has_marks(d) else None, charts.FLAG_OFF_SCALE if cut else None]
-    return charts.titled(chart, f"Planned against realised volumes (largest {top} deviations per municipality)",
+    return charts.titled(chart, f"Realised against planned volumes: the {top} largest deviations in percent per "
+                                "municipality",
                          subtitle if subtitle is not None else
                          caveats.chart_context(d, names, phase="compared", unit=None) + notes)
 

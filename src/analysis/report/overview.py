@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.compare import availability, findings, verification
+from analysis.contract.numbers import fmt
 from analysis.report import page_findings
 
 IMAGES = Path("docs") / "images"
@@ -215,8 +216,9 @@ def about_lines(root: Path, tables: dict | None, methods_html: str | None) -> li
         n_corr = int((quality["status"] == "corrected").sum())
         n_flag = int(quality["check"].astype(str).str.startswith("flag:").sum())
         where = f"[methods page]({methods_html})" if methods_html else "methods page"
-        out.append(f"{n_contra} contradictions where a document disagrees with itself, {n_corr} corrections where it "
-                   f"settles a misprint itself and {n_flag} doubtful figures flagged: each one on the {where}.")
+        out.append(f"{_n(n_contra, 'contradiction')} where a document disagrees with itself, {_n(n_corr, 'correction')} "
+                   f"where it settles a misprint itself and {_n(n_flag, 'doubtful figure')} flagged: each one on the "
+                   f"{where}.")
     return out
 
 
@@ -232,7 +234,6 @@ def findings_html(items: list) -> str:
 def downloads_findings(counts: dict[str, int], page_files: list, quarto: bool = False) -> str:
     """The first block of the data downloads page: how many tables and rows, how many files behind
     how many pages (computed from what is offered)."""
-    from analysis.contract.numbers import fmt
     lines = []
     if counts:
         biggest = max(counts, key=counts.get)
@@ -244,6 +245,10 @@ def downloads_findings(counts: dict[str, int], page_files: list, quarto: bool = 
         pages = {p.name for p, _, _ in page_files}
         lines.append(f"{len(page_files)} tables behind {len(pages)} pages; none is offered without rows.")
     return _raw(page_findings.Findings(lines, title="What this page offers").html(), quarto)
+
+
+def _n(n: int, word: str) -> str:
+    return f"{fmt(n, 0)} {word}{'' if n == 1 else 's'}"
 
 
 def _raw(block: str, quarto: bool) -> str:
@@ -334,7 +339,15 @@ def chromium() -> str | None:
 
 
 def screenshots(pages: dict[str, Path], out_dir: Path, width: int = 1280, height: int = 1600) -> list[Path]:
-    """<out_dir>/<name>.png: the top `height` pixels of each page at `width` px, charts drawn."""
+    """<out_dir>/<name>.png: the top `height` pixels of each page at `width` px, charts drawn.
+    Runs in a thread of its own (Playwright's sync API refuses a thread with an asyncio loop, as in
+    Jupyter or a test that drives a browser already)."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_screenshots, pages, out_dir, width, height).result()
+
+
+def _screenshots(pages: dict[str, Path], out_dir: Path, width: int, height: int) -> list[Path]:
     from playwright.sync_api import sync_playwright
     exe = chromium()
     if exe is None:
