@@ -27,8 +27,11 @@ test: $(ENV_STAMP)
 	$(dir $(PYTHON))lint-imports --no-cache   # the layers of ARCHITECTURE.md
 	$(PYTHON) -m pytest
 
+# JupyterLab on notebooks/ (--allow-root when run as root, --no-browser when none can be opened;
+# the URL with its token is printed). More options: make lab LAB_ARGS="--port=8899 --ip=0.0.0.0"
+LAB_ARGS ?=
 lab: $(ENV_STAMP)
-	$(PYTHON) -m jupyter lab notebooks/
+	$(PYTHON) -m analysis.report.lab --root "$(CURDIR)" $(LAB_ARGS)
 
 .venv/.installed: pyproject.toml
 	test -x .venv/bin/python || python3 -m venv .venv
@@ -38,4 +41,4 @@ lab: $(ENV_STAMP)
 	touch $@
 
 clean:
-	rm -rf data/processed reports/_site reports/_executed
+	rm -rf data/processed reports/_site reports/_executed reports/.published

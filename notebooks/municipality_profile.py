@@ -3,13 +3,15 @@
 
 # %% tags=["parameters"]
 municipality = "peine"
+fiscal_year = "latest"
+phase = "most_realised"
 
 # %%
 import analysis
 from analysis.report import params
 
 ws = analysis.load()
-p = params.profile(ws, municipality)
+p = params.profile(ws, municipality, fiscal_year=fiscal_year, phase=phase)
 m = p.municipality
 
 # %%
@@ -27,11 +29,18 @@ from analysis.report import goal_charts as gc, indicator_charts as ic, profile_c
 
 base_year = max(params.price_index_years(ws, ws.municipalities["country"].unique()) or [None])
 with_budget = sorted(set(ws.budget["municipality_id"]))
+per_inh = False
 if m in with_budget:
-    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total")
+    # without a population figure (or exchange rate, price index) the figures that need it are left
+    # out, with a caveat naming the reference row that would add them
+    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total", missing="leave_out")
     totals_m = spending.totals(cb_m, names=names)
-    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant")
-    comp = scope.with_coverage(spending.composition(cb_real, "division", ws.reference.cofog, names=names),
+    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant", missing="leave_out")
+    left = caveats.left_out(cb_real, ws.municipalities)
+    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total", missing="leave_out")
+    per_inh = len(cb_real) > 0
+    comp = scope.with_coverage(spending.composition(cb_real if per_inh else cb_m_total, "division", ws.reference.cofog,
+                                                    names=names, fiscal_year=p.fiscal_year, phase=p.phase),
                                ws.reference.coverage)
 else:
     cb_m = comp = totals_m = None
@@ -46,9 +55,11 @@ from analysis.compare import findings
 from analysis.report import page_findings
 
 page_findings.show(findings.profile(m, totals_m, comp, achievement_m if len(goals_m) else None, volumes, names,
-                                    ws.documents), selection=f"municipality: {m}")
+                                    ws.documents),
+                   selection=f"municipality: {m} | fiscal year {p.fiscal_year or 'latest'} | "
+                             f"phase {p.phase or 'most realised'}")
 if comp is not None and len(comp):
-    display(sc.composition_chart(comp, all_ids, names, decimals=2))
+    display(sc.composition_chart(comp, all_ids, names, decimals=2 if per_inh else 0))
 elif len(goals_m):
     display(gc.achievement_chart(goals_m, names, subtitle=caveats.goal_context(goals_m, ws.documents, names)))
 
@@ -59,8 +70,9 @@ elif len(goals_m):
 # against the others. The chart above is its net spending by category (or, without budget figures,
 # its goals by status).
 #
-# Parameter (in the notebook's first code cell, or `papermill -p municipality ID`): `municipality`,
-# one id.
+# Parameters (in the notebook's first code cell, or `papermill -p municipality ID`): `municipality`,
+# one id; `fiscal_year` (`"latest"` or a year) and `phase` (`"most_realised"` or a phase such as
+# `"actual"`) for the spending by category and the standing among the municipalities.
 
 # %%
 charts.show(charts.table(profile.facts(ws.municipalities, m), rename={"field": "Field", "value": "Value"}))
@@ -79,15 +91,17 @@ charts.show(charts.table(profile.documents(ws.documents, m),
 # ## Spending
 #
 # The grand totals the document prints (source currency and nominal EUR) and net spending by
-# COFOG division, per inhabitant at constant prices (the chart at the top of the page).
+# COFOG division, per inhabitant at constant prices (in EUR at constant prices where there is no
+# population figure; the chart at the top of the page).
 
 # %%
 if m in with_budget:
     charts.show(sc.totals_view(totals_m, 0))
-    charts.show(sc.composition_view(comp, 2))
+    charts.show(sc.composition_view(comp, 2 if per_inh else 0))
     charts.show(sc.scope_view(scope.coverage_table(ws.reference.coverage, [m], names)), "no coverage recorded")
-    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total")
-    display(charts.note(caveats.budget(caveats.subset(cb_real, comp), ws.municipalities)
+    display(charts.note(left + caveats.budget(caveats.subset(cb_real if per_inh else cb_m_total, comp), ws.municipalities)
+                         + caveats.category_left_out(cb_m_total, comp, ws.municipalities, p.fiscal_year, p.phase)
+                         + caveats.one_sided(comp, names)
                          + caveats.scope(cb_m_total, "division", ws.reference.cofog, municipalities=ws.municipalities)
                          + caveats.quality(ws.quality, ws.municipalities, [m]) + caveats.marked(comp)))
 else:
@@ -147,18 +161,22 @@ else:
 # the key facts of every municipality's documents and goal system, side by side.
 
 # %%
-cb_all = ws.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant")
-comp_all = spending.composition(cb_all, "group", ws.reference.cofog, names=names)
+cb_all = ws.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant",
+                              missing="leave_out")
+comp_all = spending.composition(cb_all, "group", ws.reference.cofog, names=names, fiscal_year=p.fiscal_year,
+                                phase=p.phase)
 by_category = scope.standing(comp_all, ws.reference.coverage, m, names)
 if len(by_category):
     display(pc.standing_chart(by_category, m, all_ids, names))
     charts.show(pc.category_standing_view(by_category, m))
-    display(charts.note(caveats.budget(caveats.subset(cb_all, by_category), ws.municipalities, what="money")
+    display(charts.note(caveats.left_out(cb_all, ws.municipalities)
+                         + caveats.budget(caveats.subset(cb_all, by_category), ws.municipalities, what="money")
                          + caveats.task_split(ws.municipalities, by_category["municipality_id"].unique(),
                                               ws.reference.task_split, by_category["category"].unique())))
 else:
     display(Markdown(f"**nothing to compare**: the documents of {names[m]} give no budget figures by category."))
-standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names, coverage=ws.reference.coverage)
+standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names, coverage=ws.reference.coverage,
+                            fiscal_year=p.fiscal_year, phase=p.phase)
 charts.show(pc.standing_view(standing, m))
 display(charts.note(caveats.task_split(ws.municipalities, all_ids)))
 
@@ -177,5 +195,6 @@ offline.offer_download(basis.with_basis(by_category, cb_all, spending.compositio
 offline.offer_download(volumes, f"indicators-{m}", title="Planned against realised volumes")
 offline.offer_download(goals_m, f"goals-{m}", title="Coded goals")
 if comp is not None:
-    offline.offer_download(basis.composition_download(comp, cb_real, "division", ws.reference.cofog),
+    offline.offer_download(basis.composition_download(comp, cb_real if per_inh else cb_m_total, "division",
+                                                      ws.reference.cofog),
                            f"composition-{m}", title="Net spending by category")

@@ -7,6 +7,8 @@ base_year = 2024
 price_basis = "real"
 per = "inhabitant"
 category_level = "division"
+fiscal_year = "latest"
+phase = "most_realised"
 
 # %%
 import analysis
@@ -14,7 +16,7 @@ from analysis.report import params
 
 ws = analysis.load()
 p = params.spending(ws, municipalities=municipalities, base_year=base_year, price_basis=price_basis, per=per,
-                    category_level=category_level)
+                    category_level=category_level, fiscal_year=fiscal_year, phase=phase)
 
 # %%
 from IPython.display import Markdown, display
@@ -26,21 +28,29 @@ offline.enable()
 charts.enable("de")  # German/Danish number format: 1.234,5
 names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
 all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
-from analysis.compare import scope, spending
+from analysis.compare import harmonise, scope, spending
 from analysis.report import spending_charts as sc
 
 with_budget = [m for m in p.municipalities if m in set(ws.budget["municipality_id"])]
-cb = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per=p.per)
-cb_total = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per="total")
+# a municipality without a population figure (or exchange rate, price index) is left out of the
+# figures that need it, with a caveat naming the reference row that would add it
+cb = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per=p.per,
+                          missing="leave_out")
+cb_total = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per="total",
+                                missing="leave_out")
 decimals = 2 if p.per == "inhabitant" else 0
 coverage = spending.coverage(ws.budget, p.municipalities, names)
 scopes = scope.coverage_table(ws.reference.coverage, p.municipalities, names)
 totals = spending.totals(cb_total, names=names, municipalities=p.municipalities)
-comp = scope.with_coverage(spending.composition(cb, p.category_level, ws.reference.cofog, names=names),
-                           ws.reference.coverage)
+comp = scope.with_coverage(spending.composition(cb, p.category_level, ws.reference.cofog, names=names,
+                                                fiscal_year=p.fiscal_year, phase=p.phase), ws.reference.coverage)
+comp_shares = scope.with_coverage(spending.composition(cb_total, p.category_level, ws.reference.cofog, names=names,
+                                                       fiscal_year=p.fiscal_year, phase=p.phase),
+                                  ws.reference.coverage)
 plan_cat = scope.with_scope(spending.plan_vs_outturn(cb, "category", p.category_level, cofog=ws.reference.cofog,
-                                                     names=names), ws.reference.coverage)
-plan_item = scope.with_scope(spending.plan_vs_outturn(cb, "item", names=names), ws.reference.coverage)
+                                                     names=names, fiscal_year=p.fiscal_year), ws.reference.coverage)
+plan_item = scope.with_scope(spending.plan_vs_outturn(cb, "item", names=names, fiscal_year=p.fiscal_year),
+                             ws.reference.coverage)
 econ = scope.with_scope(spending.economic_composition(cb, p.municipalities, names=names), ws.reference.coverage)
 revenue = scope.with_scope(spending.revenue_vs_gross(cb_total, p.municipalities, names=names), ws.reference.coverage)
 
@@ -50,7 +60,8 @@ from analysis.report import page_findings
 
 page_findings.show(findings.spending(coverage, plan_cat, comp, cb, names),
                    selection=f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | "
-                             f"{p.price_basis} | per {p.per} | categories by COFOG {p.category_level}")
+                             f"{p.price_basis} | per {p.per} | categories by COFOG {p.category_level} | "
+                             f"fiscal year {p.fiscal_year or 'latest'} | phase {p.phase or 'most realised'}")
 display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
 
 # %% [markdown]
@@ -65,7 +76,9 @@ display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
 # Parameters (in the notebook's first code cell, or `papermill -p NAME VALUE`): `municipalities`
 # (a list of ids or `"all"`), `base_year` (price base for real terms), `price_basis` (`"nominal"` or
 # `"real"`), `per` (`"inhabitant"` or `"total"`), `category_level` (`"division"`, e.g. 10, or
-# `"group"`, e.g. 10.4).
+# `"group"`, e.g. 10.4), `fiscal_year` (`"latest"`: each municipality's latest year, or a year such
+# as 2016) and `phase` (`"most_realised"`: actual, else forecast, else adjusted, else original
+# budget; or one phase such as `"actual"`) for the composition by category.
 
 # %% [markdown]
 # ## Which figures exist
@@ -106,19 +119,22 @@ display(charts.note(caveats.budget(caveats.subset(cb_total, totals), ws.municipa
 #
 # Net spending (expenditure minus revenue, as printed or derived) of the categorised budget items,
 # by COFOG-based category: the value (the chart at the top of the page) and its share of the
-# categorised total. Each municipality's
-# latest fiscal year and its most realised phase are used (actual, else forecast, else budget).
+# categorised total. Each municipality's latest fiscal year and its most realised phase are used
+# (actual, else forecast, else budget), unless the parameters `fiscal_year` and `phase` choose
+# others. Shares need no population figure.
 # Faded bars: the document covers the category only partly (or its coverage is not recorded), so
 # its level is not comparable with the others'.
 
 # %%
-display(sc.composition_chart(comp, all_ids, names, measure="share"))
+display(sc.composition_chart(comp_shares, all_ids, names, measure="share"))
 charts.show(sc.composition_view(comp, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
                      + caveats.task_split_categories(ws.reference.task_split, ws.municipalities[
-                         ws.municipalities["municipality_id"].isin(with_budget)], comp["category"].unique())
+                         ws.municipalities["municipality_id"].isin(with_budget)], comp_shares["category"].unique())
+                     + caveats.category_left_out(cb_total, comp_shares, ws.municipalities, p.fiscal_year, p.phase)
+                     + caveats.one_sided(comp_shares, names)
                      + caveats.scope(cb_total, p.category_level, ws.reference.cofog, municipalities=ws.municipalities)
-                     + caveats.marked(comp)))
+                     + caveats.marked(comp_shares)))
 
 # %% [markdown]
 # ## Plan against outturn by category
@@ -133,6 +149,13 @@ display(sc.deviation_chart(plan_cat, all_ids, names))
 charts.show(sc.plan_view(plan_cat, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, plan_cat), ws.municipalities, what="money")
                      + caveats.marked(plan_cat)))
+# municipalities left out of the figures above (no population figure): the same table in EUR
+cb_left = cb_total[cb_total["municipality_id"].isin(harmonise.left_out_ids(cb))]
+plan_left = scope.with_scope(spending.plan_vs_outturn(cb_left, "category", p.category_level, cofog=ws.reference.cofog,
+                                                      names=names, fiscal_year=p.fiscal_year), ws.reference.coverage)
+if len(plan_left):
+    display(Markdown(f"**In {spending.unit_label(cb_left)}** (no population figure for these municipalities):"))
+    charts.show(sc.plan_view(plan_left, 0))
 
 # %% [markdown]
 # ## Plan against outturn by item
@@ -186,6 +209,8 @@ offline.offer_download(scopes, "document-coverage", title="What each document co
 offline.offer_download(basis.totals_download(totals, cb_total), "totals", title="Grand totals")
 offline.offer_download(basis.composition_download(comp, cb, p.category_level, ws.reference.cofog), "composition",
                        title="Composition by category")
+offline.offer_download(basis.composition_download(comp_shares, cb_total, p.category_level, ws.reference.cofog),
+                       "composition-shares", title="Composition by category (shares, in EUR)")
 offline.offer_download(basis.plan_download(plan_cat, cb, "category", p.category_level, ws.reference.cofog),
                        "plan-vs-outturn-by-category", title="Plan against outturn by category")
 offline.offer_download(basis.plan_download(plan_item, cb, "item"), "plan-vs-outturn-by-item",

@@ -31,3 +31,14 @@ def test_pair_in_sync_and_without_outputs(ipynb):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert not any(c.outputs or c.execution_count for c in code), f"{ipynb.name} is committed with outputs"
     assert sum("parameters" in c.metadata.get("tags", []) for c in code) <= 1
+
+
+def test_notebooks_folder_holds_the_pages_notebooks_only():
+    """What `make lab` opens is the analysts' notebooks: each is a page of reports/notebooks.yml;
+    test notebooks (e.g. _smoke.ipynb) live in tests/fixtures/notebooks/."""
+    import yaml
+
+    config = yaml.safe_load((NOTEBOOKS.parent / "reports" / "notebooks.yml").read_text(encoding="utf-8"))
+    pages = {Path((e.get("profiles") or e)["notebook"]).name for e in config["pages"]}
+    assert {p.name for p in PAIRS} == pages
+    assert (NOTEBOOKS.parent / "tests" / "fixtures" / "notebooks" / "_smoke.ipynb").exists()

@@ -11,6 +11,7 @@ Unknown municipalities, years or phases raise ValueError listing the valid choic
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -26,6 +27,7 @@ YEAR_COLUMN = {"budget": "fiscal_year", "indicators": "fiscal_year", "budget_cha
 PHASE_COLUMN = {"budget": "phase", "indicators": "phase", "goals": "result_phase"}
 COVERAGE_TABLES = ["budget", "indicators", "goals"]
 NO_FIGURES = "no figures in source"
+NO_EXTRACT_ENV = "ANALYSIS_NO_EXTRACT"  # set by `analysis build` for its notebooks: refresh='auto' never extracts
 
 
 def _as_list(value) -> list | None:
@@ -129,16 +131,19 @@ class Workspace:
         return df.reset_index(drop=True)
 
     def comparable_budget(self, municipalities=None, base_year: int | None = None, price_basis: str = "nominal",
-                          per: str = "total", years=None, phases=None) -> pd.DataFrame:
+                          per: str = "total", years=None, phases=None, missing: str = "raise") -> pd.DataFrame:
         """Budget rows with `value` in EUR (nominal or at base_year prices, total or per inhabitant).
 
-        See `analysis.harmonise.comparable`; `unit` says what `value` is.
+        See `analysis.harmonise.comparable`; `unit` says what `value` is. missing='leave_out' leaves
+        out the rows whose population, exchange rate or price index is missing (the notebooks do:
+        one municipality without a population figure never breaks a page) and lists them in
+        ``attrs["left_out"]``.
         """
         if self.reference is None:
             raise ValueError("this workspace has no reference data (load it with analysis.load())")
         df = self.select("budget", municipalities, years, phases)
         return harmonise.comparable(df, self.reference, base_year=base_year, price_basis=price_basis,
-                                    per=per, countries=self.countries)
+                                    per=per, countries=self.countries, missing=missing)
 
     def coverage(self, long: bool = False) -> pd.DataFrame:
         """Which years each municipality has figures for, per table (budget, indicators, goals).
@@ -217,9 +222,12 @@ def load(root: str | Path | None = None, *, refresh: bool | str = "auto",
 
     refresh='auto' extracts when data/processed/ is missing or was built from other inputs;
     True always extracts; False never does. `extractor(root)` writes data/processed/
-    (default: `analysis.extract.run`); tests pass their own.
+    (default: `analysis.extract.run`); tests pass their own. In a notebook run by
+    `analysis build` ($ANALYSIS_NO_EXTRACT), 'auto' reads data/processed/ as the build left it.
     """
     root = paths.root(root)
+    if refresh == "auto" and os.environ.get(NO_EXTRACT_ENV):
+        refresh = False
     folder = paths.processed_dir(root)
     extract = extractor or run_extract
     if refresh is True or not _has_tables(folder) or (refresh == "auto" and _is_stale(root)):

@@ -2,17 +2,48 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from analysis.contract.errors import InputError
+from analysis.contract.lock import LockBusy
+
+EXIT_SIGPIPE = 141  # what a shell reports for a process ended by SIGPIPE (`analysis validate | head`)
 
 
 def _extract(args) -> int:
+    from analysis.contract import paths
     from analysis.sources import extract
-    result = extract.run(args.root)
+    folder = paths.processed_dir(args.root)
+    before = _identity(folder)
+    try:
+        result = extract.run(args.root, wait=args.wait)
+    except KeyboardInterrupt:
+        changed = _identity(folder) != before
+        print("interrupted: " + ("data/processed/ was rebuilt" if changed else "data/processed/ is unchanged"),
+              file=sys.stderr)
+        return 130
     print(result.summary())
     return 0
+
+
+def _identity(folder: Path):
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _quiet_pipe() -> int:
+    """The reader of stdout went away: exit quietly (no traceback, no flush error at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_SIGPIPE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=None,
                         help="workspace folder (default: this checkout, or $ANALYSIS_ROOT)")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("extract", help="rebuild data/processed/ from data/raw/ and data/reference/")
+    p = sub.add_parser("extract", help="rebuild data/processed/ from data/raw/, data/curated/, data/municipalities/ "
+                                       "and data/reference/")
+    p.add_argument("--no-wait", dest="wait", action="store_false",
+                   help="exit at once when another extract or build is running in the workspace")
     p.set_defaults(func=_extract)
     from analysis.report import build
     from analysis.sources import scaffold, validate
@@ -32,12 +66,20 @@ def main(argv: list[str] | None = None) -> int:
         p.set_defaults(func=mod.run_cli)
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _quiet_pipe()
+    except LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was changed: the previous outputs are kept.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
         return 130
 
 

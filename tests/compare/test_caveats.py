@@ -58,3 +58,29 @@ def test_scope_states_the_share_of_the_total_that_is_itemised():
     text = caveats.scope(pd.DataFrame(rows), "division", None, {"peine": "Landkreis Peine"})[0]
     assert "Landkreis Peine 2024 (forecast): categorised items 50,0 Mio. EUR net = 25 % of" in text
     assert "total net 200,0 Mio. EUR (Dezernat)" in text
+
+
+def test_left_out_names_the_municipality_and_the_row_to_add():
+    cb = _rows(municipality_id=["peine"], fiscal_year=[2024])
+    cb.attrs["left_out"] = [{"municipality_id": "freiburg", "fiscal_year": y, "what": "population",
+                             "file": "data/reference/population.csv",
+                             "add": f"a row municipality_id=freiburg, year={y}, population=<official figure>"}
+                            for y in (2015, 2016)]
+    munis = _rows(municipality_id=["freiburg"], name=["Stadt Freiburg im Breisgau"], official_code=["08311000"])
+    assert caveats.left_out(cb, munis) == [
+        "Stadt Freiburg im Breisgau is left out of the per-inhabitant figures (2015, 2016): "
+        "data/reference/population.csv has no population for it. To add it: `a row municipality_id=freiburg, "
+        "official_code=08311000, year=<year>, population=<official figure>` for each of 2015, 2016."]
+    assert caveats.left_out(caveats.subset(cb, cb), munis) == caveats.left_out(cb, munis)  # kept by subset
+    assert caveats.left_out(_rows(municipality_id=["peine"]), munis) == []
+
+
+def test_a_municipality_without_categorised_items_is_named_with_its_scheme():
+    cb = _rows(municipality_id=["nrwstadt", "peine"], level=["product", "product"], category=[None, "10.7"],
+               item_code=["05.01.01", "3111"], item_name=["SGB II", "HLU"])
+    munis = _rows(municipality_id=["nrwstadt", "peine"], name=["NRW-Stadt", "Landkreis Peine"],
+                  scheme=["de_produkt", "de_produkt"])
+    comp = _rows(municipality_id=["peine"])
+    assert caveats.category_left_out(cb, comp, munis) == [
+        "NRW-Stadt is not in this category comparison: none of its 1 items has a category in de_produkt "
+        "(data/processed/unassigned_items.csv lists them; add category_map.csv rows)."]

@@ -133,3 +133,31 @@ def test_by_category_sums_annual_rows_only(ref):
     assert pd.isna(out.loc[("peine", "10.7"), "amount_eur"])
     assert out.loc[("aalborg", "10.4"), "amount_eur"] == pytest.approx(134_141.76, abs=0.01)
     assert len(out) == 3
+
+
+def test_missing_population_leaves_the_municipality_out_and_names_the_row(ref):
+    # Kiel has no population row: left out of the per-inhabitant figures, Peine is unchanged
+    b = _budget([_row("peine", 2024, 16_983_000, "EUR"), _row("kiel", 2017, 17_813_000.0, "EUR")])
+    with pytest.raises(InputError, match="no population figures for 'kiel'"):
+        harmonise.per_inhabitant(b, ref.population)
+    df = harmonise.per_inhabitant(b, ref.population, missing="leave_out")
+    assert list(df["municipality_id"]) == ["peine"]
+    assert df["amount_per_inhabitant"].iloc[0] == pytest.approx(122.03, abs=0.005)   # as without Kiel
+    assert harmonise.left_out(df) == [{"municipality_id": "kiel", "fiscal_year": 2017, "what": "population",
+                                       "file": "data/reference/population.csv",
+                                       "add": "a row municipality_id=kiel, year=2017, reference_date=<YYYY-MM-DD>, "
+                                              "population=<official figure>, source=<where from>"}]
+    assert harmonise.left_out_ids(df) == ["kiel"]
+
+
+def test_missing_exchange_rate_and_price_index_leave_out_too(ref):
+    b = _budget([_row("aalborg", 2030, 1.0, "DKK"), _row("peine", 2024, 1.0, "EUR")])
+    df = harmonise.comparable(b, ref, base_year=2024, price_basis="real", per="total", countries=COUNTRIES,
+                              missing="leave_out")
+    assert list(df["municipality_id"]) == ["peine"]
+    whats = {(e["municipality_id"], e["what"]) for e in harmonise.left_out(df)}
+    assert ("aalborg", "price index") in whats
+    nominal = harmonise.comparable(b, ref, price_basis="nominal", missing="leave_out")
+    assert [e["what"] for e in harmonise.left_out(nominal)] == ["exchange rate"]
+    with pytest.raises(ValueError, match="unknown missing"):
+        harmonise.to_eur(b, ref.exchange_rates, missing="ignore")

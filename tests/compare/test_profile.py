@@ -53,3 +53,10 @@ def test_standing_scope_comes_from_the_coverage_table(cb, goals):
     st = profile.standing(cb, goals, schema.empty("indicators"), IDS, NAMES, coverage=cov).set_index("municipality_id")
     assert st.at["peine", "scope"] == "Dezernat III product report (36 %)"
     assert st.at["aalborg", "scope"] == "not recorded"
+
+
+def test_latest_for_a_chosen_year_and_phase(cb):
+    lat = profile.latest(cb, fiscal_year=2024, phase="original_budget")
+    assert list(lat["municipality_id"]) == ["peine"] and list(lat["phase"]) == ["original_budget"]
+    assert lat["net"].iloc[0] != profile.latest(cb).set_index("municipality_id").at["peine", "net"]  # not the forecast
+    assert profile.latest(cb, fiscal_year=1999).empty

@@ -203,3 +203,63 @@ def test_caveats_follow_the_rows_a_table_shows(budget):
         "Corrected where the document settles the figure itself (data/curated/corrections.yml; printed figure kept in "
         "*_as_printed): Aalborg Kommune aalborg_regnskab_2014_fb.txt:658: printed 149,0 (extracted as -149,000,000), "
         "settled -149,0 (stored as 149,000,000)."]
+
+
+def _kiel(rows):
+    """Kiel-like product rows (one document, no totals): expenditure and revenue per product."""
+    out = []
+    for code, cat, direction, amount, ref in rows:
+        r = _row("kiel", 2017, "product", code, f"K{code}", direction, "original_budget", amount, cat)
+        r["document_id"], r["source_ref"], r["budget_type"] = "kiel-haushalt-2017", ref, "operating"
+        out.append(r)
+    from analysis.contract import schema
+    df = schema.conform(pd.DataFrame(out), "budget")
+    df["unit"] = "EUR"
+    return df
+
+
+def test_an_item_without_revenue_rows_gets_net_equal_to_expenditure_with_a_note():
+    # Haushalt-Kiel-2017.csv: 311210 has both sides (lines 2673-2695); a product with Aufwand rows only
+    b = _kiel([("311210", "10.2", "expenditure", 17_813_000.0, "Haushalt-Kiel-2017.csv:2677-2695"),
+               ("311210", "10.2", "revenue", 250_600.0, "Haushalt-Kiel-2017.csv:2673-2676"),
+               ("315410", "10.7", "expenditure", 1_000.0, "Haushalt-Kiel-2017.csv:3108-3110")])
+    net = spending.with_net(b, "amount")
+    net = net[net["derived_net"]].set_index("item_code")
+    assert net.at["311210", "amount"] == 17_562_400.0 and pd.isna(net.at["311210", "net_note"])
+    assert net.at["315410", "amount"] == 1_000.0
+    assert net.at["315410", "net_note"].startswith("no revenue rows for this item in its document, which lists revenue")
+    comp = spending.composition(b, "division", value="amount")
+    assert comp["value"].sum() == 17_562_400.0 + 1_000.0 and comp["one_sided_items"].sum() == 1
+    assert caveats.one_sided(comp)[0].endswith("(kiel 1 items).")
+
+
+def test_net_is_unknown_when_the_document_gives_only_one_side():
+    b = _kiel([("315410", "10.7", "expenditure", 1_000.0, "k.csv:2"), ("311210", "10.2", "expenditure", 5.0, "k.csv:3")])
+    net = spending.with_net(b, "amount")
+    derived = net[net["derived_net"]]
+    assert len(derived) == 2 and derived["amount"].isna().all()       # never dropped, never guessed
+    assert set(derived["net_note"].str.endswith("net unknown")) == {True}
+    assert spending.composition(b, "division", value="amount")["unknown_net_items"].sum() == 2
+
+
+def test_a_file_without_totals_gets_the_sum_of_its_items_as_total():
+    b = _kiel([("311210", "10.2", "expenditure", 17_813_000.0, "Haushalt-Kiel-2017.csv:2677-2695"),
+               ("311210", "10.2", "revenue", 250_600.0, "Haushalt-Kiel-2017.csv:2673-2676")])
+    t = spending.totals(b, value="amount").iloc[0]
+    assert (t["expenditure"], t["revenue"], t["net"]) == (17_813_000.0, 250_600.0, 17_562_400.0)
+    assert t["item_name"] == spending.SUM_OF_ITEMS and t["net_derived"]
+
+
+def test_composition_for_a_chosen_year_and_phase(budget):
+    # by default Aalborg's actual 2014; asked for the original budget, its plan figures
+    default = spending.composition(budget, "group", value="amount")
+    assert set(default.loc[default.municipality_id == "aalborg", "phase"]) == {"actual"}
+    plan = spending.composition(budget, "group", value="amount", fiscal_year=2014, phase="original_budget")
+    assert list(plan["municipality_id"].unique()) == ["aalborg"]     # Peine has no 2014 figures: left out
+    assert plan.loc[plan.category == "10.4", "value"].iloc[0] == 1_213_900_000 - 236_800_000
+    assert spending.composition(budget, value="amount", fiscal_year=2030).empty
+    left = caveats.category_left_out(budget, plan, pd.DataFrame({"municipality_id": ["peine", "aalborg"],
+                                                                 "name": ["Landkreis Peine", "Aalborg Kommune"]}),
+                                     2014, "original_budget")
+    assert left == ["Landkreis Peine is not in this category comparison: it has no categorised figures for 2014 "
+                    "original budget."]

@@ -197,3 +197,36 @@ def test_indicators_get_categories_from_the_indicator_map_then_the_budget_item()
     out = assign_indicators(ind, budget, imap)
     assert out["category"].tolist() == ["10.4", "10.7", None, "10.5"]
     assert out["category_rule"].tolist()[:2] == ["indicator_category_map.csv: daycare_coverage", "budget item 3111"]
+
+
+def test_an_nrw_product_is_categorised_by_the_nkf_rows(cmap):
+    # NKF 05 Soziale Leistungen, 06 Kinder-, Jugend- und Familienhilfe, 07 Gesundheitsdienste;
+    # Kreis Wesel prints its groups without the leading zero (501 Leistungen nach SGB II)
+    rows = [_row("musterkreis", "05.01.01", "Leistungen nach SGB II"), _row("musterkreis", "501", "Leistungen nach SGB II"),
+            _row("musterkreis", "06.01", "Förderung von Kindern"), _row("musterkreis", "070101", "Gesundheitsamt")]
+    df, unassigned = categories.assign(_budget(rows), cmap, {"musterkreis": "DE"},
+                                       regions={"musterkreis": "Nordrhein-Westfalen"})
+    nkf = {r["item_code"]: f"category_map.csv:{i + 2}" for i, r in cmap.iterrows() if r["scheme"] == "de_nkf"}
+    assert list(df["category"]) == ["10.9", "10.9", "10.4", "07"]
+    assert list(df["category_rule"]) == [nkf["05*"], nkf["05*"], nkf["06*"], nkf["07*"]]
+    assert unassigned.empty
+    # the same numbers under the Produktrahmen of Niedersachsen mean nothing social: no category
+    df, unassigned = categories.assign(_budget(rows), cmap, {"musterkreis": "DE"},
+                                       regions={"musterkreis": "Niedersachsen"})
+    assert df["category"].isna().all() and len(unassigned) == 4
+    assert set(unassigned["scheme"]) == {"de_produkt"}
+
+
+def test_the_land_picks_the_scheme_and_municipality_yml_can_override_it(cmap):
+    # 315001 is BVG in Baden-Württemberg (3150) but a social facility in the Produktrahmen (315)
+    rows = [_row("freiburg", "315001", "Kriegsopferfürsorge"), _row("stadt", "315001", "x")]
+    df, _ = categories.assign(_budget(rows), cmap, {"freiburg": "DE", "stadt": "DE"},
+                              regions={"freiburg": "baden-wuerttemberg", "stadt": "Hessen"})
+    assert list(df["category"]) == ["10.1.2", "10.9"]     # 3150* (BW) and 315* (Produktrahmen)
+    df, _ = categories.assign(_budget(rows[1:]), cmap, {"stadt": "DE"}, regions={"stadt": "Hessen"},
+                              overrides={"stadt": "de_produkt_bw"})
+    assert list(df["category"]) == ["10.1.2"]
+    assert categories.scheme_for("DE", "Nordrhein-Westfalen", None, cmap.attrs["schemes"],
+                                 cmap.attrs["region_schemes"]) == ("de_nkf", "schemes.csv row for DE, Nordrhein-Westfalen")
+    assert categories.scheme_for("DE", "Bayern", None, cmap.attrs["schemes"], cmap.attrs["region_schemes"])[0] \
+        == "de_produkt"

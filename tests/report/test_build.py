@@ -1,5 +1,12 @@
 """analysis.report.build: the notebook config, the build command and its all-or-nothing publishing."""
 import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -162,7 +169,8 @@ def test_only_reruns_one_page_and_keeps_the_others(workspace):
     assert "total amount: 30.00" in other_before                              # factor 5
     lines.clear()
     result = build.build(workspace, config=path, only=["smoke"], extract=False, publisher="nbconvert", say=lines.append)
-    assert [ln for ln in lines if ln.startswith("[")] == [lines[1]] and lines[1].startswith("[1/1] smoke ")
+    progress = [ln for ln in lines if ln.startswith("[")]
+    assert len(progress) == 1 and progress[0].startswith("[1/1] smoke ")
     assert [(r.page.name, r.reused) for r in result.results] == [("smoke", False), ("other", True)]
     assert "reused" in result.summary(workspace)
     assert "total amount: 30.00" in (site / "other.html").read_text()
@@ -177,3 +185,226 @@ def test_only_reruns_one_page_and_keeps_the_others(workspace):
     with pytest.raises(InputError, match="changed since"):
         build.build(workspace, config=path, only=["smoke"], extract=False, publisher="nbconvert", say=lines.append)
     assert "total amount: 30.00" in (site / "other.html").read_text()
+
+
+def test_a_municipality_with_errors_stops_the_build_before_any_notebook(workspace, capsys):
+    # an analyst's mapping with a wrong sign rule: the same message as `analysis validate`
+    yml = workspace / "data/municipalities/kiel/municipality.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("sign: expenditure_negative", "sign: minus", 1),
+                   encoding="utf-8")
+    assert cli.main(["--root", str(workspace), "validate", "kiel"]) == 1
+    message = next(line for line in capsys.readouterr().out.splitlines() if "input.long[0].sign" in line)
+    message = message.strip().removeprefix("error: ")
+    assert cli.main(["--root", str(workspace), "build", "--publisher", "nbconvert"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "nothing was changed" in err
+    assert not (workspace / "reports/_site").exists() and not (workspace / "reports/_executed").exists()
+
+
+# --- faults (issue 12) ----------------------------------------------------------------------
+
+PROBE_PAGE = """\
+  - name: {name}
+    notebook: notebooks/_probe.ipynb
+    title: {name}
+    parameters: {params}
+"""
+
+
+def _probe_config(root: Path, *pages: tuple[str, str], name: str = "probe.yml") -> Path:
+    text = "pages:\n" + "".join(PROBE_PAGE.format(name=n, params=p) for n, p in pages)
+    return _config(root, text, name)
+
+
+def _probe_workspace(tmp_path) -> Path:
+    """A small workspace with a fresh data/processed/ (the fictitious musterstadt) and the probe notebook."""
+    from conftest import fixture_workspace
+    from analysis.sources import extract
+    root = fixture_workspace(tmp_path, with_musterstadt=True)
+    shutil.rmtree(root / "data/reference")
+    shutil.copytree(ROOT / "data/reference", root / "data/reference")
+    (root / "notebooks").mkdir()
+    shutil.copy(ROOT / "tests/fixtures/notebooks/_probe.ipynb", root / "notebooks/_probe.ipynb")
+    (root / "reports").mkdir()
+    for f in ("index.qmd", "styles.css"):
+        if (ROOT / "reports" / f).exists():
+            shutil.copy(ROOT / "reports" / f, root / "reports" / f)
+    extract.run(root)
+    return root
+
+
+def _change_an_input(root: Path) -> None:
+    pop = root / "data/reference/population.csv"
+    pop.write_text(pop.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+
+
+def _cli(root: Path, *args: str, **kw) -> subprocess.Popen:
+    env = {**os.environ, "ANALYSIS_ROOT": str(root)}
+    kw = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw}
+    return subprocess.Popen([sys.executable, "-m", "analysis.cli", "--root", str(root), *args], env=env,
+                            text=True, **kw)
+
+
+def _wait_for(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _kernels(root: Path) -> list:
+    from test_staging import survivors
+    return survivors(root)
+
+
+def _cmd(proc) -> str:
+    import psutil
+    try:
+        return " ".join(proc.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def test_a_misspelled_parameter_is_named_with_line_and_the_valid_names(workspace):
+    path = _config(workspace, TWO_PAGES.replace("{factor: 5}", "{factor: 5, lable: x}"))
+    with pytest.raises(InputError) as exc:
+        build.build(workspace, config=path, extract=False, say=lambda _: None)
+    text = str(exc.value)
+    assert text.startswith(f"{path}:8, column 'parameters': unknown parameter of notebooks/_smoke.ipynb "
+                           "(did you mean label?)")
+    assert "expected one of municipality_id, factor, label, fail" in text and "found 'lable'" in text
+    assert not (workspace / "reports" / "_site").exists()
+
+
+def test_a_misspelled_profile_parameter_is_named_too(workspace):
+    cfg = (ROOT / "reports" / "notebooks.yml").read_text(encoding="utf-8")
+    assert "municipality: \"{municipality_id}\"" in cfg
+    path = _config(workspace, cfg.replace("municipality: \"{municipality_id}\"", "municipalty: \"{municipality_id}\""))
+    line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if "municipalty:" in ln)
+    (workspace / "notebooks" / "municipality_profile.ipynb").write_bytes(
+        (ROOT / "notebooks" / "municipality_profile.ipynb").read_bytes())
+    for nb in ("spending_structure", "goal_agreements", "service_indicators", "methods"):
+        (workspace / "notebooks" / f"{nb}.ipynb").write_bytes((ROOT / "notebooks" / f"{nb}.ipynb").read_bytes())
+    with pytest.raises(InputError) as exc:
+        build.build(workspace, config=path, extract=False, say=lambda _: None)
+    assert f"test.yml:{line}, column 'parameters': unknown parameter of notebooks/municipality_profile.ipynb " \
+           "(did you mean municipality?)" in str(exc.value) and "found 'municipalty'" in str(exc.value)
+
+
+def test_the_checked_in_config_uses_only_known_parameters():
+    cfg = build.load_config(ROOT / "reports" / "notebooks.yml", ROOT)
+    build.check_parameters(cfg, cfg.site.pages, ROOT)  # raises on an unknown name
+
+
+@pytest.mark.slow
+def test_no_extract_is_kept_by_the_notebooks_of_the_build(tmp_path):
+    """X1: with --no-extract the notebooks read data/processed/ as the build left it."""
+    root = _probe_workspace(tmp_path)
+    meta = root / "data/processed/metadata.json"
+    before = meta.read_bytes()
+    _change_an_input(root)
+    path = _probe_config(root, ("probe", "{load: true}"))
+    lines = []
+    build.build(root, config=path, extract=False, publisher="nbconvert", say=lines.append)
+    assert meta.read_bytes() == before                       # no kernel re-extracted
+    assert "note: data/processed/ is older than its inputs (--no-extract): the pages show it as it was extracted" in lines
+    assert "budget rows: 22" in (root / "reports/_site/probe.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_failed_build_says_that_data_processed_was_rebuilt(tmp_path, capsys):
+    """F5: the build's extract replaced data/processed/, then a notebook failed."""
+    root = _probe_workspace(tmp_path)
+    good = _probe_config(root, ("probe", "{}"), name="good.yml")
+    assert cli.main(["--root", str(root), "build", "--config", str(good), "--publisher", "nbconvert"]) == 0
+    site = _hashes(root / "reports/_site")
+    capsys.readouterr()
+    _change_an_input(root)
+    bad = _probe_config(root, ("probe", "{fail: true}"), name="bad.yml")
+    assert cli.main(["--root", str(root), "build", "--config", str(bad), "--publisher", "nbconvert"]) == 2
+    err = capsys.readouterr().err
+    assert "ValueError: probe asked to fail" in err
+    assert ("data/processed/ was rebuilt from the changed inputs; reports/_site/ is unchanged (the last good site)"
+            in err)
+    assert "nothing was changed" not in err
+    assert _hashes(root / "reports/_site") == site
+
+
+@pytest.mark.slow
+def test_a_failure_stops_the_notebook_running_in_parallel_before_the_cleanup(tmp_path, capsys):
+    root = _probe_workspace(tmp_path)
+    path = _probe_config(root, ("broken", "{fail: true, seconds: 3}"), ("busy", "{seconds: 60}"))
+    assert cli.main(["--root", str(root), "build", "--no-extract", "--config", str(path), "-j", "2",
+                     "--publisher", "nbconvert"]) == 2
+    err = capsys.readouterr().err
+    assert "stopped 1 running notebook (busy)" in err
+    assert _kernels(root) == []                               # papermill and its kernel are gone, at once
+    time.sleep(1.5)
+    assert [p.name for p in (root / "reports").iterdir() if p.name.startswith(".site-")] == [".site-failed"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_says_what_was_stopped_and_kept(tmp_path):
+    root = _probe_workspace(tmp_path)
+    path = _probe_config(root, ("busy", "{seconds: 60}"))
+    proc = _cli(root, "build", "--no-extract", "--config", str(path), "--publisher", "nbconvert",
+                start_new_session=True)
+    try:
+        _wait_for(lambda: any("kernelapp" in _cmd(p) for p in _kernels(root)))
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert ("interrupted: stopped 1 running notebook (busy); nothing was changed: the previous outputs are kept "
+            "(data/processed/ as it was; there is no site yet)") in err
+    assert _kernels(root) == []
+    assert not [p for p in (root / "reports").iterdir() if p.name.startswith(".site-")]
+
+
+@pytest.mark.slow
+def test_two_builds_at_once_the_second_waits_or_exits(tmp_path):
+    """F6: a lock (pid, start time); the second build says who holds it and waits, or exits with --no-wait."""
+    root = _probe_workspace(tmp_path)
+    release = root / "release-the-first-build"
+    path = _probe_config(root, ("busy", f"{{seconds: 120, until: '{release}'}}"))
+    args = ("build", "--no-extract", "--config", str(path), "--publisher", "nbconvert", "-j", "1")
+    first = _cli(root, *args)
+    try:
+        lock_file = root / ".analysis.lock"
+        _wait_for(lambda: lock_file.exists() and str(first.pid) in lock_file.read_text())
+        holder = json.loads(lock_file.read_text())
+        assert holder["pid"] == first.pid and holder["command"] == "analysis build" and holder["started"]
+
+        refused = _cli(root, *args, "--no-wait")
+        out, err = refused.communicate(timeout=60)
+        assert refused.returncode == 1
+        assert (f"error: another analysis build is running in this workspace (pid {first.pid}, "
+                f"since {holder['started']}; lock .analysis.lock)") in err
+        assert "running 1 notebooks" not in out
+
+        extract = _cli(root, "extract", "--no-wait")
+        _, err = extract.communicate(timeout=60)
+        assert extract.returncode == 1 and f"(pid {first.pid}" in err
+
+        second_err = tmp_path / "second.err"
+        with open(second_err, "w") as fh:
+            second = _cli(root, *args, stderr=fh)
+        _wait_for(lambda: "waiting:" in second_err.read_text())
+        release.touch()   # the first build's notebook ends now
+        most = 0  # papermill processes at once while the first build runs: never two
+        while first.poll() is None:
+            papermills = [p for p in _kernels(root) if "papermill" in _cmd(p)]
+            most = max(most, len(papermills))
+            time.sleep(0.1)
+        out1, err1 = first.communicate(timeout=120)
+        out2, _ = second.communicate(timeout=120)
+        err2 = second_err.read_text()
+    finally:
+        first.kill()
+    assert first.returncode == 0 and second.returncode == 0, err1 + err2
+    assert most == 1
+    assert f"waiting: another analysis build is running in this workspace (pid {first.pid}" in err2
+    assert "[1/1] busy" in out1 and "[1/1] busy" in out2
+    assert not lock_file.exists()

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 NOTEBOOKS = ["spending_structure.ipynb", "goal_agreements.ipynb", "service_indicators.ipynb",
              "municipality_profile.ipynb"]
-VALID = "aalborg, berlin-neukoelln, magdeburg, peine, segeberg"
+VALID = "aalborg, berlin-neukoelln, freiburg, kiel, magdeburg, peine, segeberg"
 
 # run name -> (notebook, papermill arguments)
 RUNS = {
@@ -140,7 +140,8 @@ def test_spending_defaults(executed):
 
 def test_spending_nominal_totals_for_two_municipalities(executed):
     nb = _ok(executed, "spending-nominal")
-    assert "municipalities: peine, aalborg | base year 2014 | nominal | per total | categories by COFOG group" in rows(nb)
+    assert "municipalities: peine, aalborg | base year 2014 | nominal | per total | categories by COFOG group | " \
+           "fiscal year latest | phase most realised" in rows(nb)
     # 5.083.000.000 DKK / 7,4548 = 681.842.571 EUR
     row_with(nb, "Aalborg Kommune", "| actual", "| 5.083.000.000", "| 681.842.571")
     row_with(nb, "Landkreis Peine", "| original budget", "| 90.820.300")

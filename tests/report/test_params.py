@@ -103,3 +103,20 @@ def test_profile_takes_exactly_one(ws):
 def test_bad_json_is_explained():
     with pytest.raises(params.ParameterError, match="is not a JSON list"):
         params.as_list('["peine", ', "municipalities")
+
+
+def test_fiscal_year_and_phase(ws):
+    budget = schema.conform(pd.DataFrame([{
+        "municipality_id": "peine", "document_id": "d", "fiscal_year": y, "period": str(y), "org_unit": "x",
+        "item_code": "3111", "item_name": "HLU", "level": "product", "direction": "net", "economic_type": "all",
+        "phase": "actual", "amount": 1.0, "currency": "EUR", "source_ref": "f.txt:1"} for y in (2014, 2024)]), "budget")
+    ws2 = Workspace({"municipalities": MUNIS, "budget": budget}, ref=Ref())
+    p = params.spending(ws2, fiscal_year="latest", phase="most_realised")
+    assert (p.fiscal_year, p.phase) == (None, None)
+    p = params.spending(ws2, fiscal_year="2014", phase="actual")
+    assert (p.fiscal_year, p.phase) == (2014, "actual")
+    with pytest.raises(params.ParameterError, match="Valid choices for fiscal_year: 2014, 2024"):
+        params.spending(ws2, fiscal_year=2016)
+    with pytest.raises(params.ParameterError, match="financial_plan, most_realised"):
+        params.profile(ws2, "peine", phase="Ist")
+    assert params.profile(ws2, "peine", fiscal_year=2024).fiscal_year == 2024

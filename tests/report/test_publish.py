@@ -148,9 +148,10 @@ def test_renderer_bundle_carries_vegalite_and_html():
         offline.enable()
 
 
-def test_renderer_leaves_html_out_in_an_interactive_jupyterlab_kernel(monkeypatch):
-    # JupyterLab prefers text/html (rank 50) to Vega-Lite (rank 57), and the site's bundle is not there
+def test_renderer_leaves_html_out_in_an_interactive_kernel_outside_jupyterlab(monkeypatch):
+    # e.g. papermill run by hand: the site's bundle is not next to its output (JupyterLab: test_offline.py)
     monkeypatch.setattr(offline, "_in_interactive_kernel", lambda: True)
+    monkeypatch.delenv(offline.ENV_LAB_SESSION, raising=False)
     offline.enable()
     bundle = offline.renderer({"mark": "bar"})
     assert "text/html" not in bundle and bundle["application/vnd.vegalite.v5+json"] == {"mark": "bar"}

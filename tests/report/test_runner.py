@@ -111,3 +111,16 @@ def test_a_missing_notebook_is_refused_before_anything_runs(workspace, tmp_path)
     with pytest.raises(InputError, match="notebook not found"):
         runner.execute([Page("x", "notebooks/nope.ipynb", "X")], tmp_path / "out", workspace, progress=None)
     assert not (tmp_path / "out" / "x.ipynb").exists()
+
+
+def test_parameter_names_are_read_from_the_parameters_cell(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [new_code_cell("x = 1"),
+                new_code_cell("municipalities = 'all'\nbase_year: int = 2024\na, b = 1, 2  # two at once",
+                              metadata={"tags": ["parameters"]})]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert runner.parameter_names(path) == ["municipalities", "base_year", "a", "b"]
+    nb.cells[1].metadata["tags"] = []
+    nbformat.write(nb, path)
+    assert runner.parameter_names(path) is None

@@ -54,7 +54,9 @@ def test_every_evidence_quote_and_printed_figure_is_on_its_line():
     records = corrections.load(FILE, docs, ROOT)           # raises on any quote not on its line
     data = yaml.safe_load(FILE.read_text(encoding="utf-8"))
     assert len(records) == len(data["corrections"]) + len(data["flags"]) == 13
-    raw = {d: (ROOT / p).read_text(encoding="utf-8").split("\n") for d, p in zip(docs["document_id"], docs["path"])}
+    cited = {r["document_id"] for r in records}     # the council documents (UTF-8 text), not budget files
+    raw = {d: (ROOT / p).read_text(encoding="utf-8").split("\n") for d, p in zip(docs["document_id"], docs["path"])
+           if d in cited}
     for rec in records:
         lines = raw[rec["document_id"]]
         for e in rec["evidence"]:

@@ -37,22 +37,32 @@ def test_all_tables_written_as_csv_and_parquet(result):
 
 def test_every_municipality_has_data(result):
     t = result.tables
-    assert set(t["municipalities"]["municipality_id"]) == {"peine", "magdeburg", "berlin-neukoelln", "aalborg", "segeberg"}
-    assert set(t["budget"]["municipality_id"]) == {"peine", "aalborg"}
+    assert set(t["municipalities"]["municipality_id"]) == {"peine", "magdeburg", "berlin-neukoelln", "aalborg", "segeberg",
+                                                            "kiel", "freiburg"}
+    assert set(t["budget"]["municipality_id"]) == {"peine", "aalborg", "kiel", "freiburg"}
     assert set(t["indicators"]["municipality_id"]) == {"peine", "aalborg"}
     assert set(t["goals"]["municipality_id"]) == {"peine", "magdeburg", "berlin-neukoelln", "aalborg", "segeberg"}
 
 
 def test_every_row_has_a_source_ref_pointing_to_a_real_line(result):
     raw = {p.name: p.read_text(encoding="utf-8").split("\n") for p in (ROOT / "data/raw").glob("*.txt")}
+    # the published budget files in the municipalities' folders (Kiel, Freiburg): every line of a range
+    raw |= {p.name: p.read_bytes().split(b"\r\n") for p in (ROOT / "data/municipalities").glob("*/*.csv")
+            if p.name != "documents.csv"}
     for name in ("budget", "indicators", "goals", "budget_changes"):
         refs = result.tables[name]["source_ref"]
         assert refs.notna().all(), name
         for ref in refs.unique():
-            file, line = ref.rsplit(":", 1)
+            file, lines = ref.rsplit(":", 1)
             assert file in raw, ref
-            first = int(line.split("-")[0])
-            assert 1 <= first <= len(raw[file]) and raw[file][first - 1].strip(), ref
+            if file.endswith(".txt"):  # a document's text: the first line of a range holds the figure
+                first = int(lines.split("-")[0])
+                assert 1 <= first <= len(raw[file]) and raw[file][first - 1].strip(), ref
+                continue
+            for part in lines.split(","):  # rows summed from a published file: every one of them
+                first, _, last = part.partition("-")
+                for n in range(int(first), int(last or first) + 1):
+                    assert 1 <= n <= len(raw[file]) and raw[file][n - 1].strip(), ref
 
 
 def test_documents_own_totals(result):
@@ -130,3 +140,112 @@ def test_cli_extract_prints_the_summary(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "rows per municipality and table" in out and "contradiction" in out
     assert (root / "data/processed/goals.parquet").exists()
+
+
+# --- faults (issue 12): kill -9, the swap, leftovers, the lock -------------------------------
+
+KILLAT = ROOT / "tests" / "fixtures" / "killat.py"
+
+
+def _small(tmp_path):
+    """The fictitious musterstadt with the real reference data: an extract of about a second."""
+    from conftest import fixture_workspace
+    root = fixture_workspace(tmp_path, with_musterstadt=True)
+    shutil.rmtree(root / "data/reference")
+    shutil.copytree(ROOT / "data/reference", root / "data/reference")
+    return root
+
+
+def _complete(folder) -> bool:
+    """data/processed/ as extract writes it: every table as CSV and Parquet, and metadata.json."""
+    names = {f"{n}.{ext}" for n in extract.OUTPUT_TABLES for ext in ("csv", "parquet")} | {"metadata.json"}
+    return folder.is_dir() and names <= {p.name for p in folder.iterdir()}
+
+
+def _fingerprint_of(folder) -> str:
+    import json
+    return json.loads((folder / "metadata.json").read_text())["fingerprint"]
+
+
+def test_data_processed_is_complete_at_every_step_of_the_swap(tmp_path, monkeypatch):
+    """F2: no moment without a complete data/processed/ (checked after every rename of the write)."""
+    import os
+    root = _small(tmp_path)
+    result = extract.build_tables(root)
+    out = root / "data/processed"
+    extract.write(result, out, root)
+    steps = []
+    from analysis.contract import folders
+    for owner, name in ((os, "rename"), (os, "replace"), (Path, "rename"), (Path, "replace"),
+                        (folders, "exchange")):
+        real = getattr(owner, name)
+
+        def wrapped(*a, _real=real, _name=name, **kw):
+            value = _real(*a, **kw)
+            steps.append((_name, _complete(out)))
+            return value
+        monkeypatch.setattr(owner, name, wrapped)
+    extract.write(result, out, root)
+    assert steps and all(ok for _, ok in steps), steps
+
+
+KILLS = [  # point, data/processed/ after the kill: the previous one (old) or the new one
+    ("in-processed-write", "old"),
+    ("after-processed-swap", "new"),
+    ("in-processed-old-removal", "new"),
+]
+
+
+@pytest.mark.parametrize("point, after", KILLS, ids=[k[0] for k in KILLS])
+def test_kill_9_during_extract_leaves_a_complete_data_processed(tmp_path, point, after):
+    import os
+    import subprocess
+    import sys
+    root = _small(tmp_path)
+    extract.run(root)
+    out = root / "data/processed"
+    old = _fingerprint_of(out)
+    (root / "data/reference/population.csv").write_text(
+        (root / "data/reference/population.csv").read_text() + "\n")
+    new = extract.fingerprint(root)
+    run = subprocess.run([sys.executable, str(KILLAT), point, "--root", str(root), "extract"],
+                         env={**os.environ, "ANALYSIS_ROOT": str(root)}, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == -9, run.stderr[-2000:]
+    assert _complete(out) and _fingerprint_of(out) == {"old": old, "new": new}[after]
+    left = sorted(p.name for p in (root / "data").iterdir() if p.name.startswith(".processed-"))
+    assert left
+    # the next extract removes them and says so in one line
+    result = extract.run(root)
+    notes = [n for n in result.notes if n.startswith("note: removed")]
+    assert len(notes) == 1 and all(f"data/{name}/" in notes[0] for name in left)
+    assert "interrupted" in notes[0]
+    assert not [p for p in (root / "data").iterdir() if p.name.startswith(".processed-")]
+    assert _complete(out) and _fingerprint_of(out) == new
+
+
+def test_extract_waits_for_the_lock_or_exits_with_no_wait(tmp_path, capsys):
+    import subprocess
+    import sys
+    import threading
+    from analysis.contract import lock
+    root = _small(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import sys; from analysis.contract import lock\n"
+                               f"with lock.workspace_lock({str(root)!r}, 'analysis build', say=print):\n"
+                               "    print('held', flush=True); sys.stdin.readline()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert cli.main(["--root", str(root), "extract", "--no-wait"]) == 1
+        err = capsys.readouterr().err
+        assert f"another analysis build is running in this workspace (pid {holder.pid}, since " in err
+        assert not (root / "data/processed").exists()
+        threading.Timer(2.0, lambda: holder.communicate("go\n")).start()   # the holder ends in 2 s
+        assert cli.main(["--root", str(root), "extract"]) == 0              # waits, then extracts
+        err = capsys.readouterr().err
+        assert f"waiting: another analysis build is running in this workspace (pid {holder.pid}" in err
+        assert holder.poll() is not None and _complete(root / "data/processed")
+    finally:
+        holder.kill()
+    assert lock.LOCK_FILE not in {p.name for p in root.iterdir()}

@@ -36,7 +36,7 @@ def test_documents_table_has_council_references():
 
 def test_municipalities():
     m = registry.municipalities(ROOT).set_index("municipality_id")
-    assert list(m.index) == ["aalborg", "berlin-neukoelln", "magdeburg", "peine", "segeberg"]
+    assert list(m.index) == ["aalborg", "berlin-neukoelln", "freiburg", "kiel", "magdeburg", "peine", "segeberg"]
     assert m.loc["aalborg", "currency"] == "DKK" and m.loc["aalborg", "country"] == "DK"
     assert m.loc["peine", "admin_type"] == "Landkreis"
     assert m.loc["magdeburg", "admin_type"] == "kreisfreie Stadt"

@@ -18,7 +18,10 @@ from analysis.contract.missing import flag
 from analysis.contract.numbers import fmt
 
 PHASE_WORDS = {"original_budget": "original budget", "adjusted_budget": "adjusted budget",
-               "forecast": "forecast", "actual": "actual outturn", "actual_to_date": "actual to date"}
+               "forecast": "forecast", "actual": "actual outturn", "actual_to_date": "actual to date",
+               "financial_plan": "medium-term financial plan"}
+LEFT_OUT_OF = {"population": "per-inhabitant figures", "exchange rate": "figures in EUR",
+               "price index": "figures at constant prices"}
 
 # What a country's administrative type means for the comparability of social spending, keyed by
 # (country, admin_type): a German "Stadt" is never described as a Danish "Kommune". Who pays for
@@ -203,8 +206,8 @@ def budget(cb: pd.DataFrame, municipalities: pd.DataFrame, what: str = "all") ->
     currency and population.
     """
     names = _names(municipalities)
-    items = fiscal_years(cb, names) + phases(cb, names) + prices(cb, names) + currency(cb, names) \
-        + population(cb, names)
+    items = left_out(cb, municipalities) + fiscal_years(cb, names) + phases(cb, names) + prices(cb, names) \
+        + currency(cb, names) + population(cb, names)
     if what == "all":
         items += task_split(municipalities, cb["municipality_id"].unique()) + categories(cb)
     items += marked(cb)
@@ -220,6 +223,88 @@ def marked(rows: pd.DataFrame) -> list[str]:
         if col in rows.columns and rows[col].notna().any():
             texts = spending.join_notes(rows[col].astype(object).str.split(r" \| ").explode())
             out.append(f"{lead}: {texts.replace(' | ', '; ')}.")
+    return out
+
+
+def left_out(cb: pd.DataFrame, municipalities=None) -> list[str]:
+    """Who is left out of the figures for want of a reference figure (population, exchange rate,
+    price index), with the reference row that would add them (``attrs['left_out']`` of
+    `harmonise.comparable(..., missing='leave_out')`). One sentence per municipality and figure."""
+    entries = list(getattr(cb, "attrs", {}).get("left_out", []))
+    if not entries:
+        return []
+    names = _names(municipalities)
+    codes = {}
+    if isinstance(municipalities, pd.DataFrame) and "official_code" in municipalities.columns:
+        codes = {m: c for m, c in zip(municipalities["municipality_id"], municipalities["official_code"])
+                 if isinstance(c, str) and c and c != "nan"}
+    grouped: dict[tuple, list[dict]] = {}
+    for e in entries:
+        grouped.setdefault((e["municipality_id"], e["what"]), []).append(e)
+    out = []
+    for (mid, what), es in grouped.items():
+        years = sorted({int(e["fiscal_year"]) for e in es})
+        add = es[0]["add"]
+        if len(years) > 1:
+            add = add.replace(f"year={es[0]['fiscal_year']}", "year=<year>") + f" for each of {', '.join(map(str, years))}"
+        if mid in codes and "official_code" not in add:
+            add = add.replace(f"municipality_id={mid},", f"municipality_id={mid}, official_code={codes[mid]},")
+        rows = add.split(" for each of ")
+        add = f"`{rows[0]}`" + (f" for each of {rows[1]}" if len(rows) > 1 else "")
+        out.append(f"{_name(mid, names)} is left out of the {LEFT_OUT_OF.get(what, 'figures')} "
+                   f"({', '.join(map(str, years))}): {es[0]['file']} has no {what} for it. To add it: {add}.")
+    return out
+
+
+def category_left_out(cb: pd.DataFrame, comp: pd.DataFrame, municipalities: pd.DataFrame,
+                      fiscal_year: int | None = None, phase: str | None = None) -> list[str]:
+    """Which municipalities with budget rows are missing from a category comparison `comp`, and why
+    (no itemised rows, no item with a category in its scheme, no figures for the year and phase
+    chosen)."""
+    if not len(cb):
+        return []
+    names = _names(municipalities)
+    schemes = dict(zip(municipalities["municipality_id"], municipalities["scheme"])) \
+        if "scheme" in municipalities.columns else {}
+    shown = set(comp["municipality_id"]) if len(comp) else set()
+    out = []
+    for mid, part in cb.groupby("municipality_id", sort=True):
+        if mid in shown:
+            continue
+        items = part[part["level"].isin(["product", "line"])]
+        if not len(items):
+            why = "its document gives no itemised figures, only totals"
+        elif items["category"].isna().all():
+            scheme = schemes.get(mid)
+            scheme = scheme if isinstance(scheme, str) and scheme and scheme != "nan" else "its scheme"
+            why = (f"none of its {items[['item_code', 'item_name']].drop_duplicates().shape[0]} items has a category in "
+                   f"{scheme} (data/processed/unassigned_items.csv lists them; add category_map.csv rows)")
+        elif fiscal_year is not None or phase:
+            choice = " ".join(x for x in (str(fiscal_year) if fiscal_year is not None else "",
+                                          PHASE_WORDS.get(phase, phase or "")) if x)
+            why = f"it has no categorised figures for {choice}"
+        else:
+            why = "its categorised items have no net figure"
+        out.append(f"{_name(mid, names)} is not in this category comparison: {why}.")
+    return out
+
+
+def one_sided(comp: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
+    """Items whose net is their expenditure (or -revenue) because their document lists no revenue
+    (expenditure) rows for them, and items whose net is unknown (`spending.composition`)."""
+    out = []
+    if not len(comp) or "one_sided_items" not in comp.columns:
+        return out
+    by = comp.groupby("municipality_id")[["one_sided_items", "unknown_net_items"]].sum()
+    parts = [f"{_name(m, names)} {int(r['one_sided_items'])}" for m, r in by.iterrows() if r["one_sided_items"]]
+    if parts:
+        out.append("Net of items with expenditure but no revenue rows (or the other way round) in a document that "
+                   "lists revenue (expenditure) for its other items is their expenditure (minus their revenue): the "
+                   "document's own rows are the evidence (" + "; ".join(parts) + " items).")
+    parts = [f"{_name(m, names)} {int(r['unknown_net_items'])}" for m, r in by.iterrows() if r["unknown_net_items"]]
+    if parts:
+        out.append("Net is unknown for items whose document gives only one side (expenditure or revenue) for all "
+                   "items; they are not in the category values (" + "; ".join(parts) + " items).")
     return out
 
 
@@ -266,10 +351,13 @@ def subset(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     """The rows behind a table: those of the municipalities, fiscal years and phases it shows."""
     keys = [k for k in ("municipality_id", "fiscal_year", "phase") if k in rows.columns and k in shown.columns]
     if not keys or not len(shown):
-        return rows.iloc[0:0]
-    want = set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False)))
-    have = rows[keys].astype(str).apply(tuple, axis=1)
-    return rows[have.isin(want)]
+        out = rows.iloc[0:0]
+    else:
+        want = set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False)))
+        have = rows[keys].astype(str).apply(tuple, axis=1)
+        out = rows[have.isin(want)]
+    out.attrs = dict(rows.attrs)  # who was left out of `rows` stays known (left_out)
+    return out
 
 
 def quality(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]:

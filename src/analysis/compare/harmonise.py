@@ -4,6 +4,11 @@ Pure functions over contract tables (DataFrames) and reference tables (`analysis
 Each adds columns and keeps every row; a missing reference figure raises `InputError` naming
 the reference file and the row to add (never a silent NaN or 0). Amounts that are NaN stay NaN.
 
+With ``missing="leave_out"`` the rows whose reference figure is missing are left out instead (a
+municipality without a population figure gets no per-inhabitant values, one without an exchange
+rate no EUR values), and ``attrs["left_out"]`` of the result lists what was left out and the
+reference row that would add it (`analysis.compare.caveats.left_out` turns it into a caveat).
+
     nominal EUR      amount / units_per_eur[fiscal_year]
     real (national)  amount * index[base_year] / index[fiscal_year]   (HICP of the country)
     real EUR         real (national) / units_per_eur[base_year]        (constant prices and rate)
@@ -24,6 +29,7 @@ from analysis.reference import tables as ref_mod
 
 PRICE_BASES = ("nominal", "real")
 PER = ("total", "inhabitant")
+MISSING = ("raise", "leave_out")
 GROUP_KEYS = ["municipality_id", "fiscal_year", "phase", "direction", "category"]
 
 
@@ -44,8 +50,35 @@ def _raise(problems: list[Problem]) -> None:
         raise InputError(problems)
 
 
+def _settle(out_df: pd.DataFrame, problems: list[Problem], bad: list[bool], missing: str, entries: list[dict]
+            ) -> pd.DataFrame:
+    """Raise for the problems, or (missing='leave_out') drop the rows marked `bad` and record `entries`."""
+    if missing not in MISSING:
+        raise ValueError(f"unknown missing={missing!r}; valid: {', '.join(MISSING)}")
+    if missing == "raise" or not problems:
+        _raise(problems)
+        return out_df
+    kept = out_df[[not b for b in bad]].copy()
+    kept.attrs = dict(out_df.attrs)
+    kept.attrs["left_out"] = list(out_df.attrs.get("left_out", [])) + entries
+    return kept
+
+
+def left_out(df: pd.DataFrame) -> list[dict]:
+    """What `missing='leave_out'` left out of `df`: dicts with municipality_id, fiscal_year, what
+    (population, exchange rate, price index), file and add (the row that would add it)."""
+    return list(df.attrs.get("left_out", []))
+
+
+def left_out_ids(df: pd.DataFrame) -> list[str]:
+    """The municipalities `missing='leave_out'` left out of `df` entirely (no row of theirs is left)."""
+    ids = list(dict.fromkeys(e["municipality_id"] for e in left_out(df)))
+    have = set(df["municipality_id"]) if "municipality_id" in df.columns else set()
+    return [m for m in ids if m not in have]
+
+
 def to_eur(df: pd.DataFrame, rates, *, column: str = "amount", out: str = "amount_eur",
-           year: int | None = None) -> pd.DataFrame:
+           year: int | None = None, missing: str = "raise") -> pd.DataFrame:
     """Add `out` (= column / units_per_eur), `fx_rate`, `fx_year` and `fx_source`.
 
     The rate is the annual mean of the row's fiscal_year, or of `year` when given (used for
@@ -57,8 +90,10 @@ def to_eur(df: pd.DataFrame, rates, *, column: str = "amount", out: str = "amoun
     years = pd.Series(int(year), index=df.index) if year is not None else df["fiscal_year"].astype(int)
     lookup = {(c, int(y)): (float(v), s) for c, y, v, s in
               rates[["currency", "year", "units_per_eur", "source"]].itertuples(index=False)}
-    fx, src, problems, seen = [], [], [], set()
-    for cur, y in zip(out_df["currency"], years):
+    fx, src, problems, seen, bad, entries = [], [], [], set(), [], []
+    path = rates.attrs.get("path", "data/reference/exchange_rates.csv")
+    for mid, cur, y in zip(out_df["municipality_id"] if "municipality_id" in out_df.columns else [None] * len(out_df),
+                           out_df["currency"], years):
         if cur == ref_mod.BASE_CURRENCY:
             fx.append(1.0)
             src.append("EUR: no conversion")
@@ -68,21 +103,25 @@ def to_eur(df: pd.DataFrame, rates, *, column: str = "amount", out: str = "amoun
         else:
             fx.append(float("nan"))
             src.append(None)
+            add = f"add a row currency={cur}, year={y}, units_per_eur=<annual mean>, source=<where from>"
             if (cur, y) not in seen:
                 seen.add((cur, y))
-                problems.append(Problem(rates.attrs.get("path", "data/reference/exchange_rates.csv"),
-                                        f"no exchange rate for {cur} in {y}", None, "units_per_eur",
-                                        f"add a row currency={cur}, year={y}, units_per_eur=<annual mean>, source=<where from>"))
-    _raise(problems)
+                problems.append(Problem(path, f"no exchange rate for {cur} in {y}", None, "units_per_eur", add))
+            if (mid, cur, y) not in seen:
+                seen.add((mid, cur, y))
+                entries.append({"municipality_id": mid, "fiscal_year": int(y), "what": "exchange rate",
+                                "file": _rel(path), "add": add[len("add "):]})
+        bad.append(fx[-1] != fx[-1])
     out_df["fx_rate"] = fx
     out_df["fx_year"] = years.to_numpy()
     out_df["fx_source"] = pd.Series(src, index=out_df.index, dtype="str")
     out_df[out] = out_df[column].astype("float64") / out_df["fx_rate"]
-    return out_df
+    return _settle(out_df, problems, bad, missing, entries)
 
 
 def to_real(df: pd.DataFrame, price_index, base_year: int, countries: dict[str, str], *,
-            series: str = ref_mod.DEFAULT_SERIES, column: str = "amount", out: str = "amount_real") -> pd.DataFrame:
+            series: str = ref_mod.DEFAULT_SERIES, column: str = "amount", out: str = "amount_real",
+            missing: str = "raise") -> pd.DataFrame:
     """Add `out` at `base_year` prices in the row's own currency: column * index[base] / index[year].
 
     Also adds price_index_series, price_index_year, price_index_value, price_index_base_value,
@@ -94,7 +133,7 @@ def to_real(df: pd.DataFrame, price_index, base_year: int, countries: dict[str, 
     path = table.attrs.get("path", "data/reference/price_index.csv")
     lookup = {(c, s, int(y)): float(v) for c, s, y, v in
               table[["country", "series", "year", "index"]].itertuples(index=False)}
-    problems, seen = [], set()
+    problems, seen, bad, entries = [], set(), [], []
     out_df = df.copy()
     idx, base_idx, notes = [], [], []
     for mid, y in zip(out_df["municipality_id"], out_df["fiscal_year"].astype(int)):
@@ -104,20 +143,24 @@ def to_real(df: pd.DataFrame, price_index, base_year: int, countries: dict[str, 
                 seen.add(("country", mid))
                 problems.append(Problem("<countries>", f"no country for municipality {mid!r}", None, "country",
                                         "countries={municipality_id: country} for every municipality in the table"))
-            idx.append(float("nan")); base_idx.append(float("nan")); notes.append(None)
+            idx.append(float("nan")); base_idx.append(float("nan")); notes.append(None); bad.append(True)
             continue
         values = []
         for yy in (y, int(base_year)):
             v = lookup.get((country, series, yy))
+            add = (f"add a row country={country}, year={yy}, series={series}, index=<value>, "
+                   f"base_year=<base>, source=<where from>")
             if v is None and (country, yy) not in seen:
                 seen.add((country, yy))
-                problems.append(Problem(path, f"no {series} price index for {country} in {yy}", None, "index",
-                                        f"add a row country={country}, year={yy}, series={series}, index=<value>, "
-                                        f"base_year=<base>, source=<where from>"))
+                problems.append(Problem(path, f"no {series} price index for {country} in {yy}", None, "index", add))
+            if v is None and (mid, country, yy) not in seen:
+                seen.add((mid, country, yy))
+                entries.append({"municipality_id": mid, "fiscal_year": int(y), "what": "price index",
+                                "file": _rel(path), "add": add[len("add "):]})
             values.append(float("nan") if v is None else v)
         idx.append(values[0]); base_idx.append(values[1])
+        bad.append(values[0] != values[0] or values[1] != values[1])
         notes.append(f"{series} {country}: {fmt_exact(values[1])} ({base_year}) / {fmt_exact(values[0])} ({y})")
-    _raise(problems)
     out_df["price_index_series"] = series
     out_df["price_index_year"] = out_df["fiscal_year"].astype(int).to_numpy()
     out_df["price_index_value"] = idx
@@ -126,11 +169,11 @@ def to_real(df: pd.DataFrame, price_index, base_year: int, countries: dict[str, 
     out_df["deflator_note"] = pd.Series(notes, index=out_df.index, dtype="str")
     out_df["price_base_year"] = int(base_year)
     out_df[out] = out_df[column].astype("float64") * out_df["deflator"]
-    return out_df
+    return _settle(out_df, problems, bad, missing, entries)
 
 
 def per_inhabitant(df: pd.DataFrame, population, *, column: str = "amount",
-                   out: str = "amount_per_inhabitant") -> pd.DataFrame:
+                   out: str = "amount_per_inhabitant", missing: str = "raise") -> pd.DataFrame:
     """Add population, population_year (nearest earlier year when the fiscal year is missing),
     population_date, population_source and `out` = column / population."""
     table = _table(population, "population")
@@ -138,7 +181,8 @@ def per_inhabitant(df: pd.DataFrame, population, *, column: str = "amount",
     out_df = df.copy()
     cache: dict[tuple, tuple] = {}
     problems: list[Problem] = []
-    for key in set(zip(out_df["municipality_id"], out_df["fiscal_year"].astype(int))):
+    entries = []
+    for key in sorted(set(zip(out_df["municipality_id"], out_df["fiscal_year"].astype(int)))):
         try:
             value, used, _ = ref_mod.population(key[0], key[1], table)
             rec = table[(table["municipality_id"] == key[0]) & (table["year"] == used)].iloc[0]
@@ -146,14 +190,28 @@ def per_inhabitant(df: pd.DataFrame, population, *, column: str = "amount",
         except InputError as exc:
             problems.extend(exc.problems)
             cache[key] = (float("nan"), None, None, None)
-    _raise(problems)
+            entries.append({"municipality_id": key[0], "fiscal_year": key[1], "what": "population",
+                            "file": _rel(_path(table, ref_mod.POPULATION)),
+                            "add": f"a row municipality_id={key[0]}, year={key[1]}, reference_date=<YYYY-MM-DD>, "
+                                   "population=<official figure>, source=<where from>"})
     keys = list(zip(out_df["municipality_id"], out_df["fiscal_year"].astype(int)))
     out_df["population"] = [cache[k][0] for k in keys]
     out_df["population_year"] = pd.array([cache[k][1] for k in keys], dtype="Int64")
     out_df["population_date"] = pd.Series([cache[k][2] for k in keys], index=out_df.index, dtype="str")
     out_df["population_source"] = pd.Series([cache[k][3] for k in keys], index=out_df.index, dtype="str")
     out_df[out] = out_df[column].astype("float64") / out_df["population"].astype("float64")
-    return out_df
+    return _settle(out_df, problems, [cache[k][1] is None for k in keys], missing, entries)
+
+
+def _path(table: pd.DataFrame, name: str) -> str:
+    return table.attrs.get("path") or f"data/reference/{name}"
+
+
+def _rel(path) -> str:
+    """'.../data/reference/population.csv' -> 'data/reference/population.csv' (for captions)."""
+    text = str(path)
+    i = text.find("data/reference/")
+    return text[i:] if i >= 0 else text
 
 
 def by_category(df: pd.DataFrame, value: str = "amount_eur", *, annual_only: bool = True,
@@ -200,32 +258,35 @@ def short_unit(unit) -> str:
 
 def comparable(budget: pd.DataFrame, ref: "ref_mod.Reference", base_year: int | None = None,
                price_basis: Literal["nominal", "real"] = "nominal", per: Literal["total", "inhabitant"] = "total",
-               countries: dict[str, str] | None = None, series: str = ref_mod.DEFAULT_SERIES) -> pd.DataFrame:
+               countries: dict[str, str] | None = None, series: str = ref_mod.DEFAULT_SERIES,
+               missing: str = "raise") -> pd.DataFrame:
     """Budget rows with `value` in EUR and `unit` describing it.
 
     nominal: value = amount / rate[fiscal_year].
     real:    value = amount * index[base_year] / index[fiscal_year] / rate[base_year] (national
              price index of the municipality's country, then the base year's exchange rate).
     per='inhabitant' divides by the population of the fiscal year or the nearest earlier year
-    (population_year says which). All intermediate columns stay for tracing.
+    (population_year says which). All intermediate columns stay for tracing. missing='leave_out'
+    leaves out rows without a reference figure (see `left_out`) instead of raising.
     """
     if price_basis not in PRICE_BASES:
         raise ValueError(f"unknown price_basis {price_basis!r}; valid: {', '.join(PRICE_BASES)}")
     if per not in PER:
         raise ValueError(f"unknown per {per!r}; valid: {', '.join(PER)}")
     if price_basis == "nominal":
-        df = to_eur(budget, ref.exchange_rates)
+        df = to_eur(budget, ref.exchange_rates, missing=missing)
         value, unit = "amount_eur", "EUR, current prices"
     else:
         if base_year is None:
             raise ValueError("price_basis='real' needs base_year, e.g. base_year=2024")
         if countries is None:
             raise ValueError("price_basis='real' needs countries={municipality_id: country} (Workspace.countries)")
-        df = to_real(budget, ref.price_index, base_year, countries, series=series)
-        df = to_eur(df, ref.exchange_rates, column="amount_real", out="amount_real_eur", year=base_year)
+        df = to_real(budget, ref.price_index, base_year, countries, series=series, missing=missing)
+        df = to_eur(df, ref.exchange_rates, column="amount_real", out="amount_real_eur", year=base_year,
+                    missing=missing)
         value, unit = "amount_real_eur", f"EUR at {base_year} prices ({series}, {base_year} exchange rate)"
     if per == "inhabitant":
-        df = per_inhabitant(df, ref.population, column=value, out=value + "_per_inhabitant")
+        df = per_inhabitant(df, ref.population, column=value, out=value + "_per_inhabitant", missing=missing)
         value, unit = value + "_per_inhabitant", unit + " per inhabitant"
     df["value"] = df[value]
     df["unit"] = unit

@@ -35,19 +35,16 @@ def documents(docs: pd.DataFrame, mid: str) -> pd.DataFrame:
     return docs[docs["municipality_id"] == mid].reindex(columns=cols).reset_index(drop=True)
 
 
-def latest(cb: pd.DataFrame) -> pd.DataFrame:
+def latest(cb: pd.DataFrame, fiscal_year: int | None = None, phase: str | None = None) -> pd.DataFrame:
     """Per municipality the grand total (`spending.totals`) of its latest fiscal year, in its most
-    realised phase (actual, forecast, adjusted budget, original budget)."""
+    realised phase (actual, forecast, adjusted budget, original budget), or of the `fiscal_year`
+    and `phase` given (municipalities without figures for them are left out)."""
     t = spending.totals(cb)
     if not len(t):
         return t
-    out = []
-    for _, part in t.groupby("municipality_id", sort=False):
-        part = part[part["fiscal_year"] == part["fiscal_year"].max()]
-        for p in PHASE_PREFERENCE:
-            if (part["phase"] == p).any():
-                out.append(part[part["phase"] == p])
-                break
+    out = [spending.select_year_phase(part, fiscal_year, phase, PHASE_PREFERENCE)
+           for _, part in t.groupby("municipality_id", sort=False)]
+    out = [o for o in out if len(o)]
     return pd.concat(out).reset_index(drop=True) if out else t.iloc[0:0]
 
 
@@ -58,19 +55,24 @@ def headline_total(cb: pd.DataFrame, mid: str) -> dict | None:
 
 
 def standing(cb_per_inhabitant: pd.DataFrame, goals: pd.DataFrame, indicators: pd.DataFrame, ids: list[str],
-             names: dict[str, str] | None = None, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Key facts of every municipality in `ids`, side by side and never ranked: the latest year
-    and phase of its budget figures, what its document covers (`scope`, from coverage.csv), goals,
-    share_quantified (% with a quantified target), share_met (% met of goals with a measured
-    result), contradictions (goals whose printed degree contradicts their figures), pending
-    (quantified goals without a result) and indicators (distinct indicators). Missing stays missing.
+             names: dict[str, str] | None = None, coverage: pd.DataFrame | None = None,
+             fiscal_year: int | None = None, phase: str | None = None) -> pd.DataFrame:
+    """Key facts of every municipality in `ids`, side by side and never ranked: the year and phase
+    of its budget figures (latest year and most realised phase, or the `fiscal_year` and `phase`
+    given), what its document covers (`scope`, from coverage.csv), goals, share_quantified (% with
+    a quantified target), share_met (% met of goals with a measured result), contradictions (goals
+    whose printed degree contradicts their figures), pending (quantified goals without a result)
+    and indicators (distinct indicators). Missing stays missing; a municipality left out for want
+    of a reference figure says which.
 
     Spending levels are compared per category among municipalities whose documents cover the
     category completely: `scope.standing`. A grand total per inhabitant is not compared, since the
     documents' scopes differ (a department, a part of a Dezernat).
     """
     from analysis.compare import scope as scope_mod
-    lat = latest(cb_per_inhabitant).set_index("municipality_id") if len(cb_per_inhabitant) else pd.DataFrame()
+    lat = (latest(cb_per_inhabitant, fiscal_year, phase).set_index("municipality_id") if len(cb_per_inhabitant)
+           else pd.DataFrame())
+    missing_ref = {e["municipality_id"]: e["what"] for e in cb_per_inhabitant.attrs.get("left_out", [])}
     meas = goal_analysis.measurability(goals, ids).set_index("municipality_id")
     ach = goal_analysis.achievement(goals, ids).set_index("municipality_id")
     pend = goal_analysis.pending(goals).groupby("municipality_id").size()
@@ -85,7 +87,7 @@ def standing(cb_per_inhabitant: pd.DataFrame, goals: pd.DataFrame, indicators: p
             "municipality_id": m, "municipality": (names or {}).get(m, m),
             "fiscal_year": int(lat.at[m, "fiscal_year"]) if has else None,
             "phase": lat.at[m, "phase"] if has else None,
-            "missing": None if has else NO_FIGURES,
+            "missing": None if has else (f"no {missing_ref[m]} figure" if m in missing_ref else NO_FIGURES),
             "scope": scopes.get(m) if coverage is not None else (lat.at[m, "org_unit"] if has else None),
             "goals": n_goals,
             "share_quantified": meas.at[m, "share_target"],

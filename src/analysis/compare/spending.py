@@ -27,7 +27,7 @@ from analysis.contract.missing import NO_FIGURES, flag
 from analysis.contract.refs import join_refs
 
 PHASE_LABELS = {"original_budget": "original budget", "adjusted_budget": "adjusted budget", "forecast": "forecast",
-                "actual": "actual", "actual_to_date": "actual to date"}
+                "actual": "actual", "actual_to_date": "actual to date", "financial_plan": "financial plan"}
 OUTTURN_PHASES = ["actual", "forecast"]                       # preferred first
 COMPOSITION_PHASES = ["actual", "forecast", "adjusted_budget", "original_budget"]
 LEVEL_ORDER = ["total", "area", "product", "line"]
@@ -117,32 +117,84 @@ def _marks(d: pd.DataFrame, keys) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _keys(df: pd.DataFrame, columns: list[str]) -> pd.Series:
+    key = pd.Series("", index=df.index, dtype=object)
+    for c in columns:
+        col = df[c].astype(object)
+        key = key + "\x1f" + col.where(col.notna(), "").astype(str)
+    return key
+
+
+ONE_SIDED = "no {missing} rows for this item in its document, which lists {missing} for other items: net = {rule}"
+UNKNOWN = "no {missing} rows for this item and none in its document: net unknown"
+
+
+def _item_rows(d: pd.DataFrame) -> pd.Series:
+    """Rows that are budget items of their own: categorised operating products or lines of economic
+    type 'all' (not totals, areas, capital projects or lines that break down a total)."""
+    ok = d["level"].isin(["product", "line"]) & (d["economic_type"] == "all")
+    if "category" in d.columns:
+        ok &= d["category"].notna()
+    if "budget_type" in d.columns:
+        ok &= d["budget_type"].astype(object).fillna("") != "capital"
+    return ok
+
+
 def with_net(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     """`df` plus derived net rows (expenditure - revenue) for items that give expenditure and
     revenue but no net figure (e.g. Aalborg's activity tables). Derived rows have
-    `derived_net` True; a missing expenditure or revenue gives a missing net, never a guess."""
+    `derived_net` True; a missing expenditure or revenue gives a missing net, never a guess.
+
+    An item with expenditure but no revenue rows (or the other way round) is never dropped: where
+    its document lists that direction for other items of the same year, phase and level, the
+    document's own rows are the evidence that the item has none, and net = expenditure (or
+    -revenue); otherwise net is unknown (missing). `net_note` says which."""
     out = df.assign(derived_net=False)
     if not len(df):
         return out
     keys = [k for k in ITEM_KEYS if k in df.columns]
-    key = df[keys].astype(object).where(df[keys].notna(), "").astype(str).agg("\x1f".join, axis=1)
+    key = _keys(df, keys)
     printed_net = set(key[df["direction"] == "net"])
     cand = df[df["direction"].isin(["expenditure", "revenue"]) & ~key.isin(printed_net)]
+    if "category_rule" in cand.columns:  # lines that break down a total are not items of their own
+        cand = cand[~cand["category_rule"].astype(object).fillna("").astype(str).str.startswith("breakdown")]
     ck = key[cand.index]
-    both = cand.groupby(ck)["direction"].nunique()
-    both = set(both[both == 2].index)
-    if not both:
+    sides = cand.groupby(ck)["direction"].nunique()
+    if not len(sides):
         return out
-    cand, ck = cand[ck.isin(both)], ck[ck.isin(both)]
 
     def total(col, direction):  # NaN when any figure is missing
         part = cand[cand["direction"] == direction]
         g = part[col].groupby(ck[part.index])
         return g.sum().where(g.count() == g.size())
 
-    derived = cand[cand["direction"] == "expenditure"].assign(_k=ck).drop_duplicates("_k").set_index("_k")
-    for col in dict.fromkeys([value, "amount"]):
-        derived[col] = total(col, "expenditure") - total(col, "revenue")
+    one_ok = _item_rows(cand).groupby(ck).all()  # one-sided only for items (not totals, breakdowns, capital)
+    sides = sides[(sides == 2) | one_ok.reindex(sides.index, fill_value=False)]
+    if not len(sides):
+        return out
+    cand, ck = cand[ck.isin(sides.index)], ck[ck.isin(sides.index)]
+    derived = cand.assign(_k=ck).drop_duplicates("_k").set_index("_k")
+    exp = {col: total(col, "expenditure") for col in dict.fromkeys([value, "amount"])}
+    rev = {col: total(col, "revenue") for col in dict.fromkeys([value, "amount"])}
+    scope = [k for k in ("document_id", "fiscal_year", "phase", "level") if k in cand.columns]
+    has = {d: set(_keys(cand[cand["direction"] == d], scope)) for d in ("expenditure", "revenue")}
+    where = _keys(derived, scope)
+    notes = []
+    for k in derived.index:
+        if sides[k] == 2:
+            notes.append(None)
+            continue
+        side = derived.at[k, "direction"]
+        missing = "revenue" if side == "expenditure" else "expenditure"
+        evidence = where[k] in has[missing]
+        for col in exp:
+            other = exp if side == "revenue" else rev
+            if evidence:
+                other[col].loc[k] = 0.0
+        notes.append((ONE_SIDED if evidence else UNKNOWN).format(
+            missing=missing, rule="expenditure" if side == "expenditure" else "-revenue"))
+    for col in exp:
+        derived[col] = exp[col].reindex(derived.index) - rev[col].reindex(derived.index)
     derived["direction"] = "net"
     if "revenue_kind" in derived.columns:
         derived["revenue_kind"] = None
@@ -151,6 +203,7 @@ def with_net(df: pd.DataFrame, value: str = "value") -> pd.DataFrame:
         if col in cand.columns:
             derived[col] = cand[col].groupby(ck).agg(join_notes)
     derived["derived_net"] = True
+    derived["net_note"] = pd.Series(notes, index=derived.index, dtype=object)
     return pd.concat([out, derived.reset_index(drop=True)], ignore_index=True)
 
 
@@ -175,15 +228,34 @@ def _deviation(outturn: pd.Series, plan: pd.Series) -> tuple[pd.Series, pd.Serie
 
 # --- composition --------------------------------------------------------------------------------
 
+def select_year_phase(part: pd.DataFrame, fiscal_year: int | None = None, phase: str | None = None,
+                      preference: list[str] = COMPOSITION_PHASES) -> pd.DataFrame:
+    """The rows of one municipality for `fiscal_year` (default: its latest year with figures in one
+    of the `preference` phases) and `phase` (default: the first of `preference` it has that year,
+    i.e. the most realised one). Empty when it has no figures for the choice."""
+    phases = [phase] if phase else preference
+    have = part[part["phase"].isin(phases)]
+    if not len(have):
+        return part.iloc[0:0]
+    year = int(fiscal_year) if fiscal_year is not None else int(have["fiscal_year"].max())
+    have = have[have["fiscal_year"].astype(int) == year]
+    chosen = _pick_phase(have["phase"], phases)
+    return have[have["phase"] == chosen] if chosen else part.iloc[0:0]
+
+
 def composition(cb: pd.DataFrame, level: str = "division", cofog: pd.DataFrame | None = None,
-                direction: str = "net", value: str = "value", names: dict[str, str] | None = None) -> pd.DataFrame:
+                direction: str = "net", value: str = "value", names: dict[str, str] | None = None,
+                fiscal_year: int | None = None, phase: str | None = None) -> pd.DataFrame:
     """Value and share of each category (COFOG division or group) in each municipality's
     categorised spending.
 
     Per municipality the latest fiscal year and its most realised phase (actual, forecast,
-    adjusted budget, original budget) are used; `fiscal_year` and `phase` say which. Only
+    adjusted budget, original budget) are used, or the `fiscal_year` and `phase` given (a
+    municipality without figures for them is left out); `fiscal_year` and `phase` say which. Only
     categorised operating product/line rows count (products, or lines where a municipality has
-    no products); net is derived from expenditure and revenue where the source gives no net.
+    no products); net is derived from expenditure and revenue where the source gives no net
+    (`one_sided_items`: items whose document lists no revenue or no expenditure for them, see
+    `with_net`; `unknown_net_items`: items whose net is unknown and therefore not in `value`).
     `share` is percent of the sum over categories (negative where a category is net income).
     """
     d = operating(annual(cb))
@@ -193,12 +265,10 @@ def composition(cb: pd.DataFrame, level: str = "division", cofog: pd.DataFrame |
     d = d[d["direction"] == direction]
     if not len(d):
         return _empty_composition()
-    picked = []
-    for mid, part in d.groupby("municipality_id", sort=False):
-        year = int(part["fiscal_year"].max())
-        part = part[part["fiscal_year"] == year]
-        phase = _pick_phase(part["phase"], COMPOSITION_PHASES)
-        picked.append(part[part["phase"] == phase])
+    picked = [select_year_phase(part, fiscal_year, phase) for _, part in d.groupby("municipality_id", sort=False)]
+    picked = [p for p in picked if len(p)]
+    if not picked:
+        return _empty_composition()
     d = _one_level(pd.concat(picked), ["product", "line"])
     d = d.assign(cat=d["category"].map(lambda c: category_code(c, level)))
     g = d.groupby(["municipality_id", "fiscal_year", "phase", "cat"], sort=True)
@@ -211,6 +281,12 @@ def composition(cb: pd.DataFrame, level: str = "division", cofog: pd.DataFrame |
         out["judgement_items"] = 0
     out["source_ref"] = g["source_ref"].agg(join_refs)
     out = out.join(_marks(d, ["municipality_id", "fiscal_year", "phase", "cat"]))
+    note = d["net_note"].astype(object).fillna("").astype(str) if "net_note" in d.columns else pd.Series("", index=d.index)
+    out["one_sided_items"] = note.str.contains("which lists").groupby([d[k] for k in ["municipality_id", "fiscal_year",
+                                                                                       "phase", "cat"]]).sum()
+    out["unknown_net_items"] = note.str.contains("net unknown").groupby([d[k] for k in ["municipality_id",
+                                                                                          "fiscal_year", "phase",
+                                                                                          "cat"]]).sum()
     out = out.reset_index().rename(columns={"cat": "category"})
     cnames = category_names(cofog)
     out["category_name_en"] = out["category"].map(cnames)
@@ -222,7 +298,8 @@ def composition(cb: pd.DataFrame, level: str = "division", cofog: pd.DataFrame |
 
 
 COMPOSITION_COLUMNS = ["municipality_id", "municipality", "fiscal_year", "phase", "category", "category_name_en",
-                       "value", "unit", "share", "items", "judgement_items", "source_ref", *MARKS]
+                       "value", "unit", "share", "items", "judgement_items", "one_sided_items", "unknown_net_items",
+                       "source_ref", *MARKS]
 
 
 def _empty_composition() -> pd.DataFrame:
@@ -233,17 +310,19 @@ def _empty_composition() -> pd.DataFrame:
 
 def plan_vs_outturn(cb: pd.DataFrame, by: str = "category", level: str = "division", direction: str = "net",
                     value: str = "value", cofog: pd.DataFrame | None = None,
-                    names: dict[str, str] | None = None) -> pd.DataFrame:
+                    names: dict[str, str] | None = None, fiscal_year: int | None = None) -> pd.DataFrame:
     """Plan against outturn per category (`by='category'`) or per budget item (`by='item'`).
 
     Columns: original_budget, adjusted_budget (where the source has one), outturn and
     outturn_phase (actual where given, else the forecast), compared_with (the adjusted budget when
     there is one, as the documents do, else the original budget), deviation = outturn - that plan
     (positive: more spent / less income than planned) and deviation_pct = deviation / |plan| x 100.
-    Missing figures stay missing.
+    Missing figures stay missing. `fiscal_year` limits the table to one year.
     """
     d = operating(annual(cb))
     d = d[(d["economic_type"] == "all") & d["level"].isin(["product", "line"])]
+    if fiscal_year is not None:
+        d = d[d["fiscal_year"].astype(int) == int(fiscal_year)]
     if direction == "net":
         d = with_net(d, value)
     d = d[d["direction"] == direction]
@@ -346,10 +425,14 @@ def totals(cb: pd.DataFrame, value: str = "value", names: dict[str, str] | None 
     (see `unit`). Net is the printed net or, where only expenditure and revenue are printed,
     their difference (`net_derived` True). Annual figures only.
 
+    Where a document prints no total at all (a budget file of items only, e.g. Kiel's accounts),
+    the total is the sum of its operating items (`item_name` says so; `net_derived` as above).
     Municipalities in `municipalities` without a total get a row with `missing` "no figures in
     source" (never in `phase`).
     """
     d = grand_total(annual(cb))
+    with_totals = set(cb.loc[cb["level"] == "total", "document_id"]) if "document_id" in cb.columns else None
+    d = pd.concat([d, _item_totals(annual(cb), with_totals)])
     d = d[(d["economic_type"] == "all") & d["direction"].isin(["expenditure", "revenue", "net"])]
     rows = []
     for (mid, year, phase), part in d.groupby(["municipality_id", "fiscal_year", "phase"], sort=False):
@@ -378,12 +461,45 @@ def totals(cb: pd.DataFrame, value: str = "value", names: dict[str, str] | None 
     if "missing" not in out.columns:
         out["missing"] = None
     order = {p: i for i, p in enumerate(["original_budget", "adjusted_budget", "actual_to_date", "forecast",
-                                         "actual"])}
+                                         "actual", "financial_plan"])}
     out = out.sort_values(["municipality_id", "fiscal_year", "phase"],
                           key=lambda c: c.map(order) if c.name == "phase" else c, na_position="last")
     out.insert(1, "municipality", _names(out, names))
     out["fiscal_year"] = out["fiscal_year"].astype("Int64")
     return out[cols].reset_index(drop=True)
+
+
+SUM_OF_ITEMS = "sum of the items (the document prints no total)"
+
+
+def _item_totals(d: pd.DataFrame, have: set | None) -> pd.DataFrame:
+    """For documents that print no total row at all (`have`: the documents that do): the sum of
+    their operating items (products, or lines where there are no products) as total rows."""
+    if have is None:
+        return d.iloc[0:0]
+    items = operating(d)
+    items = items[(items["economic_type"] == "all") & items["level"].isin(["product", "line"])
+                  & items["direction"].isin(["expenditure", "revenue"])]
+    if "category_rule" in items.columns:
+        items = items[~items["category_rule"].astype(object).fillna("").astype(str).str.startswith("breakdown")]
+    items = items[~items["document_id"].isin(have)]
+    if not len(items):
+        return d.iloc[0:0]
+    items = _one_level(items, ["product", "line"])
+    num = [c for c in ("value", "amount") if c in items.columns]
+    g = items.groupby(["municipality_id", "fiscal_year", "phase", "direction"], sort=False)
+    out = g[num].sum(min_count=1)
+    for c in num:
+        out[c] = out[c].where(g[c].count() == g.size())
+    first = g.head(1).set_index(["municipality_id", "fiscal_year", "phase", "direction"])
+    for c in ("currency", "unit", "economic_type", "period", "document_id"):
+        if c in first.columns:
+            out[c] = first[c]
+    out["org_unit"] = None
+    out["item_name"] = SUM_OF_ITEMS
+    out["level"] = "total"
+    out["source_ref"] = g["source_ref"].agg(join_refs)
+    return out.reset_index()
 
 
 def revenue_vs_gross(cb: pd.DataFrame, municipalities: list[str] | None = None, value: str = "value",

@@ -15,12 +15,15 @@ from analysis.contract.errors import InputError, Problem
 
 SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
-SOURCE_REF = r"^[^:\s]+:\d+(-\d+)?$"
+SOURCE_REF = r"^[^:\s]+:\d+(-\d+)?(,\d+(-\d+)?)*$"  # <file>:<line>, a range 12-15 or a list 12-15,18
+SOURCE_REF_TEXT = "<file>:<line> (or lines: <file>:12-15,18)"
 
 LEVELS = ["total", "area", "product", "line"]
 DIRECTIONS = ["expenditure", "revenue", "net"]
 ECONOMIC_TYPES = ["all", "personnel", "goods_services", "transfers", "other", "depreciation", "internal"]
-PHASES = ["original_budget", "adjusted_budget", "forecast", "actual", "actual_to_date"]
+# financial_plan: the medium-term financial plan (planning years after the budget year, e.g. Plan 2018-2020
+# printed in a 2017 budget), distinct from the adopted original_budget of the budget year itself.
+PHASES = ["original_budget", "adjusted_budget", "forecast", "actual", "actual_to_date", "financial_plan"]
 GOAL_DIRECTIONS = ["higher_is_better", "lower_is_better", "none"]
 # contradiction: the printed degree of achievement contradicts the printed target and result
 GOAL_STATUSES = ["met", "missed", "partly", "contradiction", "no_target", "not_measured", "pending"]
@@ -61,7 +64,7 @@ CORRECTABLE = {"budget": {"amount": "amount_as_printed"}, "indicators": {"value"
 
 # Useful extra columns; present in the processed tables, optional in input files.
 OPTIONAL: dict[str, list[str]] = {
-    "municipalities": ["official_code"],
+    "municipalities": ["official_code", "scheme"],
     "documents": ["original_file", "notes"],
     "budget": ["budget_type", "budget_group", "revenue_kind", "source_unit", "trend", "note", "category_name_en",
                "category_judgement", "category_rule", "amount_as_printed", *MARK_COLUMNS],
@@ -132,7 +135,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "amount": pa.Column(float, nullable=True),
         "currency": pa.Column(str, _match(r"^[A-Z]{3}$", "an ISO 4217 code")),
         "category": _nstr,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
     }, strict=False),
     "indicators": pa.DataFrameSchema({
         "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
@@ -145,7 +148,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "phase": pa.Column(str, _isin(PHASES)),
         "value": pa.Column(float, nullable=True),
         "category": _nstr,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
     }, strict=False),
     "goals": pa.DataFrameSchema({
         "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
@@ -167,7 +170,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "status": pa.Column(str, _isin(GOAL_STATUSES)),
         "quantified": pa.Column(bool),
         "quote": _str,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
     }, strict=False),
     "quality": pa.DataFrameSchema({
         "check": _str,
@@ -189,7 +192,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "direction": pa.Column(str, _isin(DIRECTIONS)),
         "amount": pa.Column(float, nullable=True),
         "currency": _str,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, "<file>:<line>")),
+        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
     }, strict=False),
 }
 

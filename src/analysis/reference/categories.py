@@ -1,6 +1,8 @@
 """Assign COFOG categories to budget rows with data/reference/category_map.csv.
 
-The scheme of a row follows from its municipality's country (schemes.csv: DE -> de_produkt,
+The scheme of a row follows from its municipality: the `scheme` its municipality.yml names, else
+the row of schemes.csv for its country and region (Land), else the country's row with a blank
+region (DE -> de_produkt, DE/Baden-Württemberg -> de_produkt_bw, DE/Nordrhein-Westfalen -> de_nkf,
 DK -> dk_kontoplan). A map row matches on `item_code` (exact, or a prefix ending in '*'), on
 `item_name` (exact after collapsing spaces and ignoring case), or on both (`match_on`). The best
 match wins, in this order:
@@ -10,6 +12,11 @@ match wins, in this order:
    also require the name)
 3. item_name exact (municipality-specific first)
 
+A numeric code that matches nothing as printed is tried once more without dots and spaces and,
+when that leaves an odd number of digits, with the leading zero that printing dropped
+('05.01.01' -> '050101', '501' -> '0501', Danish '5.57.73' -> '055773'), against the map's codes
+written the same way.
+
 Only levels 'product' and 'line' get a category; totals and areas get None. A 'line' that breaks
 down a total or area (same document_id and item_code as a total/area row, e.g. Peine's
 'Personal' line of budget 33, or Aalborg's 'Udgifter' line of sector BU) is an aggregate too and
@@ -18,6 +25,8 @@ Product/line rows without a match keep a category already given in the input (if
 code) and are otherwise listed in `unassigned`, never dropped.
 """
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -42,13 +51,33 @@ def _records(category_map: pd.DataFrame) -> dict[str, list[dict]]:
         for col in ("municipality_id", "item_code", "item_name", "match_on"):
             rec[col] = "" if _blank(rec.get(col)) else str(rec[col]).strip()
         rec["_name"] = _norm(rec["item_name"])
+        rec["_code_norm"] = _code_norm(rec["item_code"], pattern=True)
         out.setdefault(rec["scheme"], []).append(rec)
     return out
 
 
+def _code_norm(code: str, pattern: bool = False) -> str | None:
+    """'05.01.01' -> '050101', '501' -> '0501' (a pattern keeps its '*' and is not padded); None
+    for codes that are not numbers."""
+    star = pattern and code.endswith("*")
+    body = code[:-1] if star else code
+    if not body or not re.fullmatch(r"[\d.\s]+", body):
+        return None
+    digits = re.sub(r"[.\s]", "", body)
+    if not star and len(digits) % 2:
+        digits = "0" + digits
+    return digits + ("*" if star else "")
+
+
 def _best(rows: list[dict], municipality_id: str, item_code, item_name) -> dict | None:
     code = "" if _blank(item_code) else str(item_code).strip()
-    name = _norm(item_name)
+    hit = _best_of(rows, municipality_id, code, _norm(item_name), "item_code")
+    if hit is None and _code_norm(code):
+        hit = _best_of(rows, municipality_id, _code_norm(code), _norm(item_name), "_code_norm")
+    return hit
+
+
+def _best_of(rows: list[dict], municipality_id: str, code: str, name: str, field: str) -> dict | None:
     best, best_rank = None, None
     for rec in rows:
         mid = rec["municipality_id"]
@@ -57,7 +86,9 @@ def _best(rows: list[dict], municipality_id: str, item_code, item_name) -> dict 
         how = rec["match_on"] or ("code" if rec["item_code"] else "name")
         kind, plen = 0, 0
         if "code" in how:
-            pattern = rec["item_code"]
+            pattern = rec[field]
+            if not pattern:
+                continue
             if pattern.endswith("*"):
                 if not code or not code.startswith(pattern[:-1]):
                     continue
@@ -79,28 +110,55 @@ def match(scheme: str, municipality_id: str, item_code, item_name, category_map:
     return _best(_records(category_map).get(scheme, []), municipality_id, item_code, item_name)
 
 
-def _scheme_of(countries: dict, schemes: dict, municipality_id: str) -> tuple[str | None, str | None]:
-    country = countries.get(municipality_id)
+def region_key(region) -> str:
+    """A region's name for matching: 'Baden-Württemberg', 'baden-wuerttemberg' -> 'badenwuerttemberg'."""
+    fold = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "-": "", " ": "", "_": "", ".": ""})
+    return str(region or "").strip().casefold().translate(fold)
+
+
+def scheme_for(country, region=None, override=None, schemes: dict | None = None,
+               region_schemes: dict | None = None) -> tuple[str | None, str]:
+    """(scheme, how it was chosen) for a municipality: its own `scheme` (municipality.yml), else
+    schemes.csv by country and region, else by country; (None, why) when there is none."""
+    if not _blank(override):
+        return str(override), "named in municipality.yml"
     if not country:
-        return None, f"no country known for municipality {municipality_id!r}"
-    scheme = schemes.get(country)
+        return None, "no country known"
+    hit = (region_schemes or {}).get((country, region_key(region))) if not _blank(region) else None
+    if hit:
+        return hit, f"schemes.csv row for {country}, {region}"
+    scheme = (schemes or DEFAULT_SCHEMES).get(country)
     if not scheme:
         return None, f"no scheme for country {country} (add a row to data/reference/schemes.csv)"
-    return scheme, None
+    return scheme, f"schemes.csv row for {country}" + (f" (no row of its own for {region})" if not _blank(region) else "")
+
+
+def _scheme_of(countries: dict, schemes: dict, municipality_id: str, regions: dict | None = None,
+               region_schemes: dict | None = None, overrides: dict | None = None) -> tuple[str | None, str | None]:
+    country = countries.get(municipality_id)
+    if not country and _blank((overrides or {}).get(municipality_id)):
+        return None, f"no country known for municipality {municipality_id!r}"
+    scheme, how = scheme_for(country, (regions or {}).get(municipality_id), (overrides or {}).get(municipality_id),
+                             schemes, region_schemes)
+    return (scheme, None) if scheme else (None, how)
 
 
 def assign(budget: pd.DataFrame, category_map: pd.DataFrame, countries: dict[str, str],
-           schemes: dict[str, str] | None = None, cofog_names: dict[str, str] | None = None
+           schemes: dict[str, str] | None = None, cofog_names: dict[str, str] | None = None,
+           regions: dict[str, str] | None = None, overrides: dict[str, str] | None = None
            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (budget with category columns, unassigned items).
 
     Sets `category`, adds `category_name_en`, `category_judgement` (bool) and `category_rule`
     (which map row decided, e.g. 'category_map.csv:57'). `countries` maps municipality_id to
-    country; `schemes` maps country to scheme (default: the map's attrs, else DE/DK).
+    country; `schemes` maps country to scheme (default: the map's attrs, else DE/DK); `regions`
+    (municipality_id -> region) choose the map's region schemes and `overrides` (municipality_id ->
+    scheme) win over both.
     `unassigned` has one row per distinct (municipality_id, item_code, item_name) of product/line
     rows without a category.
     """
     schemes = schemes or category_map.attrs.get("schemes") or DEFAULT_SCHEMES
+    region_schemes = category_map.attrs.get("region_schemes") or {}
     names = cofog_names or category_map.attrs.get("cofog_names") or {}
     if not names and "category_name_en" in category_map.columns:
         names = dict(zip(category_map["category"], category_map["category_name_en"]))
@@ -121,8 +179,8 @@ def assign(budget: pd.DataFrame, category_map: pd.DataFrame, countries: dict[str
         agg = df[~df["level"].isin(CATEGORISED_LEVELS)]
         aggregates = set(zip(agg["document_id"], agg["item_code"]))
     docs = df["document_id"] if has_doc else pd.Series(None, index=df.index)
-    for pos, (rec, doc) in enumerate(zip(df[["municipality_id", "item_code", "item_name", "level", "category"]]
-                                         .itertuples(index=False), docs)):
+    columns = [df[c].astype(object).tolist() for c in ("municipality_id", "item_code", "item_name", "level", "category")]
+    for pos, (rec, doc) in enumerate(zip(zip(*columns), docs.astype(object).tolist())):  # lists: fast for 100,000 rows
         mid, code, iname, level, given = rec
         if level not in CATEGORISED_LEVELS:
             continue
@@ -131,7 +189,7 @@ def assign(budget: pd.DataFrame, category_map: pd.DataFrame, countries: dict[str
             continue
         key = (mid, None if _blank(code) else code, None if _blank(iname) else iname)
         if key not in cache:
-            scheme, why = _scheme_of(countries, schemes, mid)
+            scheme, why = _scheme_of(countries, schemes, mid, regions, region_schemes, overrides)
             hit = _best(by_scheme.get(scheme, []), mid, code, iname) if scheme else None
             cache[key] = (scheme, why, hit)
         scheme, why, hit = cache[key]

@@ -49,8 +49,8 @@ _SPECS: dict[str, dict[str, tuple[str, bool]]] = {
                   "base_year": ("year", True), "series": ("str", True), "definition": ("str", False),
                   "source": ("str", True)},
     COFOG: {"code": ("cofog", True), "name_en": ("str", True), "name_de": ("str", False), "level": ("level", True)},
-    SCHEMES: {"country": ("country", True), "scheme": ("str", True), "description": ("str", False),
-              "source": ("str", True)},
+    SCHEMES: {"country": ("country", True), "region": ("str", False), "scheme": ("str", True),
+              "description": ("str", False), "source": ("str", True)},
     CATEGORY_MAP: {"scheme": ("str", True), "municipality_id": ("slug", False), "item_code": ("str", False),
                    "item_name": ("str", False), "match_on": ("match_on", False), "category": ("str", True),
                    "judgement": ("bool", True), "note": ("str", False), "source": ("str", True)},
@@ -89,7 +89,7 @@ _KIND = {
 }
 
 _KEYS = {POPULATION: ["municipality_id", "year"], EXCHANGE_RATES: ["currency", "year"],
-         PRICE_INDEX: ["country", "series", "year"], COFOG: ["code"], SCHEMES: ["country"],
+         PRICE_INDEX: ["country", "series", "year"], COFOG: ["code"], SCHEMES: ["country", "region"],
          CATEGORY_MAP: ["scheme", "municipality_id", "item_code", "item_name"],
          INDICATOR_MAP: ["municipality_id", "indicator_group"], TASK_SPLIT: ["country", "admin_type", "category"],
          COVERAGE: ["municipality_id", "document_id", "category"]}
@@ -189,12 +189,14 @@ DEFAULT_SCHEMES = {"DE": "de_produkt", "DK": "dk_kontoplan"}
 
 
 def load_schemes(root: str | Path | None = None) -> pd.DataFrame:
-    """schemes.csv: which budget-item scheme a country's municipalities use (DE -> de_produkt).
+    """schemes.csv: which budget-item scheme a country's municipalities use (DE -> de_produkt), by
+    region where a region numbers its items differently (DE, Baden-Württemberg -> de_produkt_bw);
+    a blank region is the country's default.
 
     Without the file, the two schemes of the shipped category map (DE, DK) are assumed.
     """
     if not (paths.reference_dir(root) / SCHEMES).exists():
-        df = pd.DataFrame({"country": list(DEFAULT_SCHEMES), "scheme": list(DEFAULT_SCHEMES.values()),
+        df = pd.DataFrame({"country": list(DEFAULT_SCHEMES), "region": "", "scheme": list(DEFAULT_SCHEMES.values()),
                            "description": "", "source": "built-in default (no schemes.csv)"})
         df.attrs["path"] = str(paths.reference_dir(root) / SCHEMES)
         return df
@@ -242,12 +244,18 @@ def load_category_map(root: str | Path | None = None) -> pd.DataFrame:
                      "each scheme/municipality_id/item_code once for match_on=code", df.at[i, "item_code"])
     problems.raise_if_any()
     df["category_name_en"] = df["category"].map(names)
-    df.attrs["schemes"] = dict(zip(schemes["country"], schemes["scheme"]))
+    default = schemes[schemes["region"] == ""]
+    df.attrs["schemes"] = dict(zip(default["country"], default["scheme"]))
+    from analysis.reference.categories import region_key
+    df.attrs["region_schemes"] = {(c, region_key(r)): sc for c, r, sc in
+                                  zip(schemes["country"], schemes["region"], schemes["scheme"]) if r}
     df.attrs["cofog_names"] = names
     return df
 
 
 category_map = load_category_map  # name used by analysis.sources.extract
+
+
 
 
 def indicator_category_map(root: str | Path | None = None) -> pd.DataFrame:

@@ -2,28 +2,33 @@
 parameter set in reports/notebooks.yml, then publish reports/_site/.
 
 Nothing half-done is published: notebooks run into a staging folder (reports/.site-XXXX/), the
-site is rendered there and swapped into reports/_site/ (and the executed notebooks into
-reports/_executed/) only when every notebook and the rendering succeeded. A failed notebook
-stops the build with a message naming the notebook, its parameters, the cell and the error;
-the previous site stays as it was.
+site is rendered there, and the site with its executed notebooks is published as one unit
+(analysis.report.staging) only when every notebook and the rendering succeeded. A failed notebook
+stops the build with a message naming the notebook, its parameters, the cell and the error, and
+says what changed (data/processed/ may have been rebuilt; the previous site stays as it was).
+
+One build (or extract) at a time per workspace: the second waits for the lock, or exits with
+--no-wait. The staging folders a killed build left are removed by the next one.
 """
 from __future__ import annotations
 
 import argparse
+import difflib
 import fnmatch
 import json
+import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from analysis.contract import folders, lock
 from analysis.contract.errors import InputError
-from analysis.report import publish, runner
+from analysis.report import publish, runner, staging
 from analysis.report.runner import Page, Result, workspace_root
 
 CONFIG = Path("reports") / "notebooks.yml"
@@ -64,9 +69,17 @@ def _lines(text: str) -> dict:
                     for k, v in entry.value:
                         marks[(i, k.value)] = k.start_mark.line + 1
                         if k.value == "profiles" and isinstance(v, yaml.MappingNode):
-                            for k2, _ in v.value:
+                            for k2, v2 in v.value:
                                 marks[(i, k2.value)] = k2.start_mark.line + 1
+                                _parameter_lines(marks, i, k2.value, v2)
+                        _parameter_lines(marks, i, k.value, v)
     return marks
+
+
+def _parameter_lines(marks: dict, i: int, key: str, value) -> None:
+    if key == "parameters" and isinstance(value, yaml.MappingNode):
+        for name, _ in value.value:
+            marks[(i, "parameters", name.value)] = name.start_mark.line + 1
 
 
 def municipalities(root: Path) -> list[dict]:
@@ -264,38 +277,95 @@ def _reusable(pages: list[Page], executed: Path, root: Path) -> list[Result]:
     return out
 
 
+def check_parameters(config: Config, pages: list[Page], root: Path) -> None:
+    """Every parameter a page sets is a name its notebook's `parameters` cell assigns (papermill
+    would inject an unknown one silently and run the page with the defaults)."""
+    marks = _lines(config.path.read_text(encoding="utf-8"))
+    known: dict[str, list[str] | None] = {}
+    for p in pages:
+        if not p.parameters:
+            continue
+        if p.notebook not in known:
+            known[p.notebook] = runner.parameter_names(root / p.notebook)
+        names = known[p.notebook]
+        if names is None:
+            raise InputError(f"{p.notebook} has no cell tagged parameters, so it takes none", path=config.path,
+                             line=marks.get((p.entry, "parameters")), column="parameters",
+                             expected="no parameters for this page", found=", ".join(p.parameters))
+        for name in p.parameters:
+            if name in names:
+                continue
+            close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise InputError(f"unknown parameter of {p.notebook}{hint}", path=config.path,
+                             line=marks.get((p.entry, "parameters", name)) or marks.get((p.entry, "parameters")),
+                             column="parameters", expected="one of " + ", ".join(names), found=str(name))
+
+
+def leftover_folders(root: Path) -> list[Path]:
+    """Staging folders of interrupted builds and extracts (call it holding the workspace lock)."""
+    from analysis.sources import extract as extract_mod
+    found = staging.leftovers(Path(root) / "reports")
+    return found + folders.leftovers(Path(root) / "data", (extract_mod.STAGE_PREFIX,))
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def build(root: Path | None = None, config: Path | None = None, jobs: int = 2, only: list[str] | None = None,
-          extract: bool = True, quiet: bool = False, publisher: str = "auto", say=print) -> BuildResult:
+          extract: bool = True, quiet: bool = False, publisher: str = "auto", say=print, wait: bool = True,
+          stopped: list[str] | None = None) -> BuildResult:
     """Extract (if needed), execute, publish; return what was built. Raises on any failure,
-    leaving reports/_site and reports/_executed as they were."""
-    t0 = time.perf_counter()
+    leaving reports/_site and reports/_executed as they were.
+
+    Holds the workspace lock (another build or extract: wait, or LockBusy with wait=False).
+    Notebooks stopped while running (a failure elsewhere, Ctrl-C) are appended to `stopped`."""
     root = workspace_root(root)
+    with lock.workspace_lock(root, "analysis build", wait, _stderr):
+        return _build(root, config, jobs, only, extract, quiet, publisher, say, stopped)
+
+
+def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopped) -> BuildResult:
+    t0 = time.perf_counter()
     reports = root / "reports"
     note = (lambda msg: None) if quiet else say
+    left = leftover_folders(root)
+    if left:
+        names = folders.describe(left, root)
+        folders.remove(left)
+        note(f"note: removed {names} left by an interrupted build or extract")
+    from analysis.sources import extract as extract_mod
     extracted = False
     if extract:
-        try:
-            from analysis.sources import extract as extract_mod
-        except ImportError as exc:
-            raise BuildError(f"cannot run the extract step ({exc}); build with --no-extract") from exc
-        extracted = extract_mod.ensure(root)
+        # validates every municipality's folder first (as `analysis validate` does): an error stops
+        # the build before any notebook runs; warnings are printed once and do not stop it
+        result = extract_mod.refresh(root)
+        extracted = result is not None
         if extracted:
             note("inputs changed: data/processed/ rebuilt (analysis extract)")
+            for line in dict.fromkeys(n for n in result.notes if n.startswith("warning: ")):
+                note("  " + line)
+    elif not (root / "data" / "processed").is_dir():
+        note("note: there is no data/processed/ (--no-extract): the pages find no processed tables")
+    elif extract_mod.is_stale(root):
+        note("note: data/processed/ is older than its inputs (--no-extract): the pages show it as it was extracted")
     cfg = load_config(config, root)
     pages = cfg.site.pages
     chosen = select(pages, only)
     _check_notebooks(cfg, chosen, root)
+    check_parameters(cfg, chosen, root)
     rest = [p for p in pages if p not in chosen]
     reused = _reusable(rest, reports / "_executed", root) if rest else []
-    reports.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".site-", dir=reports))
-    failed_dir = reports / ".site-failed"
+    stage = staging.new_stage(reports)
+    failed_dir = reports / staging.FAILED
     try:
-        executed = stage / "executed"
+        unit = stage / "unit"
+        executed = unit / "executed"
         note(f"running {len(chosen)} notebooks with Papermill, {jobs} at a time"
              + (f" ({len(reused)} pages reused from reports/_executed/)" if reused else ""))
         results = runner.execute(chosen, executed, root, jobs=jobs, progress=note, work_dir=stage / "work",
-                                 failed_dir=failed_dir)
+                                 failed_dir=failed_dir, stopped=stopped)
         for r in reused:
             shutil.copyfile(r.output, executed / r.output.name)
             old_dl = r.output.parent / "downloads" / r.page.name
@@ -307,12 +377,12 @@ def build(root: Path | None = None, config: Path | None = None, jobs: int = 2, o
         _write_manifest(executed, ordered, reports / "_executed", root)
         # Quarto's note goes through `say` even when quiet: the fallback must always be visible.
         site_dir = publish.publish(executed, cfg.site, stage / "render", root, publisher, say)
-        publish.swap_in(site_dir, reports / "_site")
-        publish.swap_in(executed, reports / "_executed")
+        Path(site_dir).rename(unit / "site")
+        staging.publish_unit(unit, reports, say)
         for r in ordered:
             r.output = reports / "_executed" / r.output.name
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        folders.remove([stage])  # the previous unit, or this build's unfinished one
     shutil.rmtree(failed_dir, ignore_errors=True)
     if (root / "README.md").exists():  # the README's grid and screenshots, from the site just built
         from analysis.report import overview
@@ -346,26 +416,70 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run only this page (a name or pattern such as 'profile-*'; repeatable); "
                              "the other pages are taken from the last build")
     parser.add_argument("--no-extract", dest="extract", action="store_false",
-                        help="do not rebuild data/processed/ even if the inputs changed")
+                        help="do not rebuild data/processed/ even if the inputs changed (the notebooks "
+                             "read it as it is)")
     parser.add_argument("--config", type=Path, default=None,
                         help="the notebook list (default: reports/notebooks.yml)")
     parser.add_argument("--publisher", choices=["auto", "quarto", "nbconvert"], default="auto",
                         help="auto: Quarto when on PATH, else nbconvert")
+    parser.add_argument("--no-wait", dest="wait", action="store_false",
+                        help="exit at once when another build or extract is running in the workspace")
     parser.add_argument("--quiet", action="store_true", help="print errors only")
+
+
+@dataclass
+class Outputs:
+    """What data/processed/ and reports/_site/ are at one moment (to tell what a failed build changed)."""
+
+    processed: tuple | None
+    site: tuple | None
+
+    @classmethod
+    def now(cls, root: Path) -> "Outputs":
+        try:
+            st = os.stat(root / "data" / "processed")
+            processed = (st.st_dev, st.st_ino)
+        except OSError:
+            processed = None
+        return cls(processed, staging.identity(root / "reports"))
+
+
+def what_changed(before: Outputs, root: Path, stopped: list[str] | None = None) -> str:
+    """One line after a failed or interrupted build: what was stopped, what changed, what was kept."""
+    after = Outputs.now(root)
+    parts = []
+    if stopped:
+        parts.append(f"stopped {len(stopped)} running notebook{'s' * (len(stopped) != 1)} ({', '.join(stopped)})")
+    if after == before:
+        kept = "reports/_site/ the last good site" if before.site else "there is no site yet"
+        parts.append(f"nothing was changed: the previous outputs are kept (data/processed/ as it was; {kept})")
+        return "; ".join(parts)
+    parts.append("data/processed/ was rebuilt from the changed inputs" if after.processed != before.processed
+                 else "data/processed/ is unchanged")
+    if after.site != before.site:
+        parts.append("reports/_site/ shows the new site (it was published before the build stopped)")
+    elif before.site:
+        parts.append("reports/_site/ is unchanged (the last good site)")
+    else:
+        parts.append("reports/_site/ was not created (there was no site yet)")
+    return "; ".join(parts)
 
 
 def run_cli(args) -> int:
     root = workspace_root(getattr(args, "root", None))
+    before = Outputs.now(root)
+    stopped: list[str] = []
     try:
         result = build(root, config=args.config, jobs=max(1, args.jobs), only=args.only, extract=args.extract,
-                       quiet=args.quiet, publisher=args.publisher)
-    except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except publish.PublishError as exc:
-        print(f"error: publishing failed: {exc}", file=sys.stderr)
-        print("nothing was changed: the previous site is kept.", file=sys.stderr)
-        return 1
+                       quiet=args.quiet, publisher=args.publisher, wait=args.wait, stopped=stopped)
+    except KeyboardInterrupt:
+        _stderr("interrupted: " + what_changed(before, root, stopped))
+        return 130
+    except (BuildError, publish.PublishError, InputError) as exc:
+        prefix = "publishing failed: " if isinstance(exc, publish.PublishError) else ""
+        _stderr(f"error: {prefix}{exc}")
+        _stderr(what_changed(before, root, stopped))
+        return 2 if isinstance(exc, InputError) else 1
     if not args.quiet:
         print(result.summary(root))
     return 0

@@ -110,7 +110,10 @@ def timeliness_chart(t: pd.DataFrame, all_ids, names: dict[str, str] | None = No
     from analysis.report.goal_charts import _goal_label
     d["label"] = _goal_label(d)
     d["unit"] = "percent"
-    base = alt.Chart().encode(y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("gap_pp", order="ascending")))
+    # op "min": the layers share the y domain, and Vega-Lite drops a "sum" sort of a shared domain
+    # (with a warning), leaving the labels in alphabetical order
+    base = alt.Chart().encode(y=alt.Y("label:N", title=None, sort=alt.EncodingSortField(
+        "gap_pp", op="min", order="ascending")))
     bars = base.mark_bar().encode(
         x=alt.X("result:Q", title="Share within the deadline (%)", scale=alt.Scale(domain=[0, 100])),
         color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),

@@ -1,11 +1,14 @@
-"""Charts and downloads that work offline in the published site.
+"""Charts and downloads that work offline in the published site and in JupyterLab.
 
-- `enable()` switches Altair to a renderer whose output carries the Vega-Lite spec (for JupyterLab)
-  and `text/html` (a div plus a script calling `vegaEmbed`, for Quarto and nbconvert). The page
-  loads the Vega libraries once from the local file ``assets/vega-bundle.js``; nothing comes from
-  a CDN.
+- `enable()` switches Altair to a renderer whose output carries the Vega-Lite spec and `text/html`
+  (a div plus a script calling `vegaEmbed`, for Quarto and nbconvert). The page loads the Vega
+  libraries once from the local file ``assets/vega-bundle.js``; nothing comes from a CDN.
+- In JupyterLab (a kernel started by a Jupyter server) the `text/html` draws with the same bundle,
+  copied to ``notebooks/assets/`` where Lab serves it (`lab_chart_html`), so Lab shows the charts
+  with the Vega-Lite version the specs are written for, as the site does.
 - `offer_download(df, name)` writes the data behind a page as CSV and XLSX into the page's
-  ``downloads/<page>/`` folder and shows relative links to both.
+  ``downloads/<page>/`` folder and shows relative links to both; outside `analysis build` the
+  folder is ``notebooks/downloads/<notebook>/`` (ignored by git), linked relative to the notebook.
 
 The bundle (vega, vega-lite, vega-embed and their dependencies in one file) is vendored in
 ``src/analysis/report/assets/``; regenerate it with ``python -m analysis.report.offline --vendor``.
@@ -17,6 +20,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import urllib.parse
+import uuid
 from pathlib import Path
 
 ASSETS_DIR = Path(__file__).parent / "assets"
@@ -30,10 +36,14 @@ RENDERER = "analysis-offline"
 ENV_SITE_BUILD = "ANALYSIS_SITE_BUILD"
 ENV_PAGE = "ANALYSIS_PAGE"
 ENV_DOWNLOADS = "ANALYSIS_DOWNLOADS_DIR"
+# Set by jupyter_server (JupyterLab) for the kernels it starts: the path of the notebook.
+ENV_LAB_SESSION = "JPY_SESSION_NAME"
+NOTEBOOKS = "notebooks"                     # the folder `make lab` opens; its assets/ and downloads/ are ignored
 
-# The Vega-Lite mime type JupyterLab 4 renders (with its own Vega-Lite 5: the notebooks' v6 specs
-# draw with Vega-Lite 5.21, with a version warning). Altair 6's own 'application/vnd.vegalite.v6.json' is not a JSON mime type to nbformat
-# (papermill fails to store it) and no JupyterLab renders it.
+# The Vega-Lite mime type of the outputs (the spec, for tools that read the notebooks). JupyterLab 4's
+# own renderer of it is Vega-Lite 5.6.1, which warns on Altair 6's v6 specs: in JupyterLab the
+# charts are drawn by `lab_chart_html` instead. Altair 6's own 'application/vnd.vegalite.v6.json'
+# is not a JSON mime type to nbformat (papermill fails to store it) and no JupyterLab renders it.
 VEGALITE_MIME_TYPES = ("application/vnd.vegalite.v5+json",)
 EMBED_OPTIONS = {"renderer": "svg", "mode": "vega-lite",
                  "actions": {"export": True, "source": False, "compiled": False, "editor": False}}
@@ -167,14 +177,18 @@ def _script_safe(text: str) -> str:
 
 
 def renderer(spec: dict, **metadata) -> dict:
-    """Altair renderer: Vega-Lite mime types (JupyterLab) plus text/html (published site).
+    """Altair renderer: Vega-Lite mime types plus text/html (published site, JupyterLab).
 
-    text/html is left out only in an interactive JupyterLab kernel (JupyterLab prefers text/html
-    over Vega-Lite, and the site's bundle is not there), unless `enable(html=True)` forced it.
+    In JupyterLab the text/html is `lab_chart_html` (JupyterLab prefers text/html, rank 50, to its
+    own Vega-Lite 5 renderer, rank 57). In any other interactive kernel (e.g. papermill run by
+    hand) text/html is left out, unless `enable(html=True)` forced it.
     """
     bundle = {mime: spec for mime in VEGALITE_MIME_TYPES}
     bundle["text/plain"] = "<Altair chart (drawn by Vega-Lite)>"
     want_html = _settings["html"]
+    if want_html is None and in_lab():
+        bundle["text/html"] = lab_chart_html(spec, _href(lab_bundle()))
+        return bundle
     if want_html is None:
         want_html = not _in_interactive_kernel()
     if want_html:
@@ -185,8 +199,8 @@ def renderer(spec: dict, **metadata) -> dict:
 def enable(html: bool | None = None, bundle_url: str = BUNDLE_URL) -> None:
     """Use the offline renderer for Altair charts and keep data inline (no max_rows limit).
 
-    html=None (default): include text/html except in an interactive JupyterLab kernel;
-    html=True/False forces it on/off.
+    html=None (default): text/html for the site, JupyterLab's own in JupyterLab, none in another
+    interactive kernel; html=True/False forces the site's text/html on/off.
     """
     import altair as alt
 
@@ -198,20 +212,136 @@ def enable(html: bool | None = None, bundle_url: str = BUNDLE_URL) -> None:
     alt.data_transformers.enable("default", max_rows=None)
 
 
+# --- JupyterLab ----------------------------------------------------------------------------
+
+def in_lab() -> bool:
+    """True in a kernel that a Jupyter server (JupyterLab) started, outside `analysis build`."""
+    return bool(os.environ.get(ENV_LAB_SESSION)) and _in_interactive_kernel()
+
+
+def notebooks_dir() -> Path:
+    """The workspace's notebooks/ folder (what `make lab` opens)."""
+    from analysis.report.runner import workspace_root
+    return workspace_root() / NOTEBOOKS
+
+
+_lab_copied: dict[Path, int] = {}  # bundle copies made by this kernel (and the source's mtime)
+
+
+def lab_bundle() -> Path:
+    """The Vega bundle copied to notebooks/assets/vega-bundle.js (ignored by git), where JupyterLab
+    serves it (as /files/assets/vega-bundle.js when Lab's root is notebooks/); copied again when the
+    vendored bundle changed (checked once per kernel)."""
+    src, dest = bundle_path(), notebooks_dir() / SITE_ASSETS / BUNDLE
+    if _lab_copied.get(dest) == src.stat().st_mtime_ns and dest.exists():
+        return dest
+    if not (dest.exists() and dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes()):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{BUNDLE}.{os.getpid()}.tmp")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)  # another kernel may copy at the same time
+    _lab_copied[dest] = src.stat().st_mtime_ns
+    return dest
+
+
+def _href(path: Path) -> str:
+    """A URL of `path` relative to the kernel's folder (in JupyterLab: the notebook's folder)."""
+    try:
+        rel = os.path.relpath(Path(path).resolve(), Path.cwd().resolve())
+    except ValueError:  # another drive (Windows)
+        return Path(path).resolve().as_uri()
+    return urllib.parse.quote(Path(rel).as_posix())
+
+
+def lab_chart_html(spec: dict, bundle_href: str) -> str:
+    """A div and a script that draws `spec` in JupyterLab with the workspace's own Vega bundle.
+
+    The script cannot know where Lab serves the notebook's folder, but Lab rewrites the relative
+    href of every link in an output to the file's /files/... URL: the hidden link to the bundle
+    (`bundle_href`, relative to the notebook) tells the script which URL to load. Outside
+    JupyterLab (an exported page next to the notebook) the href is used as it is.
+    """
+    spec_json = _script_safe(json.dumps(spec, ensure_ascii=False, default=str))
+    element_id = f"lab-chart-{uuid.uuid4().hex[:12]}"  # unique in the Lab page, whichever notebook
+    opts_json = _script_safe(json.dumps(EMBED_OPTIONS))
+    href_json = _script_safe(json.dumps(bundle_href))
+    return f"""<div id="{element_id}" class="analysis-chart"></div>
+<a id="{element_id}-bundle" class="analysis-vega-bundle" href="{html.escape(bundle_href)}" download hidden></a>
+<script type="text/javascript">
+(function () {{
+  var me = document.currentScript;   // a second view of the same output has the same ids: look beside the script
+  var box = (me && me.parentNode) || document;
+  var el = box.querySelector("#{element_id}");
+  var link = box.querySelector("#{element_id}-bundle");
+  var spec = {spec_json};
+  var opts = {opts_json};
+  var relative = {href_json};
+  var inLab = !!el.closest(".jp-OutputArea");
+  var started = Date.now();
+  function fail(msg) {{
+    el.className += " analysis-chart-error";
+    el.textContent = msg;
+    console.error(msg);
+  }}
+  function bundleUrl() {{
+    if (!inLab) {{ return link.href; }}
+    var href = link.getAttribute("href");
+    return href !== relative ? href : null;  // not yet rewritten by JupyterLab
+  }}
+  function draw() {{
+    if (typeof window.vegaEmbed === "function") {{
+      window.vegaEmbed(el, spec, opts).catch(function (err) {{ fail("chart could not be drawn: " + err); }});
+      return;
+    }}
+    var s = document.getElementById("analysis-vega-bundle");
+    if (s && s.getAttribute("data-failed")) {{ fail("chart needs " + s.src + " (the local Vega bundle), which did not load"); return; }}
+    var url = bundleUrl();
+    if (!s && url) {{
+      s = document.createElement("script");
+      s.id = "analysis-vega-bundle";
+      s.onerror = function () {{ s.setAttribute("data-failed", "1"); }};
+      s.src = url;
+      document.head.appendChild(s);
+    }}
+    if (Date.now() - started > 30000) {{ fail("chart needs " + (url || relative) + " (the local Vega bundle), which did not load"); return; }}
+    setTimeout(draw, 50);
+  }}
+  draw();
+}})();
+</script>"""
+
+
 # --- downloads ----------------------------------------------------------------------------
 
 def page_name() -> str:
-    """The page being built (set by `analysis build`), else 'interactive'."""
-    return os.environ.get(ENV_PAGE) or "interactive"
+    """The page being built (set by `analysis build`), else the notebook open in JupyterLab
+    (its file name without .ipynb), else 'interactive'."""
+    if os.environ.get(ENV_PAGE):
+        return os.environ[ENV_PAGE]
+    session = os.environ.get(ENV_LAB_SESSION)
+    if session:
+        try:
+            return _slug(Path(session).stem)
+        except ValueError:
+            pass
+    return "interactive"
 
 
 def downloads_dir() -> Path:
-    """Where `offer_download` writes: the build's stage, or reports/_executed/downloads/interactive."""
+    """Where `offer_download` writes: the build's stage, else notebooks/downloads/<page>/ (ignored
+    by git; next to the notebooks, so that JupyterLab serves the files the links point to)."""
     env = os.environ.get(ENV_DOWNLOADS)
     if env:
         return Path(env)
-    from analysis.report.runner import workspace_root
-    return workspace_root() / "reports" / "_executed" / DOWNLOADS / page_name()
+    return notebooks_dir() / DOWNLOADS / page_name()
+
+
+def download_href(path: Path) -> str:
+    """The link to a written download: downloads/<page>/<file> in the site (relative to every
+    page), else relative to the kernel's folder (downloads/<page>/<file> for a notebook in notebooks/)."""
+    if os.environ.get(ENV_DOWNLOADS):
+        return f"{DOWNLOADS}/{page_name()}/{Path(path).name}"
+    return _href(path)
 
 
 def _slug(name: str) -> str:
@@ -263,14 +393,15 @@ def offer_download(df, name: str, title: str | None = None, display: bool = True
     """Write `df` as CSV and XLSX for this page and show links to them.
 
     The files go to downloads/<page>/<name>.csv|.xlsx of the site; the links are relative to
-    the page. With display=False nothing is shown and the `Downloads` object is returned.
-    A table without rows is not offered (nothing is written or shown; None is returned).
+    the page (outside the build: see `downloads_dir`). With display=False nothing is shown and
+    the `Downloads` object is returned. A table without rows is not offered (nothing is written
+    or shown; None is returned).
     """
     if df is None or not len(df):
         return None
     slug = _slug(name)
     files = write_table(df, downloads_dir(), slug)
-    hrefs = [f"{DOWNLOADS}/{page_name()}/{p.name}" for p in files]
+    hrefs = [download_href(p) for p in files]
     result = Downloads(slug, title or slug, files, hrefs, len(df))
     if not display:
         return result

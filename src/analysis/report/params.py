@@ -202,6 +202,31 @@ def _price_index(ws) -> pd.DataFrame | None:
 
 # --- one validator per notebook ----------------------------------------------------------------
 
+LATEST = ("latest", "", "none", "auto")
+MOST_REALISED = ("most_realised", "most realised", "auto", "", "none")
+
+
+def fiscal_year(ws, value, name: str = "fiscal_year") -> int | None:
+    """None for "latest" (each municipality's latest year), else a year of the budget table."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in LATEST):
+        return None
+    years = sorted(set(_table(ws, "budget")["fiscal_year"].dropna().astype(int)))
+    try:
+        return year(name, value, years)
+    except ParameterError as exc:
+        raise ParameterError(f"{exc} (or 'latest')") from None
+
+
+def phase(value, name: str = "phase") -> str | None:
+    """None for "most_realised" (actual, else forecast, else adjusted, else original budget)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in MOST_REALISED):
+        return None
+    text = str(value).strip()
+    if text not in schema.PHASES:
+        raise ParameterError(_message(name, [value], list(schema.PHASES) + ["most_realised"]))
+    return text
+
+
 @dataclass
 class SpendingParams:
     municipalities: list[str]
@@ -210,10 +235,12 @@ class SpendingParams:
     per: str
     category_level: str
     all_municipalities: list[str] = field(default_factory=list)
+    fiscal_year: int | None = None   # None: each municipality's latest year
+    phase: str | None = None         # None: the most realised phase of that year
 
 
 def spending(ws, municipalities="all", base_year=2024, price_basis="nominal", per="inhabitant",
-             category_level="division") -> SpendingParams:
+             category_level="division", fiscal_year="latest", phase="most_realised") -> SpendingParams:
     """Check the spending-structure notebook's parameters."""
     valid_m = municipality_ids(ws)
     chosen = choose("municipalities", municipalities, valid_m)
@@ -225,7 +252,8 @@ def spending(ws, municipalities="all", base_year=2024, price_basis="nominal", pe
     years = price_index_years(ws, countries)
     if not years:  # no price index available: any year of the data is a valid base year
         years = sorted(set(_table(ws, "budget")["fiscal_year"].astype(int))) or [as_int(base_year, "base_year")]
-    return SpendingParams(chosen, year("base_year", base_year, years), basis, per_, level, valid_m)
+    return SpendingParams(chosen, year("base_year", base_year, years), basis, per_, level, valid_m,
+                          _fiscal_year(ws, fiscal_year), _phase(phase))
 
 
 @dataclass
@@ -282,9 +310,15 @@ def indicators(ws, municipalities="all", categories="all") -> IndicatorParams:
 class ProfileParams:
     municipality: str
     all_municipalities: list[str] = field(default_factory=list)
+    fiscal_year: int | None = None
+    phase: str | None = None
 
 
-def profile(ws, municipality="peine") -> ProfileParams:
-    """Check the municipality-profile notebook's parameter (exactly one municipality)."""
+def profile(ws, municipality="peine", fiscal_year="latest", phase="most_realised") -> ProfileParams:
+    """Check the municipality-profile notebook's parameters (exactly one municipality)."""
     valid_m = municipality_ids(ws)
-    return ProfileParams(choose_one("municipality", municipality, valid_m), valid_m)
+    return ProfileParams(choose_one("municipality", municipality, valid_m), valid_m, _fiscal_year(ws, fiscal_year),
+                         _phase(phase))
+
+
+_fiscal_year, _phase = fiscal_year, phase  # the parameters' names are taken inside the functions above

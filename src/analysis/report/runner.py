@@ -5,6 +5,11 @@ nothing is guessed) and a kernel that is this interpreter (a private ``python3``
 whose argv is `sys.executable`). After each run the output notebook is checked for
 ``metadata.papermill.exception`` and for error outputs; the first failure stops the others and
 raises `NotebookError` naming the notebook, the parameters, the cell and the error.
+
+A papermill child ends with the build, however the build ends (kill -9 included): it asks the
+system for SIGTERM when its parent goes (Linux `PR_SET_PDEATHSIG`, elsewhere a watchdog thread),
+and its kernel follows it (ipykernel's parent poller). A child stopped by the build is ended with
+its kernel before the build cleans up.
 """
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ from typing import Callable
 import nbformat
 import yaml
 
+from analysis.api import NO_EXTRACT_ENV
+from analysis.contract import lock
 from analysis.contract.errors import InputError, Problem
 
 KERNEL = "python3"
@@ -31,7 +38,27 @@ KERNEL = "python3"
 # grammar for ~2 s in every process; the children skip it (only jsonschema's 'iri' format check
 # is lost). Otherwise these are `python -m papermill` and `python -m ipykernel_launcher`.
 _SKIP_SLOW = "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
-PAPERMILL_CMD = ["-c", _SKIP_SLOW + "from papermill.cli import papermill; papermill(prog_name='papermill')"]
+ENV_PARENT = "ANALYSIS_BUILD_PID"  # the build process a papermill child lives and dies with
+# End this process when the build ends (also after kill -9 of the build).
+_LIFELINE = """
+import os, signal, threading, time
+def _lifeline(parent):
+    try:
+        import ctypes
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM) != 0:  # PR_SET_PDEATHSIG
+            raise OSError
+    except Exception:
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os.kill(os.getpid(), signal.SIGTERM)
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
+if os.environ.get(%r):
+    _lifeline(int(os.environ[%r]))
+""" % (ENV_PARENT, ENV_PARENT)
+PAPERMILL_CMD = ["-c", _SKIP_SLOW + _LIFELINE + "from papermill.cli import papermill; papermill(prog_name='papermill')"]
 KERNEL_CMD = ["-c", _SKIP_SLOW + "sys.path[:1] = [] if sys.path[:1] == [''] else sys.path[:1]; "
               "from ipykernel import kernelapp; kernelapp.launch_new_instance()"]
 IGNORED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}  # cells papermill adds
@@ -132,6 +159,29 @@ def failure_of(path: Path, page: Page) -> Failure | None:
     return None
 
 
+def parameter_names(notebook: Path) -> list[str] | None:
+    """The names the cell tagged `parameters` of an .ipynb assigns, in order; None when the
+    notebook has no such cell or it is not plain Python."""
+    import ast
+    nb = nbformat.read(notebook, as_version=4)
+    cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])),
+                None)
+    if cell is None:
+        return None
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return None
+    names: list[str] = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        for t in targets:
+            for n in ast.walk(t):
+                if isinstance(n, ast.Name) and n.id not in names:
+                    names.append(n.id)
+    return names
+
+
 def write_kernelspec(jupyter_dir: Path) -> Path:
     """A `python3` kernelspec that starts this very interpreter (put its folder on JUPYTER_PATH)."""
     spec_dir = Path(jupyter_dir) / "kernels" / KERNEL
@@ -151,20 +201,42 @@ def child_env(root: Path, page: Page, downloads: Path, jupyter_dir: Path) -> dic
     env["ANALYSIS_PAGE"] = page.name
     env["ANALYSIS_DOWNLOADS_DIR"] = str(downloads)
     env["ANALYSIS_SITE_BUILD"] = "1"
+    env[NO_EXTRACT_ENV] = "1"            # the kernels read data/processed/ as the build left it
+    env[lock.ENV_HOLDER] = str(os.getpid())
+    env[ENV_PARENT] = str(os.getpid())
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return env
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    """Stop a papermill child and its kernel (their own process group, started by us)."""
+    """Stop a papermill child and its kernel (each in its own process group) and wait until they
+    are gone, so that nothing writes into the stage once the build cleans it up."""
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
+        import psutil
+        family = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+    except Exception:  # psutil missing or the child already gone
+        family = []
+    groups = {proc.pid}
+    for member in family:
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            groups.add(os.getpgid(member.pid))
+        except OSError:
             pass
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for group in groups:
+            try:
+                os.killpg(group, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            continue
+        if family:
+            _, alive = psutil.wait_procs(family, timeout=10)
+            if alive:
+                continue
+        return
 
 
 def _tail(path: Path) -> str:
@@ -223,11 +295,14 @@ def run_one(page: Page, root: Path, out_dir: Path, work_dir: Path, kernel: str =
 
 def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: int = 1,
             progress: Callable[[str], None] | None = print, work_dir: Path | None = None,
-            failed_dir: Path | None = None, kernel: str = KERNEL, timeout: int | None = None) -> list[Result]:
+            failed_dir: Path | None = None, kernel: str = KERNEL, timeout: int | None = None,
+            stopped: list[str] | None = None) -> list[Result]:
     """Run every page (up to `jobs` at once) into out_dir; raise NotebookError on the first failure.
 
     Progress: one line per finished notebook, e.g. ``[3/9] spending 12.3s ok``. A failed output
-    notebook is copied to `failed_dir` (when given) so its traceback can be read.
+    notebook is copied to `failed_dir` (when given) so its traceback can be read. A failure, an
+    exception or Ctrl-C stops the notebooks still running (with their kernels) before this returns
+    or raises; their page names are appended to `stopped`.
     """
     root = workspace_root(root)
     out_dir = Path(out_dir)
@@ -241,30 +316,37 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
     results: dict[str, Result] = {}
     failure: Failure | None = None
     done_count = 0
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(run_one, p, root, out_dir, work_dir, kernel, stop, timeout): p for p in pages}
-        pending = set(futures)
-        try:
-            while pending and failure is None:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    page = futures[fut]
-                    outcome = fut.result()
-                    if outcome is None:
-                        continue
-                    seconds, fail = outcome
-                    done_count += 1
-                    if progress:
-                        progress(f"[{done_count}/{len(pages)}] {page.name} {seconds:.1f}s {'FAILED' if fail else 'ok'}")
-                    if fail and failure is None:
-                        failure = fail
-                    elif not fail:
-                        results[page.name] = Result(page, out_dir / f"{page.name}.ipynb", seconds)
-        finally:  # a failure, an exception or Ctrl-C: stop the rest
-            if pending:
-                stop.set()
-                for fut in pending:
-                    fut.cancel()
+    futures = {}
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(run_one, p, root, out_dir, work_dir, kernel, stop, timeout): p for p in pages}
+            pending = set(futures)
+            try:
+                while pending and failure is None:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        page = futures[fut]
+                        outcome = fut.result()
+                        if outcome is None:
+                            continue
+                        seconds, fail = outcome
+                        done_count += 1
+                        if progress:
+                            progress(f"[{done_count}/{len(pages)}] {page.name} {seconds:.1f}s "
+                                     f"{'FAILED' if fail else 'ok'}")
+                        if fail and failure is None:
+                            failure = fail
+                        elif not fail:
+                            results[page.name] = Result(page, out_dir / f"{page.name}.ipynb", seconds)
+            finally:  # a failure, an exception or Ctrl-C: stop the rest (leaving `with` waits for them)
+                if pending:
+                    stop.set()
+                    for fut in pending:
+                        fut.cancel()
+    finally:
+        if stopped is not None:
+            stopped += [page.name for fut, page in futures.items()
+                        if fut.done() and not fut.cancelled() and fut.exception() is None and fut.result() is None]
     if failure is not None:
         if failed_dir is not None and (out_dir / f"{failure.page.name}.ipynb").exists():
             failed_dir = Path(failed_dir)

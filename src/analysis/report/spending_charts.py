@@ -127,7 +127,8 @@ def economic_chart(econ: pd.DataFrame, all_ids, names: dict[str, str] | None = N
         yOffset=alt.YOffset("phase_label:N"),
         x=alt.X("share:Q", title="Share of expenditure (%)"),
         color=charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique()),
-        opacity=alt.Opacity("phase_label:N", title="Phase and year", legend=alt.Legend()),
+        # ordinal: Vega-Lite warns about opacity on an unsorted nominal field
+        opacity=alt.Opacity("phase_label:O", title="Phase and year", legend=alt.Legend()),
         tooltip=charts.tooltips("share", "Share (%)", 1, unit="share_unit", extra=[
             alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("phase_label:N", title="Phase"),
             alt.Tooltip("value:Q", title="Amount", format=",.0f"), alt.Tooltip("unit:N", title="Amount unit")]),

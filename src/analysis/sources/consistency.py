@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.contract import checks, schema
 from analysis.contract.achievement import stored
 from analysis.contract.errors import Problem
+from analysis.sources.aggregate import row_keys
 
 AS_PRINTED = "as printed"  # a `note` starting like this marks a figure the document itself gets wrong
 GOAL_TOLERANCE = 0.5       # percentage points: reported achievements are printed as whole percent
@@ -57,7 +58,7 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
     keys = ["document_id", "fiscal_year", "period", "phase", "direction", "economic_type", "org_unit",
             "currency", "budget_group"]
     b = budget.reset_index(drop=True)
-    k = b[[c for c in keys if c in b.columns]].astype(object).where(b.notna(), "").astype(str).agg("\x1f".join, axis=1)
+    k = row_keys(b.astype(object).where(b.notna(), ""), [c for c in keys if c in b.columns])
     out = []
     unclear = set(k[~b["level"].isin(schema.LEVELS)])  # a row with a wrong level: reported already
     for i in b.index[b["level"].isin(["total", "area"])]:

@@ -1,22 +1,25 @@
 """`analysis extract`: rebuild data/processed/ from data/raw/, data/curated/, data/municipalities/
 and data/reference/.
 
-All tables are built and validated in memory, written to a staging folder and swapped in
-only when everything succeeded: a failed run leaves the previous data/processed/ intact.
+All tables are built and validated in memory, written to a staging folder (data/.processed-XXXX/)
+and swapped in with one exchange only when everything succeeded: a failed or killed run leaves the
+previous data/processed/ intact, and at every instant data/processed/ is complete, the old one or
+the new one. The workspace lock (analysis.contract.lock) keeps a second extract or a build from
+writing at the same time; staging folders left by a killed run are removed by the next one.
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
+import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import paths, schema
+from analysis.contract import folders, lock, paths, schema
 from analysis.contract.errors import InputError
 from analysis.reference import categories
 from analysis.reference import tables as reference
@@ -24,6 +27,7 @@ from analysis.sources import corrections, importers, registry
 
 OUTPUT_TABLES = ["municipalities", "documents", "budget", "indicators", "goals", "budget_changes", "quality"]
 METADATA = "metadata.json"
+STAGE_PREFIX = ".processed-"
 
 
 @dataclass
@@ -110,18 +114,24 @@ def build_tables(root: Path | None = None) -> ExtractResult:
     goals_dir = paths.curated_dir(root) / "goals"
     if goals_dir.exists():
         parts["goals"].append(curated_goals.load_all(goals_dir, doc_map, paths.raw_dir(root)))
-    try:
-        from analysis.sources import municipality_tables
-    except ImportError:  # analyst-filled tables (data/municipalities/<id>/) not available
-        municipality_tables = None
+    from analysis.sources import municipality_tables, validate
     notes: list[str] = []
-    if municipality_tables is not None:
-        for folder in registry.municipality_dirs(root):
-            extra = municipality_tables.load(folder, root=root)
-            notes += list(getattr(extra, "notes", []))
-            for table in parts:
-                if table in extra:
-                    parts[table].append(extra[table])
+    errors = []
+    for folder in registry.municipality_dirs(root):
+        # the same checks as `analysis validate`: extract never succeeds where validate fails
+        report = validate.check(folder.name, root)
+        if report.errors:
+            errors += report.errors
+            continue
+        if report.loaded is None or report.loaded.meta is None:
+            continue
+        extra = municipality_tables.tables_of(report.loaded, report.warnings)
+        notes += list(extra.notes)
+        for table in parts:
+            if table in extra:
+                parts[table].append(extra[table])
+    if errors:
+        raise InputError(errors)
 
     tables = {name: _concat(frames, name) for name, frames in parts.items()}
     tables, corrected = corrections.load_and_apply(tables, docs, root)  # data/curated/corrections.yml
@@ -129,7 +139,13 @@ def build_tables(root: Path | None = None) -> ExtractResult:
         tables["quality"] = _concat([tables["quality"], pd.DataFrame(corrected)], "quality")
     countries = dict(zip(munis["municipality_id"], munis["country"]))
     cmap = reference.category_map(root)
-    tables["budget"], unassigned = categories.assign(tables["budget"], cmap, countries)
+    regions = dict(zip(munis["municipality_id"], munis["region"]))
+    overrides = dict(zip(munis["municipality_id"], munis["scheme"]))
+    munis = munis.assign(scheme=[categories.scheme_for(countries[m], regions[m], overrides[m], cmap.attrs.get("schemes"),
+                                                       cmap.attrs.get("region_schemes"))[0]
+                                 for m in munis["municipality_id"]])
+    tables["budget"], unassigned = categories.assign(tables["budget"], cmap, countries, regions=regions,
+                                                     overrides=overrides)
     tables["indicators"] = categories.assign_indicators(tables["indicators"], tables["budget"],
                                                         reference.indicator_category_map(root))
     tables["municipalities"] = munis
@@ -169,10 +185,11 @@ def _check_references(tables: dict[str, pd.DataFrame], munis: pd.DataFrame) -> N
 
 
 def write(result: ExtractResult, out_dir: Path, root: Path | None = None) -> None:
-    """Write CSV, Parquet and metadata into a staging folder, then swap it in atomically."""
+    """Write CSV, Parquet and metadata into a staging folder, then exchange it with `out_dir` in
+    one step (folders.exchange); the previous folder is removed after."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".processed-", dir=out_dir.parent))
+    stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir.parent))
     try:
         for name, df in result.tables.items():
             df.to_csv(stage / f"{name}.csv", index=False)
@@ -187,33 +204,58 @@ def write(result: ExtractResult, out_dir: Path, root: Path | None = None) -> Non
             "origins": "every row carries source_ref '<raw file>:<line>'; documents.csv lists the files",
         }
         (stage / METADATA).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".processed-old-{os.getpid()}")
-            out_dir.rename(old)
-        stage.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+        folders.exchange(stage, out_dir)  # the stage now holds the previous data/processed/ (or nothing)
+    finally:
+        folders.remove([stage])
 
 
-def run(root: Path | None = None, out_dir: Path | None = None) -> ExtractResult:
-    """Rebuild data/processed/ (or `out_dir`); raise InputError and keep the old one on bad input."""
+def clear_leftovers(root: Path | None = None) -> list[str]:
+    """Remove the staging folders of interrupted extracts (data/.processed-*); the notes to print.
+    Call it holding the workspace lock: then no running extract owns them."""
+    root = paths.root(root)
+    notes = []
+    restored = folders.recover(paths.processed_dir(root), STAGE_PREFIX)
+    if restored is not None:
+        notes.append(f"note: data/processed/ was missing after an interrupted extract; "
+                     f"the previous one was put back from data/{restored.name}/")
+    left = folders.leftovers(paths.data_dir(root), (STAGE_PREFIX,))
+    if left:
+        notes.append(f"note: removed {folders.describe(left, root)} left by an interrupted extract")
+        folders.remove(left)
+    return notes
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(root: Path | None = None, out_dir: Path | None = None, wait: bool = True) -> ExtractResult:
+    """Rebuild data/processed/ (or `out_dir`); raise InputError and keep the old one on bad input.
+
+    Holds the workspace lock while writing the workspace's own data/processed/: another extract
+    or build in progress is waited for (or LockBusy raised, wait=False)."""
     t0 = time.perf_counter()
     root = paths.root(root)
-    result = build_tables(root)
     out_dir = Path(out_dir) if out_dir else paths.processed_dir(root)
-    write(result, out_dir, root)
+    own = out_dir.resolve() == paths.processed_dir(root).resolve()
+    with lock.workspace_lock(root, "analysis extract", wait, _stderr) if own else nullcontext():
+        notes = clear_leftovers(root) if own else []
+        result = build_tables(root)
+        write(result, out_dir, root)
+    result.notes = notes + result.notes
     result.out_dir = out_dir
     result.seconds = time.perf_counter() - t0
     return result
 
 
+def refresh(root: Path | None = None) -> ExtractResult | None:
+    """Extract when inputs changed; return the result when it ran (None when nothing changed).
+
+    The municipalities' folders are checked as `analysis validate` checks them: an error stops
+    the extract (InputError with validate's messages), warnings are in the result's notes."""
+    return run(root) if is_stale(root) else None
+
+
 def ensure(root: Path | None = None) -> bool:
     """Extract when inputs changed; return True when it ran."""
-    if is_stale(root):
-        run(root)
-        return True
-    return False
+    return refresh(root) is not None

@@ -119,19 +119,21 @@ def read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
         problems += check_country(meta.values["country"], shown, "country", lines.get(("country",)))
     if "currency" not in seen:
         problems += check_currency(meta.values["currency"], shown, "currency", lines.get(("currency",)))
-    if not isinstance(inp, dict) or set(inp) - {"files", "wide"}:
-        problems.append(Problem(shown, "the input section has the keys files and wide", lines.get(("input",)),
-                                "input", "files: {...}, wide: [...]", str(inp)))
+    if not isinstance(inp, dict) or set(inp) - {"files", "wide", "long"}:
+        problems.append(Problem(shown, "the input section has the keys files, wide and long", lines.get(("input",)),
+                                "input", "files: {...}, wide: [...], long: [...]", str(inp)))
         meta.input = {}
     else:
         if not isinstance(inp.get("files") or {}, dict):
             problems.append(Problem(shown, "input.files maps file names to options", lines.get(("input", "files")),
                                     "input.files", "budget.csv: {delimiter: ';'}", str(inp.get("files"))))
             meta.input["files"] = {}
-        if not isinstance(inp.get("wide") or [], list):
-            problems.append(Problem(shown, "input.wide is a list of mappings", lines.get(("input", "wide")),
-                                    "input.wide", "- file: haushalt.csv ...", str(inp.get("wide"))))
-            meta.input["wide"] = []
+        for section in ("wide", "long"):
+            if not isinstance(inp.get(section) or [], list):
+                problems.append(Problem(shown, f"input.{section} is a list of mappings",
+                                        lines.get(("input", section)), f"input.{section}",
+                                        "- file: haushalt.csv ...", str(inp.get(section))))
+                meta.input[section] = []
     return meta, problems
 
 
@@ -163,6 +165,7 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    quality: list[dict] = field(default_factory=list)  # checks of mapped files against themselves (Saldo)
 
 
 class Tables(dict):
@@ -191,7 +194,9 @@ def read(folder: Path | str, root=None) -> Loaded:
     defaults = {"municipality_id": folder.name, "currency": meta.values["currency"],
                 "document_id": folder_docs[0] if len(folder_docs) == 1 else None}
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
-    wide_files = {str((s or {}).get("file")) for s in (meta.input.get("wide") or []) if isinstance(s, dict)}
+    mapped = [(section, i, spec) for section in ("wide", "long")
+              for i, spec in enumerate(meta.input.get(section) or [])]
+    wide_files = {str((s or {}).get("file")) for _, _, s in mapped if isinstance(s, dict)}
     for table, found in table_files(folder).items():
         if len(found) > 1:
             out.problems.append(Problem(paths.rel(found[1], root), f"two files for the {table} table", None, None,
@@ -205,17 +210,20 @@ def read(folder: Path | str, root=None) -> Loaded:
         if df is not None and len(df):
             out.files.append(found[0].name)
             parts[table].append(df)
-    for i, spec in enumerate(meta.input.get("wide") or []):
+    sheets: dict = {}  # a file mapped twice (e.g. product totals and their economic breakdown) is read once
+    for section, i, spec in mapped:
         file = spec.get("file") if isinstance(spec, dict) else None
-        df, notes, probs = wide.read(spec, i, folder, meta=meta.values, options=files_opts.get(file),
-                                     yml=meta.display, line=meta.line, display=lambda p: paths.rel(p, root),
-                                     defaults=defaults)
-        out.notes += notes
-        out.problems += probs
-        if file:
+        got = wide.read(spec, i, folder, meta=meta.values, options=files_opts.get(file), yml=meta.display,
+                        line=meta.line, display=lambda p: paths.rel(p, root), defaults=defaults, section=section,
+                        cache=sheets)
+        out.notes += got.notes
+        out.problems += got.problems
+        out.warnings += got.warnings
+        out.quality += got.quality
+        if file and str(file) not in out.files:
             out.files.append(str(file))
-        if df is not None and len(df):
-            parts[spec.get("table", "budget")].append(df)
+        if got.rows is not None and len(got.rows):
+            parts[spec.get("table", "budget")].append(got.rows)
     for name in files_opts:
         if not (folder / name).exists():
             out.warnings.append(Problem(meta.display, "options given for a file that does not exist",
@@ -385,6 +393,8 @@ def contract_problems(df: pd.DataFrame, name: str) -> list[Problem]:
 
 def _document_problems(df: pd.DataFrame, known: set, folder_docs: list[str]) -> list[Problem]:
     out = []
+    if "document_id" in df.columns:
+        df = df[df["document_id"].notna() & ~df["document_id"].isin(known)]  # only the unknown ones
     ids = df["document_id"] if "document_id" in df.columns else [None] * len(df)
     for f, r, d in zip(df["_file"], df["_row"], ids):
         if d is not None and d == d and d not in known:
@@ -414,12 +424,19 @@ def load(folder: Path | str, root=None) -> Tables:
     loaded = read(folder, root)
     if loaded.problems:
         raise InputError(loaded.problems)
+    return tables_of(loaded)
+
+
+def tables_of(loaded: Loaded, warnings: list[Problem] | None = None) -> Tables:
+    """The contract tables (and quality rows) of a folder read without errors; `warnings` replace
+    the reading warnings in the notes (validate passes all of its own)."""
     findings = consistency.consistency(loaded.tables)
-    out = Tables(notes=loaded.notes + [f"warning: {w}" for w in loaded.warnings]
+    shown = loaded.warnings if warnings is None else warnings
+    out = Tables(notes=loaded.notes + [f"warning: {w}" for w in shown]
                  + [f"{f.severity}: {f.problem}" for f in findings if f.severity != "pass"])
     for name, df in loaded.tables.items():
         out[name] = df.drop(columns=PRIVATE)  # conformed by read()
-    quality = [f.quality for f in findings if f.quality]
+    quality = [f.quality for f in findings if f.quality] + loaded.quality
     if quality:
         out["quality"] = schema.conform(pd.DataFrame(quality), "quality")
     return out

@@ -105,7 +105,7 @@ def documents(root: Path | None = None, *, verify: bool = True) -> pd.DataFrame:
                 problems.append(Problem(rec["_list"], "document file not found", line, "path",
                                         "a file next to the list", rec.get("path")))
             continue
-        if verify and rec.get("sha256"):
+        if verify and isinstance(rec.get("sha256"), str) and rec["sha256"]:  # empty cells read as NaN
             digest = sha256(file)
             if digest != rec["sha256"]:
                 problems.append(Problem(rec["_list"], f"{file.name} has changed (raw documents are immutable)",

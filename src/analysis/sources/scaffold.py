@@ -120,9 +120,19 @@ input:
   #     item_name: Bezeichnung
   #     direction: {{column: Art, map: {{Aufwand: expenditure, Ertrag: revenue}}}}
   #     columns: {{pattern: "^(Ist|Plan) (\\\\d{{4}})$", phase: {{Ist: actual, Plan: original_budget}}, fiscal_year: 2}}
-  #     sign: as_is                 # as_is | negate | revenue_negative
+  #     sign: as_is                 # as_is | negate | revenue_negative | expenditure_negative
   #     unit: 1000                  # 1 | 1000 | 1000000
   #     constants: {{level: product, economic_type: all, org_unit: "FB 50 Soziales", document_id: {meta['municipality_id']}-haushalt-2017}}
+  # long:                           # one amount per row, e.g. per product and account: see data/municipalities/kiel/
+  #   - file: haushalt_2017.csv
+  #     value: Betrag
+  #     filters: {{keep: [{{column: Produkt, prefix: ["31", "36", "41"]}}]}}
+  #     item_code: Produkt
+  #     item_name: Produkt-Bez
+  #     org_unit: Teilplan-Bez
+  #     direction: {{column: Aufwand/Ertrag, map: {{Aufwand: expenditure, Ertrag: revenue}}}}
+  #     constants: {{fiscal_year: 2017, phase: original_budget, level: product, document_id: {meta['municipality_id']}-haushalt-2017}}
+  #     aggregate: {{by: [item_code]}}  # sum the accounts of each product
 """
 
 
@@ -134,8 +144,11 @@ def readme(meta: dict) -> str:
     mid = meta["municipality_id"]
     return f"""# {meta['name']} (`{mid}`)
 
-Tables for this municipality, filled in by hand or exported from a spreadsheet. The full guide is
-`the workspace README ("Add a municipality")`; the data contract is `src/analysis/contract/schema.py`.
+Tables for this municipality, filled in by hand or exported from a spreadsheet, or a budget file as
+it was published, mapped in `municipality.yml`. The full guide is the section "Add a municipality"
+of the workspace's `README.md` (in the workspace folder, three levels up from this one:
+`../../../README.md`); it walks through a published budget file (Kiel, `data/municipalities/kiel/`)
+end to end. The data contract is `src/analysis/contract/schema.py`.
 
 ## What to fill
 
@@ -151,8 +164,9 @@ Tables for this municipality, filled in by hand or exported from a spreadsheet. 
    - `indicators.csv`: one value per row (cases, staff, days, ...).
    - `goals.csv`: one goal per row with its verbatim quote.
    CSV with `,` `;` or tab, decimal comma or point, UTF-8 or Windows-1252 are all read; so is
-   `budget.xlsx` etc. instead of the CSV (delete the CSV then). Wide budgets (one column per year)
-   are mapped in `municipality.yml` under `input: wide:`.
+   `budget.xlsx` etc. instead of the CSV (delete the CSV then). Budget files as published are
+   mapped in `municipality.yml`, without pivoting them by hand: one column per year under
+   `input: wide:`, one amount per row (e.g. per product and account) under `input: long:`.
 4. Run `analysis validate {mid}` and fix what it reports; then `make build`.
 
 Columns you may leave empty: `municipality_id` (this folder's id), `document_id` (when

@@ -226,6 +226,12 @@ def _read_csv(path: Path, display: str, opts: dict):
     header = [h.strip() for h in recs[0]]
     records = [(i + 1, r) for i, r in enumerate(recs) if i > 0]
     notes = [sniff_note] if sniff_note else []
+    control = re.search("[\x80-\x9f]", text) if enc_name == "ISO-8859-1" else None
+    if control:  # bytes 0x80-0x9f are control characters in ISO-8859-1 but letters (and the euro sign) in Windows-1252
+        line = text.count("\n", 0, control.start()) + 1
+        notes.append(f"{display}: line {line} holds byte {ord(control.group()):#04x}, a control character in "
+                     "ISO-8859-1 but a letter or sign in Windows-1252 (0x80 is the euro sign): the file is probably "
+                     "Windows-1252; declare encoding: windows-1252 in municipality.yml")
     return header, records, notes, (delimiter, delim_how), (enc_name, enc_how)
 
 
@@ -310,6 +316,8 @@ def _cell_text(v) -> str:
 # --- common ----------------------------------------------------------------------------------
 
 def _frame(header: list[str], records: list[tuple[int, list]], display: str) -> pd.DataFrame:
+    """The records as a DataFrame of the header's columns (blank cells None, empty rows dropped),
+    built column by column so that 100,000 rows take a fraction of a second."""
     problems = []
     seen = {}
     for j, h in enumerate(header):
@@ -318,30 +326,47 @@ def _frame(header: list[str], records: list[tuple[int, list]], display: str) -> 
                                     "each column once", f"columns {seen[h] + 1} and {j + 1}"))
         seen.setdefault(h, j)
     width = len(header)
-    rows, numbers = [], []
+    ok, numbers = [], []
     for row, cells in records:
-        cells = [None if (isinstance(c, str) and not c.strip()) else c for c in cells]
-        if all(c is None for c in cells):
-            continue
-        extra = [c for c in cells[width:] if c is not None]
-        if extra:
-            problems.append(Problem(display, f"row has {len(cells)} cells but the header has {width} columns "
-                                             "(a decimal comma in a ','-separated file must be quoted)",
-                                    row, None, f"{width} cells", str(extra[0])))
-            continue
-        cells = (cells + [None] * width)[:width]
-        for j, (h, c) in enumerate(zip(header, cells)):
-            if not h and c is not None:
-                problems.append(Problem(display, "value in a column without a header", row, f"column {j + 1}",
-                                        "a header in row 1", str(c)))
-        rows.append(cells)
+        if len(cells) > width:
+            extra = [c for c in cells[width:] if not _blank(c)]
+            if extra:
+                problems.append(Problem(display, f"row has {len(cells)} cells but the header has {width} columns "
+                                                 "(a decimal comma in a ','-separated file must be quoted)",
+                                        row, None, f"{width} cells", str(extra[0])))
+                continue
+            cells = cells[:width]
+        elif len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        ok.append(cells)
         numbers.append(row)
+    columns = {}
+    for j in range(width):
+        col = pd.Series([r[j] for r in ok], dtype=object)
+        if pd.api.types.infer_dtype(col, skipna=False) == "string":  # every cell is text (CSV)
+            blank = col.str.strip().eq("")
+        else:
+            blank = col.map(_blank) | col.isna()
+        columns[j] = col.where(~blank.astype(bool), None)
+    filled = pd.DataFrame(columns, dtype=object) if width else pd.DataFrame(index=range(len(ok)))
+    nonempty = filled.notna().any(axis=1) if width else pd.Series(False, index=filled.index)
+    for j, h in enumerate(header):
+        if h or not width:
+            continue
+        for i in filled.index[filled[j].notna() & nonempty]:
+            problems.append(Problem(display, "value in a column without a header", numbers[i], f"column {j + 1}",
+                                    "a header in row 1", str(filled.at[i, j])))
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: (p.line or 0)))
     keep = [j for j, h in enumerate(header) if h]
-    df = pd.DataFrame([[r[j] for j in keep] for r in rows], columns=[header[j] for j in keep], dtype=object)
-    df[ROW] = pd.Series(numbers, dtype="int64")
+    df = filled.loc[nonempty, keep].reset_index(drop=True)
+    df.columns = [header[j] for j in keep]
+    df[ROW] = pd.Series(numbers, dtype="int64")[nonempty.to_numpy()].reset_index(drop=True)
     return df
+
+
+def _blank(c) -> bool:
+    return c is None or (isinstance(c, str) and not c.strip())
 
 
 _NUM_CLEAN = re.compile(r"[\s\u00a0\u202f€%]|^[-+\u2212(]|\)$|(eur|kr\.?|dkk)$", re.I)

@@ -5,8 +5,10 @@ required columns, types, vocabularies, duplicate keys, unknown documents and cat
 (with the closest COFOG code), items that do not add up to the total the file gives, goals
 whose status or reported achievement contradicts target and result, and reference data
 (population, exchange rates, price indices) missing for the years used, naming the row to add.
-Warnings (e.g. population only for an earlier year) are printed but do not fail.
-Exit code 1 when there is any error.
+Warnings do not fail: population, exchange rates or price indices missing for a year (the
+municipality is then left out of per-inhabitant, EUR or real figures, and the warning names the
+reference row that would add it), budget items mostly without a category, a document without a
+date, a published file that contradicts itself. Exit code 1 when there is any error.
 """
 from __future__ import annotations
 
@@ -21,8 +23,8 @@ import pandas as pd
 from analysis.contract import paths, schema
 from analysis.contract.errors import InputError, Problem
 from analysis.reference import tables as reference
+from analysis.sources import category_coverage, spreadsheet
 from analysis.sources import municipality_tables as mt
-from analysis.sources import spreadsheet
 from analysis.sources.consistency import AS_PRINTED, GOAL_TOLERANCE, Finding, consistency, goal_checks, sum_checks  # noqa: F401
 
 
@@ -32,6 +34,7 @@ class Report:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    loaded: "mt.Loaded | None" = None  # what was read (extract uses it instead of reading again)
 
     @property
     def ok(self) -> bool:
@@ -97,7 +100,8 @@ def _years(tables: dict[str, pd.DataFrame]) -> dict[int, tuple[str, int]]:
         df = tables.get(name)
         if df is None or not len(df):
             continue
-        for y, f, r in zip(df["fiscal_year"], df["_file"], df["_row"]):
+        first = df.drop_duplicates("fiscal_year")  # the first row of each year (fast for 100,000 rows)
+        for y, f, r in zip(first["fiscal_year"], first["_file"], first["_row"]):
             out.setdefault(int(y), (f, int(r)))
     return dict(sorted(out.items()))
 
@@ -129,8 +133,9 @@ def reference_problems(tables: dict[str, pd.DataFrame], meta: dict, root=None) -
                                                f"(row {have[e]}) will be used. For the exact year add a row {add}",
                                         have[e], "population", f"a row for {y}", str(e)))
             else:
-                errors.append(Problem(shown, f"no population for {mid} {y} or earlier (used by {f}:{r}): "
-                                             f"add a row {add}", nxt, "population", f"a row for {y}", None))
+                warnings.append(Problem(shown, f"no population for {mid} {y} or earlier (used by {f}:{r}): {mid} is "
+                                               f"left out of per-inhabitant figures for {y} until you add a row {add}",
+                                        nxt, "population", f"a row for {y}", None))
                 nxt += 1
     currencies = set()
     df = tables.get("budget")
@@ -146,10 +151,11 @@ def reference_problems(tables: dict[str, pd.DataFrame], meta: dict, root=None) -
                 have = {int(v) for v in fx.loc[fx["currency"] == cur, "year"]}
                 for y, (f, r) in years.items():
                     if y not in have:
-                        errors.append(Problem(shown, f"no exchange rate for {cur} {y} (used by {f}:{r}): add a row "
-                                                     f"currency={cur}, year={y}, units_per_eur=<ECB annual mean>, "
-                                                     f"source=<where from>", nxt, "units_per_eur",
-                                              f"a row for {cur} {y}", None))
+                        warnings.append(Problem(shown, f"no exchange rate for {cur} {y} (used by {f}:{r}): {mid} is "
+                                                       f"left out of EUR figures for {y} until you add a row "
+                                                       f"currency={cur}, year={y}, units_per_eur=<ECB annual mean>, "
+                                                       f"source=<where from>", nxt, "units_per_eur",
+                                                f"a row for {cur} {y}", None))
                         nxt += 1
     budget = tables.get("budget")
     schemes_path = paths.reference_dir(root) / reference.SCHEMES
@@ -177,10 +183,11 @@ def reference_problems(tables: dict[str, pd.DataFrame], meta: dict, root=None) -
         have = {int(v) for v in mine["year"]}
         for y, (f, r) in years.items():
             if y not in have:
-                errors.append(Problem(shown, f"no price index ({series}) for {country} {y} (used by {f}:{r}): add a "
-                                             f"row country={country}, year={y}, index=<annual mean, {base} = 100>, "
-                                             f"base_year={base}, series={series}, definition=<what the series is>, "
-                                             f"source=<where from>", nxt, "index", f"a row for {country} {y}", None))
+                warnings.append(Problem(shown, f"no price index ({series}) for {country} {y} (used by {f}:{r}): {mid} "
+                                               f"is left out of figures at constant prices for {y} until you add a "
+                                               f"row country={country}, year={y}, index=<annual mean, {base} = 100>, "
+                                               f"base_year={base}, series={series}, definition=<what the series is>, "
+                                               f"source=<where from>", nxt, "index", f"a row for {country} {y}", None))
                 nxt += 1
     return errors, warnings
 
@@ -218,6 +225,10 @@ def document_problems(folder: Path, root=None) -> tuple[list[Problem], list[Prob
         if rec.get("document_id") in raw:
             errors.append(Problem(shown, "document_id is already used in data/raw/documents.csv", row,
                                   "document_id", "a new id", rec["document_id"]))
+        if rec.get("document_id") and not rec.get("date"):
+            warnings.append(Problem(shown, "the document has no date: the methods page and the profile list it "
+                                           "without one", row, "date",
+                                    "the date of the council decision or publication (YYYY-MM-DD)", None))
         p = rec.get("path")
         if p and not re.match(r"^[a-z]+://", str(p)):
             file = folder / str(p)
@@ -261,9 +272,14 @@ def check(municipality_id: str, root=None) -> Report:
         elif f.severity == "warning":
             report.warnings.append(f.problem)
     report.errors += category_problems(loaded.tables, root)
+    n, w, e = category_coverage.check(loaded.tables.get("budget"), loaded.meta, root)
+    report.notes += n
+    report.warnings += w
+    report.errors += e
     e, w = reference_problems(loaded.tables, loaded.meta.values, root)
     report.errors += e
     report.warnings += w
+    report.loaded = loaded
     return report
 
 

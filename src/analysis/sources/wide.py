@@ -1,313 +1,284 @@
-"""Import wide tables (one column per year and phase) through a mapping in municipality.yml.
+"""Import budget files as they were published, through a mapping in municipality.yml.
 
-Many budgets are published as ``Produkt; Bezeichnung; Ist 2015; Plan 2016; Plan 2017`` or
-``Konto; Tekst; Regnskab; Budget``. An entry under ``input: wide:`` says which column holds
-what, and every value cell becomes one row of the long contract table::
+Wide files (one column per year and phase: ``Produkt; Bezeichnung; Ist 2015; Plan 2016``) are
+mapped under ``input: wide:``, long files (one amount per row, e.g. one row per product x
+account) under ``input: long:``; the keys are described in `analysis.sources.mapping`. Every
+value cell becomes one row of the long contract table, in this order:
 
-    input:
-      wide:
-        - file: haushalt.csv            # in the municipality's folder (no spaces in the name)
-          table: budget                 # or indicators
-          item_code: Produkt            # a field given as a string is a column header
-          item_name: Bezeichnung
-          direction: {column: Art, map: {Aufwand: expenditure, Ertrag: revenue}}
-          columns:                      # value columns, listed ...
-            "Ist 2015": {phase: actual, fiscal_year: 2015}
-          # ... or matched by a pattern (fiscal_year: 2 = the pattern's 2nd group)
-          # columns: {pattern: "^(Ist|Plan) (\\d{4})$", phase: {Ist: actual, Plan: original_budget}, fiscal_year: 2}
-          sign: as_is                   # as_is | negate | revenue_negative
-          unit: 1000                    # 1 | 1000 | 1000000: multiply to whole currency units
-          constants: {level: product, org_unit: "FB 50 Soziales", document_id: muster-haushalt-2017}
+1. read the file as published (dialect declared or detected; `analysis.sources.spreadsheet`);
+2. keep the rows the ``filters`` select (`analysis.sources.row_filters`);
+3. map the fields (column, map, prefix, constant, or the direction from the amount's sign);
+4. parse the value cells (`analysis.sources.value_cells`): an empty cell gives no row, a dash or
+   ``n.a.`` a row with a missing amount (never 0); a value column that is zero or empty in every
+   kept row is a placeholder (years not yet planned) and skipped with a note, unless it is
+   declared ``zeros: real``;
+5. apply ``sign`` (as_is | negate | revenue_negative | expenditure_negative) and ``unit``;
+   original/adjusted budget years after ``budget_year`` become ``financial_plan``;
+6. check printed Saldo columns (``check:``; `analysis.sources.net_checks`), never importing them;
+7. sum the rows that share a key (``aggregate``; `analysis.sources.aggregate`).
 
-For indicators (``table: indicators``) the unit of measure is ``constants: {unit: Fälle}`` or
-``unit_column: Einheit``; ``unit:`` is always the scale. Each row gets source_ref
-``<file name>:<row>`` (spreadsheet row, header = row 1). Empty cells give no row; cells with
-a dash or ``n.a.`` give a row with a missing amount (never 0).
+Each row's source_ref is ``<file>:<row>`` (spreadsheet row, header = row 1) or, for summed rows,
+``<file>:<rows>`` (``Haushalt-Kiel-2017.csv:2677-2695``).
 """
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
-from analysis.contract import schema
 from analysis.contract.errors import InputError, Problem
-from analysis.sources import spreadsheet
+from analysis.sources import aggregate, net_checks, row_filters, spreadsheet, value_cells
+from analysis.sources.mapping import FIELDS, REQUIRED, SIGNS, UNITS, VALUE, Spec  # noqa: F401 (re-exported)
+from analysis.sources.progress import Progress
 
-FIELDS = {
-    "budget": ["document_id", "org_unit", "item_code", "item_name", "item_name_en", "level", "direction",
-               "economic_type", "currency", "category", "budget_type", "budget_group", "revenue_kind", "note"],
-    "indicators": ["document_id", "item_code", "indicator", "indicator_en", "unit", "category",
-                   "indicator_group", "note"],
-}
-REQUIRED = {
-    "budget": ["document_id", "org_unit", "item_code", "item_name", "level", "direction", "economic_type", "currency"],
-    "indicators": ["document_id", "indicator", "unit"],
-}
-VALUE = {"budget": "amount", "indicators": "value"}
-VOCAB = {"level": schema.LEVELS, "direction": schema.DIRECTIONS, "economic_type": schema.ECONOMIC_TYPES,
-         "budget_type": schema.BUDGET_TYPES, "revenue_kind": schema.REVENUE_KINDS}
-SIGNS = ["as_is", "negate", "revenue_negative"]
-UNITS = [1, 1000, 1000000]
-KEYS = {"file", "table", "columns", "sign", "unit", "constants"}
-# `unit` is the scale (1, 1000, 1000000); an indicator's unit of measure is a constant
-# (constants: {unit: Fälle}) or a column (unit_column: Einheit).
-DEFAULTS = {"budget": {"economic_type": "all"}, "indicators": {}}
+MAX_MAP_PROBLEMS = 20
 
 
-class _Spec:
-    """A checked mapping entry; `problems` lists what is wrong with it."""
+@dataclass
+class Mapped:
+    """What one mapping entry gave: long rows (with `_file`, `_row`, `_unit`), notes, problems
+    (errors), warnings and quality rows."""
 
-    def __init__(self, spec, index: int, yml: str, line: Callable[[tuple], int | None], defaults: dict):
-        self.problems: list[Problem] = []
-        self.index, self.yml, self._line = index, yml, line
-        if not isinstance(spec, dict):
-            self._bad((), "a wide mapping must be a mapping of keys", "keys file, table, columns", str(spec))
-            spec = {}
-        self.file = spec.get("file")
-        self.table = spec.get("table", "budget")
-        if not self.file:
-            self._bad(("file",), "required key is missing", "the file name in the municipality's folder", None)
-        elif re.search(r"[\s:/\\]", str(self.file)):
-            self._bad(("file",), "file names may not contain spaces, ':' or folders (they become source_ref)",
-                      "a name like haushalt_2017.csv", str(self.file))
-        if self.table not in FIELDS:
-            self._bad(("table",), "unknown table", "budget or indicators", str(self.table))
-            self.table = "budget"
-        fields = FIELDS[self.table]
-        for key in spec:
-            if key == "unit_column" and self.table == "indicators":
-                continue
-            if key not in KEYS and key not in fields:
-                self._bad((key,), "unknown key", "one of " + ", ".join(sorted(KEYS) + fields), str(key))
-        self.sign = spec.get("sign", "as_is")
-        if self.sign not in SIGNS:
-            self._bad(("sign",), "unknown sign rule", "one of " + ", ".join(SIGNS), str(self.sign))
-        try:
-            self.unit = int(float(str(spec.get("unit", 1)).replace("_", "")))
-        except ValueError:
-            self.unit = None
-        if self.unit not in UNITS:
-            self._bad(("unit",), "unknown unit", "1, 1000 or 1000000", str(spec.get("unit")))
-            self.unit = 1
-        constants = spec.get("constants") or {}
-        if not isinstance(constants, dict):
-            self._bad(("constants",), "constants must be a mapping", "field: value", str(constants))
-            constants = {}
-        self.sources: dict[str, tuple] = {}
-        for key, value in constants.items():
-            if key not in fields:
-                self._bad(("constants", key), "unknown field", "one of " + ", ".join(fields), str(key))
-            elif (key in spec and key != "unit") or (key == "unit" and "unit_column" in spec):
-                self._bad(("constants", key), "given both as a column and as a constant", "one of them", str(key))
-            else:
-                self._check_vocab(("constants", key), key, str(value))
-                self.sources[key] = ("constant", str(value))
-        for key in fields:
-            name = "unit_column" if key == "unit" else key
-            if name in spec:
-                value = spec[name]
-                if isinstance(value, dict):
-                    extra = set(value) - {"column", "map"}
-                    if "column" not in value or extra:
-                        self._bad((key,), "a column field is {column: <header>, map: {<value>: <code>}}",
-                                  "keys column and map", ", ".join(sorted(map(str, value))))
-                        continue
-                    mapping = {str(k).strip(): str(v) for k, v in (value.get("map") or {}).items()}
-                    for v in mapping.values():
-                        self._check_vocab((key, "map"), key, v)
-                    self.sources[key] = ("column", str(value["column"]), mapping or None)
-                else:
-                    self.sources[key] = ("column", str(value), None)
-        for key, value in {**DEFAULTS[self.table], **defaults}.items():
-            if key in fields and key not in self.sources and value is not None:
-                self.sources[key] = ("constant", str(value))
-        for key in REQUIRED[self.table]:
-            if key not in self.sources:
-                self._bad((), f"no column or constant for '{key}'",
-                          f"'{key}: <column header>' or 'constants: {{{key}: <value>}}'", None)
-        self.columns = spec.get("columns")
-        if not isinstance(self.columns, dict) or not self.columns:
-            self._bad(("columns",), "required key is missing or empty",
-                      "value columns: {\"Ist 2015\": {phase: actual, fiscal_year: 2015}} or {pattern: ...}",
-                      None if self.columns is None else str(self.columns))
-            self.columns = {}
-        elif "pattern" in self.columns:
-            self._check_pattern()
-        else:
-            for header, target in self.columns.items():
-                if not isinstance(target, dict) or "phase" not in target or "fiscal_year" not in target:
-                    self._bad(("columns", header), "a value column needs phase and fiscal_year",
-                              "{phase: actual, fiscal_year: 2015}", str(target))
-                    continue
-                self._check_phase(("columns", header, "phase"), target["phase"])
-                self._check_year(("columns", header, "fiscal_year"), target["fiscal_year"])
+    rows: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    quality: list[dict] = field(default_factory=list)
 
-    def where(self, keys: tuple) -> tuple[int | None, str]:
-        full = ("input", "wide", self.index) + keys
-        line = None
-        for n in range(len(full), 2, -1):
-            line = self._line(full[:n])
-            if line is not None:
-                break
-        return line, f"input.wide[{self.index}]" + "".join(f".{k}" for k in keys)
-
-    def _bad(self, keys, message, expected, found):
-        line, col = self.where(keys)
-        self.problems.append(Problem(self.yml, message, line, col, expected, found))
-
-    def _check_vocab(self, keys, field, value):
-        if field in VOCAB and value not in VOCAB[field]:
-            self._bad(keys, f"not a valid {field}", "one of " + ", ".join(VOCAB[field]), value)
-
-    def _check_phase(self, keys, phase):
-        if str(phase) not in schema.PHASES:
-            self._bad(keys, "unknown phase", "one of " + ", ".join(schema.PHASES), str(phase))
-
-    def _check_year(self, keys, year):
-        if not (isinstance(year, int) and 1990 <= year <= 2100):
-            self._bad(keys, "not a fiscal year", "a year like 2015", str(year))
-
-    def _check_pattern(self):
-        c = self.columns
-        extra = set(c) - {"pattern", "phase", "phase_group", "fiscal_year"}
-        if extra:
-            self._bad(("columns",), "unknown key", "pattern, phase, phase_group, fiscal_year", ", ".join(map(str, extra)))
-        try:
-            self.regex = re.compile(str(c["pattern"]))
-        except re.error as exc:
-            self._bad(("columns", "pattern"), f"not a regular expression ({exc})", "e.g. ^(Ist|Plan) (\\d{4})$",
-                      str(c["pattern"]))
-            self.regex = re.compile(r"(?!)")
-        phase = c.get("phase")
-        if isinstance(phase, dict):
-            for v in phase.values():
-                self._check_phase(("columns", "phase"), v)
-        elif phase is None:
-            self._bad(("columns", "phase"), "required key is missing", "a phase or {<text>: <phase>}", None)
-        else:
-            self._check_phase(("columns", "phase"), phase)
-        fy = c.get("fiscal_year")
-        if isinstance(fy, dict):
-            fy = fy.get("group")
-        if not (isinstance(fy, int) and (0 < fy <= self.regex.groups or 1990 <= fy <= 2100)):
-            self._bad(("columns", "fiscal_year"), "not a group of the pattern nor a year",
-                      f"a group number 1..{self.regex.groups} or a year like 2015", str(c.get("fiscal_year")))
-
-    def value_columns(self, header: list[str], display: str) -> tuple[list[tuple[str, str, int]], list[Problem]]:
-        """[(header, phase, fiscal_year)] for the value columns present in `header`."""
-        out, problems = [], []
-        c = self.columns
-        if "pattern" not in c:
-            for h, target in c.items():
-                if h not in header:
-                    problems.append(Problem(display, "column named in municipality.yml (input: wide: columns) "
-                                                     "is missing", 1, str(h), "a header " + repr(h), None))
-                elif isinstance(target, dict):
-                    out.append((h, str(target.get("phase")), target.get("fiscal_year")))
-            return out, problems
-        fy = c.get("fiscal_year")
-        fy = fy.get("group") if isinstance(fy, dict) else fy
-        phase = c.get("phase")
-        group = int(c.get("phase_group", 1))
-        for h in header:
-            m = self.regex.search(h)
-            if not m:
-                continue
-            if isinstance(phase, dict):
-                key = m.group(group) if group <= self.regex.groups else None
-                if key not in {str(k) for k in phase}:
-                    problems.append(Problem(display, "column matches the pattern but its phase is not mapped", 1, h,
-                                            "one of " + ", ".join(map(str, phase)), key))
-                    continue
-                ph = str({str(k): v for k, v in phase.items()}[key])
-            else:
-                ph = str(phase)
-            year = int(m.group(fy)) if isinstance(fy, int) and fy <= self.regex.groups else fy
-            out.append((h, ph, year))
-        if not out:
-            problems.append(Problem(display, "no column matches the pattern in municipality.yml", 1, None,
-                                    f"headers matching {c.get('pattern')!r}", ", ".join(header)))
-        return out, problems
+    def __iter__(self):  # (rows, notes, problems), as before
+        return iter((self.rows, self.notes, self.problems))
 
 
 def read(spec: dict, index: int, folder: Path, *, meta: dict, options: dict | None, yml: str,
-         line: Callable[[tuple], int | None], display: Callable[[Path], str],
-         defaults: dict) -> tuple[pd.DataFrame | None, list[str], list[Problem]]:
-    """Turn one wide file into long rows (with `_file`, `_row`, `_unit`); return rows, notes, problems."""
-    s = _Spec(spec, index, yml, line, defaults)
+         line: Callable[[tuple], int | None], display: Callable[[Path], str], defaults: dict,
+         section: str = "wide", cache: dict | None = None) -> Mapped:
+    """Turn one mapped file into long contract rows; never raises on bad input."""
+    s = Spec(spec, index, yml, line, defaults, section)
     if s.problems:
-        return None, [], s.problems
+        return Mapped(problems=s.problems)
     path = folder / str(s.file)
     if not path.exists():
         line_no, col = s.where(("file",))
-        return None, [], [Problem(yml, "file not found in the municipality's folder", line_no, col,
-                                  f"a file {path.name} next to municipality.yml", str(s.file))]
+        return Mapped(problems=[Problem(yml, "file not found in the municipality's folder", line_no, col,
+                                        f"a file {path.name} next to municipality.yml", str(s.file))])
     shown = display(path)
-    value_cols: list = []
+    progress = Progress(shown)
+    again = cache is not None and any(k[0] == str(path) for k in cache)
     try:
-        sheet = spreadsheet.read(path, options=options, language=meta.get("language"), display=shown,
-                                 numeric=lambda header: [h for h, _, _ in s.value_columns(header, shown)[0]])
+        sheet = _sheet(path, s, options, meta, shown, cache)
     except InputError as exc:
-        return None, [], exc.problems
-    value_cols, problems = s.value_columns(sheet.columns, shown)
-    for key, src in s.sources.items():
-        if src[0] == "column" and src[1] not in sheet.columns:
-            problems.append(Problem(shown, f"column for '{key}' (named in municipality.yml) is missing", 1, src[1],
+        return Mapped(problems=exc.problems)
+    progress.step(f"read {len(sheet.df):,} rows")
+    value_cols, problems, notes = s.value_columns(sheet.columns, shown)
+    for col in s.header_columns():
+        if col not in sheet.columns:
+            what = next((f"'{k}'" for k, src in s.sources.items() if src[0] != "sign" and src[1] == col), "a filter")
+            problems.append(Problem(shown, f"column for {what} (named in municipality.yml) is missing", 1, col,
                                     "one of " + ", ".join(sheet.columns), None))
     if problems:
-        return None, [], problems
-    used = {src[1] for src in s.sources.values() if src[0] == "column"} | {h for h, _, _ in value_cols}
+        return Mapped(problems=problems)
+    out = Mapped(notes=([] if again else list(sheet.notes)) + notes)
+    mask, filter_note = row_filters.apply(sheet.df, s.filters)
+    df = sheet.df[mask]
+    if filter_note:
+        out.notes.append(f"{shown}: {filter_note}")
+    fields = _fields(s, df, shown, out.problems)
+    imported, checked = [c for c in value_cols if not c.check], [c for c in value_cols if c.check]
+    parsed = {}
+    for c in value_cols:
+        values, present, probs = value_cells.parse(sheet, df, c.header)
+        out.problems += probs
+        parsed[c.header] = (values, present)
+    if out.problems:
+        return Mapped(notes=out.notes, problems=out.problems)
+    imported = _skip_placeholders(s, imported, parsed, shown, out.notes)
+    used = set(s.header_columns()) | {c.header for c in value_cols}
     ignored = [c for c in sheet.columns if c not in used]
-    notes = list(sheet.notes)
-    notes.append(f"{shown}: wide table mapped to {s.table}: {len(value_cols)} value columns "
-                 f"({', '.join(h for h, _, _ in value_cols)}), unit {s.unit}, sign {s.sign}"
-                 + (f"; ignored columns: {', '.join(ignored)}" if ignored else ""))
-    rows = []
-    for rec in sheet.df.to_dict("records"):
-        row = rec[spreadsheet.ROW]
-        fields = {}
-        for key, src in s.sources.items():
-            if src[0] == "constant":
-                fields[key] = src[1]
-                continue
-            cell = rec[src[1]]
-            text = None if cell is None else _text(cell)
-            if text is not None and src[2] is not None:
-                if text not in src[2]:
-                    problems.append(Problem(shown, f"value not in the map for '{key}' in municipality.yml", row,
-                                            src[1], "one of " + ", ".join(src[2]), text))
-                    continue
-                text = src[2][text]
-            fields[key] = text
-        for header, phase, year in value_cols:
-            cell = rec[header]
-            if cell is None:
-                continue
-            try:
-                value = sheet.number(cell, row, header)
-            except InputError as exc:
-                problems.extend(exc.problems)
-                continue
-            if value is not None:
-                negate = s.sign == "negate" or (s.sign == "revenue_negative" and fields.get("direction") == "revenue")
-                value = round((-value if negate else value) * s.unit, 6) + 0.0
-            out = {"municipality_id": meta.get("municipality_id"), "fiscal_year": int(year), "phase": phase,
-                   **fields, VALUE[s.table]: value, "source_ref": f"{path.name}:{row}",
-                   "_file": shown, "_row": row, "_unit": s.unit}
-            if s.table == "budget":
-                out["period"] = str(year)
-                if s.unit != 1:
-                    out["source_unit"] = f"{s.unit} {fields.get('currency', '')}".strip()
-            rows.append(out)
-    if problems:
-        return None, notes, problems
-    return pd.DataFrame(rows), notes, []
+    kind = "long table" if s.long else "wide table"
+    out.notes.append(f"{shown}: {kind} mapped to {s.table}: {len(imported)} value column"
+                     f"{'s' * (len(imported) != 1)} ({', '.join(c.header for c in imported)}), unit {s.unit}, "
+                     f"sign {s.sign}" + (f"; checked, not imported: {', '.join(c.header for c in checked)}"
+                                         if checked else "")
+                     + (f"; ignored columns: {', '.join(ignored)}" if ignored else ""))
+    progress.step(f"mapped {len(df):,} rows")
+    rows = _long_rows(s, df, fields, imported, parsed, meta, path.name, shown, out)
+    if checked:
+        _run_checks(s, df, fields, checked, parsed, value_cols, meta, path.name, shown, out)
+    if out.problems:
+        return Mapped(notes=out.notes, problems=out.problems)
+    if s.aggregate and len(rows):
+        n = len(rows)
+        rows, agg_notes = aggregate.aggregate(rows, s.aggregate["by"], VALUE[s.table], path.name,
+                                              s.aggregate["item_name"])
+        out.notes.append(f"{shown}: {n:,} rows summed into {len(rows):,} by "
+                         f"{', '.join(s.aggregate['by'])} (source_ref lists the rows of each sum)")
+        out.notes += [f"{shown}: {t}" for t in agg_notes]
+        rows = rows.drop(columns=["_rows"])
+    progress.step(f"{len(rows):,} rows ready")
+    out.rows = rows
+    return out
 
 
-def _text(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
+def _sheet(path: Path, s: Spec, options, meta, shown, cache):
+    numeric = (lambda header: [c.header for c in s.value_columns(header, shown)[0]])
+    key = (str(path), repr(sorted((options or {}).items())), s.value if s.long else repr(s.columns))
+    if cache is not None and key in cache:
+        return cache[key]
+    sheet = spreadsheet.read(path, options=options, language=meta.get("language"), display=shown, numeric=numeric)
+    if cache is not None:
+        cache[key] = sheet
+    return sheet
+
+
+def _fields(s: Spec, df: pd.DataFrame, shown: str, problems: list[Problem]) -> dict[str, pd.Series]:
+    """Each field's value per row (None where the cell is empty); unmapped values are problems."""
+    out = {}
+    for key, src in s.sources.items():
+        if src[0] == "constant":
+            out[key] = pd.Series(src[1], index=df.index, dtype=object)
+            continue
+        if src[0] == "sign":
+            continue  # from the amounts, see _long_rows
+        text = row_filters.texts(df, src[1])
+        empty = text == ""
+        if src[0] == "prefix":
+            value = pd.Series(None, index=df.index, dtype=object)
+            for prefix in sorted(src[2], key=len, reverse=True):
+                value = value.where(value.notna() | ~text.str.startswith(prefix), src[2][prefix])
+            expected = "a value starting with one of " + ", ".join(src[2])
+        elif src[2] is not None:
+            value = text.map(src[2])
+            expected = "one of " + ", ".join(src[2])
+        else:
+            out[key] = text.where(~empty, None).astype(object)
+            continue
+        unmapped = value.isna() & ~empty
+        if unmapped.any():
+            rows = df.loc[unmapped, spreadsheet.ROW]
+            for n, (v, part) in enumerate(rows.groupby(text[unmapped], sort=False)):
+                if n >= MAX_MAP_PROBLEMS:
+                    problems.append(Problem(shown, f"more values not in the map for '{key}' (not listed)", None,
+                                            src[1], expected, None))
+                    break
+                more = f" ({len(part)} rows, the first shown)" if len(part) > 1 else ""
+                problems.append(Problem(shown, f"value not in the map for '{key}' in municipality.yml{more}",
+                                        int(part.iloc[0]), src[1], expected, v))
+        out[key] = value.where(~empty, None).astype(object)
+    return out
+
+
+def _skip_placeholders(s: Spec, columns, parsed, shown, notes):
+    keep = []
+    for c in columns:
+        values, present = parsed[c.header]
+        if not s.long and not c.zeros_real and present.any() and (values[present].fillna(1) == 0).all():
+            notes.append(f"{shown}: column '{c.header}' is zero or empty in every row imported: skipped as a "
+                         "placeholder (e.g. a year not yet planned); declare it with zeros: real in "
+                         "municipality.yml if the zeros are figures")
+            continue
+        keep.append(c)
+    return keep
+
+
+def _long_rows(s: Spec, df, fields, columns, parsed, meta, file_name, shown, out: Mapped) -> pd.DataFrame:
+    frames = []
+    value = VALUE[s.table]
+    for c in columns:
+        values, present = parsed[c.header]
+        part = pd.DataFrame({k: v[present] for k, v in fields.items()})
+        part[value] = values[present]
+        if c.direction:
+            part["direction"] = c.direction
+        if not s.long:
+            part["fiscal_year"], part["phase"] = int(c.fiscal_year), c.phase
+        part["_row"] = df.loc[present, spreadsheet.ROW].astype(int)
+        frames.append(part)
+    rows = pd.concat(frames) if frames else pd.DataFrame(columns=list(fields) + [value, "_row"])
+    if s.direction_from_sign:
+        rule = s.sources["direction"][1]
+        v = rows[value]
+        rows["direction"] = [rule["negative"] if x < 0 else rule["zero"] if x == 0 else rule["positive"] for x in v]
+        rows[value] = v.abs()
+    _apply_sign(s, rows, shown, out.notes)
+    rows[value] = (rows[value] * s.unit).round(6) + 0.0
+    if s.long:
+        bad = ~rows["fiscal_year"].astype(str).str.fullmatch(r"\d{4}")
+        for r, y in zip(rows.loc[bad, "_row"][:MAX_MAP_PROBLEMS], rows.loc[bad, "fiscal_year"]):
+            col = s.sources["fiscal_year"][1] if s.sources["fiscal_year"][0] != "constant" else "fiscal_year"
+            out.problems.append(Problem(shown, "not a fiscal year", int(r), col, "a year like 2017", str(y)))
+        rows = rows[~bad]
+        rows["fiscal_year"] = rows["fiscal_year"].astype(int)
+    _financial_plan(s, rows, shown, out.notes)
+    rows["municipality_id"] = meta.get("municipality_id")
+    rows["source_ref"] = file_name + ":" + rows["_row"].astype(str)
+    rows["_file"], rows["_unit"] = shown, s.unit
+    if s.table == "budget":
+        if "period" not in rows.columns or rows["period"].isna().any():
+            period = rows["fiscal_year"].astype(str)
+            rows["period"] = rows["period"].fillna(period) if "period" in rows.columns else period
+        if s.unit != 1:
+            rows["source_unit"] = (f"{s.unit} " + rows["currency"].astype(str)) if "currency" in rows.columns \
+                else str(s.unit)
+    return rows.sort_values(["_row"], kind="stable").reset_index(drop=True)
+
+
+def _apply_sign(s: Spec, rows: pd.DataFrame, shown: str, notes: list[str]) -> None:
+    value = VALUE[s.table]
+    if s.sign == "as_is" or not len(rows):
+        return
+    if s.sign == "negate":
+        rows[value] = -rows[value]
+        return
+    direction = "revenue" if s.sign == "revenue_negative" else "expenditure"
+    hit = rows["direction"] == direction
+    odd = hit & (rows[value] > 0)
+    if odd.any():
+        lines = ", ".join(map(str, rows.loc[odd, "_row"][:5])) + (" ..." if odd.sum() > 5 else "")
+        notes.append(f"{shown}: {int(odd.sum())} {direction} amounts are printed positive although the file prints "
+                     f"{direction} negative (rows {lines}): imported as negative {direction}, as printed")
+    rows.loc[hit, value] = -rows.loc[hit, value]
+
+
+def _financial_plan(s: Spec, rows: pd.DataFrame, shown: str, notes: list[str]) -> None:
+    if "phase" not in rows.columns or not len(rows):
+        return
+    plan = rows["phase"].isin(["original_budget", "adjusted_budget"])
+    if s.budget_years:
+        later = plan & (rows["fiscal_year"] > max(s.budget_years))
+        if later.any():
+            years = sorted(set(rows.loc[later, "fiscal_year"]))
+            rows.loc[later, "phase"] = "financial_plan"
+            notes.append(f"{shown}: planning years {', '.join(map(str, years))} after the budget year "
+                         f"{'/'.join(map(str, s.budget_years))} are the medium-term financial plan: phase financial_plan")
+        return
+    years = sorted(set(rows.loc[plan, "fiscal_year"]))
+    if len(years) > 2:
+        notes.append(f"{shown}: budget figures for {len(years)} years ({', '.join(map(str, years))}) are all mapped "
+                     "to the budget itself; if the later ones are the medium-term financial plan (Finanzplanung), "
+                     "set budget_year: <the budget year> in municipality.yml so that they become financial_plan")
+
+
+def _run_checks(s: Spec, df, fields, checked, parsed, value_cols, meta, file_name, shown, out: Mapped) -> None:
+    doc = fields["document_id"].iloc[0] if "document_id" in fields and len(df) else None
+    for c in checked:
+        same = [v for v in value_cols if not v.check and v.fiscal_year == c.fiscal_year and v.phase == c.phase]
+        by_dir = {v.direction: v for v in same if v.direction in ("revenue", "expenditure")}
+        if set(by_dir) != {"revenue", "expenditure"}:
+            line_no, col = s.where(("columns", c.header))
+            out.problems.append(Problem(s.yml, "a checked column needs a revenue and an expenditure column of the "
+                                        "same fiscal_year and phase (each with its direction:)", line_no, col,
+                                        f"columns with direction revenue and expenditure for {c.fiscal_year} {c.phase}",
+                                        ", ".join(v.header for v in same) or None))
+            continue
+        amounts = {}
+        for d, v in by_dir.items():
+            values = parsed[v.header][0]
+            sign = -1 if s.sign == "negate" or (s.sign == f"{d}_negative") else 1
+            amounts[d] = values * sign * s.unit
+        q, w = net_checks.run(c.header, c.check, parsed[c.header][0], amounts["revenue"], amounts["expenditure"],
+                              df[spreadsheet.ROW], unit=s.unit, file_name=file_name, shown=shown,
+                              municipality_id=meta.get("municipality_id"), document_id=doc)
+        out.quality += q
+        out.warnings += w

@@ -1,0 +1,90 @@
+"""`analysis validate`: which product scheme a municipality's budget items use and how many of them
+the category map covers.
+
+A municipality whose items are mostly without a category drops out of every category comparison,
+so validate warns when none, or under half by amount, of its product and line rows get a category,
+naming the scheme (and how it was chosen: municipality.yml, or schemes.csv by Land or country),
+the largest items without one and the closest rows of the map.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.contract import paths
+from analysis.contract.errors import InputError, Problem
+from analysis.contract.numbers import fmt
+from analysis.reference import categories
+from analysis.reference import tables as reference
+
+THRESHOLD = 50.0  # percent of the amount that should be categorised
+
+
+def check(budget: pd.DataFrame | None, meta, root=None) -> tuple[list[str], list[Problem], list[Problem]]:
+    """(notes, warnings, errors) for one municipality's budget rows (as read by municipality_tables)."""
+    if budget is None or not len(budget):
+        return [], [], []
+    if not (paths.reference_dir(root) / reference.CATEGORY_MAP).exists():
+        return ["categories: no data/reference/category_map.csv, so no item gets a category from it"], [], []
+    try:
+        cmap = reference.load_category_map(root)
+    except InputError as exc:
+        return [], [], exc.problems
+    values = meta.values
+    shown = paths.rel(paths.reference_dir(root) / reference.CATEGORY_MAP, root)
+    override = values.get("scheme")
+    schemes = set(cmap.attrs.get("schemes", {}).values()) | set(cmap.attrs.get("region_schemes", {}).values())
+    if override and override not in schemes:
+        return [], [], [Problem(meta.display, "unknown scheme", meta.line(("scheme",)), "scheme",
+                                "one of " + ", ".join(sorted(schemes)) + " (data/reference/schemes.csv)", override)]
+    scheme, how = categories.scheme_for(values.get("country"), values.get("region"), override,
+                                        cmap.attrs.get("schemes"), cmap.attrs.get("region_schemes"))
+    mid = values["municipality_id"]
+    notes = [f"categories: scheme {scheme} ({how})" if scheme else f"categories: no scheme ({how})"]
+    items = budget[budget["level"].isin(categories.CATEGORISED_LEVELS)]
+    if not len(items):
+        return notes, [], []
+    done, _ = categories.assign(items.drop(columns=["category"], errors="ignore"), cmap,
+                                {mid: values.get("country")}, regions={mid: values.get("region")},
+                                overrides={mid: override})
+    amount = done["amount"].abs().fillna(0)
+    has = done["category"].notna()
+    share = 100.0 * amount[has].sum() / amount.sum() if amount.sum() else 100.0 * has.mean()
+    if has.any() and share >= THRESHOLD:
+        return notes, [], []
+    missing = done[~has].assign(_abs=amount[~has])
+    largest = (missing.groupby(["item_code", "item_name"], dropna=False)["_abs"].sum()
+               .sort_values(ascending=False).head(5))
+    shown_items = "; ".join(f"{c} '{n}' ({fmt(v, 0)})" for (c, n), v in largest.items())
+    prefixes = list(dict.fromkeys(f"{str(c)[:3]}*" for c, _ in largest.index if isinstance(c, str) and c))
+    rows = [r for r in cmap.to_dict("records") if r["scheme"] == scheme]
+    n_items = done[["item_code", "item_name"]].drop_duplicates().shape[0]
+    n_missing = missing[["item_code", "item_name"]].drop_duplicates().shape[0]
+    text = (f"{n_missing} of {n_items} budget items of {mid} ({fmt(100 - share, 0)} % of the amount) have no "
+            f"category in scheme {scheme or '(none)'} ({how}): they are left out of every category comparison. "
+            f"Largest: {shown_items}. Add rows scheme={scheme or '<scheme>'}, municipality_id=<{mid} or blank>, "
+            f"item_code=<code or prefix like {', '.join(prefixes[:3]) or '31*'}>, category=<COFOG code>, "
+            f"judgement, note, source=<where the definition comes from>")
+    close = _closest(rows, [c for c, _ in largest.index])
+    if close:
+        text += "; the closest rows of the scheme: " + ", ".join(close)
+    if scheme is None or not rows:
+        text += "; or, if the municipality numbers its items like another scheme, name it: scheme: <scheme> in municipality.yml"
+    return notes, [Problem(shown, text, len(cmap) + 2, "item_code", f"rows for the items of scheme {scheme}", None)], []
+
+
+def _closest(rows: list[dict], codes: list) -> list[str]:
+    """Map rows sharing the longest start with the given codes ('311* -> 10.7')."""
+    out = []
+    for code in codes:
+        code = str(code or "")
+        best, best_len = None, 0
+        for r in rows:
+            pattern = str(r.get("item_code") or "").rstrip("*")
+            n = 0
+            while n < min(len(pattern), len(code)) and pattern[n] == code[n]:
+                n += 1
+            if n > best_len:
+                best, best_len = r, n
+        if best is not None:
+            out.append(f"{best['item_code']} -> {best['category']}")
+    return list(dict.fromkeys(out))[:3]
