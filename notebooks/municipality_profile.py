@@ -55,7 +55,7 @@ from analysis.compare import findings
 from analysis.report import page_findings
 
 page_findings.show(findings.profile(m, totals_m, comp, achievement_m if len(goals_m) else None, volumes, names,
-                                    ws.documents),
+                                    ws.documents, goals_none=not len(goals_m)),
                    selection=f"municipality: {m} | fiscal year {p.fiscal_year or 'latest'} | "
                              f"phase {p.phase or 'most realised'}")
 if comp is not None and len(comp):

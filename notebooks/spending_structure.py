@@ -58,7 +58,7 @@ revenue = scope.with_scope(spending.revenue_vs_gross(cb_total, p.municipalities,
 from analysis.compare import findings
 from analysis.report import page_findings
 
-page_findings.show(findings.spending(coverage, plan_cat, comp, cb, names),
+page_findings.show(findings.spending(coverage, plan_cat, comp_shares, cb, names),
                    selection=f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | "
                              f"{p.price_basis} | per {p.per} | categories by COFOG {p.category_level} | "
                              f"fiscal year {p.fiscal_year or 'latest'} | phase {p.phase or 'most realised'}")

@@ -26,3 +26,14 @@ def test_goals_say_whether_results_exist():
     g = availability.grid(None, None, goals, None)
     assert set(g["status"]) <= set(availability.STATUSES) and set(g["data_type"]) == {"goals"}
     assert "targets and results" in set(g.loc[g["municipality_id"] == "peine", "status"])     # met and missed
+
+
+def test_a_document_without_a_reference_is_named_by_its_title():
+    # Kiel's budget file as published: no council reference, no date (data/raw/documents.csv)
+    docs = pd.DataFrame({"document_id": ["kiel-haushalt-2017", "y"], "municipality_id": ["kiel", "y"],
+                         "title": ["Haushalt 2017, Ergebnisplan nach Produkten und Sachkonten (Open-Data-Datei)", None],
+                         "reference": [float("nan"), None], "date": [float("nan"), "2016-12-13"]})
+    labels = availability.document_labels(docs)
+    assert labels["kiel-haushalt-2017"] == ("Haushalt 2017, Ergebnisplan nach Produkten und Sachkonten "
+                                            "(Open-Data-Datei) (no date)")
+    assert labels["y"] == "y (2016-12-13)"

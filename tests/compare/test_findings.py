@@ -30,6 +30,19 @@ def test_spending_names_the_largest_deviation_from_plan_and_who_has_no_figures()
                          "Landeshauptstadt Magdeburg give none.")
 
 
+def test_spending_findings_name_who_is_left_out_for_want_of_a_reference_figure():
+    # as harmonise.comparable(..., missing="leave_out") records Kiel and Freiburg without population
+    cb = pd.DataFrame({"municipality_id": ["peine"], "fiscal_year": [2024]})
+    cb.attrs["left_out"] = [
+        {"municipality_id": "kiel", "fiscal_year": 2017, "what": "population", "file": "p.csv", "add": "a row"},
+        {"municipality_id": "freiburg", "fiscal_year": 2015, "what": "population", "file": "p.csv", "add": "a row"},
+        {"municipality_id": "freiburg", "fiscal_year": 2016, "what": "population", "file": "p.csv", "add": "a row"}]
+    texts = findings.texts(findings.spending(None, None, None, cb, {**NAMES, "kiel": "Landeshauptstadt Kiel",
+                                                                     "freiburg": "Stadt Freiburg im Breisgau"}))
+    assert texts == ["Left out of the per-inhabitant figures (no population figure in the reference data): "
+                     "Stadt Freiburg im Breisgau and Landeshauptstadt Kiel; see the notes below the tables."]
+
+
 def test_goals_share_met_warns_under_five_measured_goals():
     g = goal_samples.goals()
     ach = ga.achievement(g, goal_samples.IDS)
@@ -71,3 +84,21 @@ def test_methods_counts_checks_and_the_figures_found_on_their_line():
     assert texts[0] == ("2.070 of 2.079 figures (99,6\u00a0%) are found as printed on the document line they cite; "
                         "7 are corrected (settled by other lines); 2 are not found there.")
     assert texts[1] == "4 checks of the documents against themselves: 3 pass and 1 contradiction (75\u00a0% pass)."
+
+
+def test_profile_findings_of_a_budget_file_without_reference_or_goals():
+    # Kiel: a budget file as published (no council reference, no date), no goals coded
+    totals = pd.DataFrame({"fiscal_year": [2017], "phase": ["original_budget"], "net_amount": [242_535_300.0],
+                           "currency": ["EUR"], "item_name": ["sum of the items (the document prints no total)"],
+                           "source_ref": ["Haushalt-Kiel-2017.csv:2579-2587, 2588-2590, 2657-2672, 2673-2676 (+66 more), "
+                                          "2591-2613, 2614-2633"]})
+    docs = pd.DataFrame({"document_id": ["kiel-haushalt-2017"], "municipality_id": ["kiel"],
+                         "title": ["Haushalt 2017, Ergebnisplan nach Produkten und Sachkonten (Open-Data-Datei)"],
+                         "reference": [float("nan")], "date": [float("nan")]})
+    texts = findings.texts(findings.profile("kiel", totals, None, None, None, {"kiel": "Landeshauptstadt Kiel"}, docs,
+                                            goals_none=True))
+    assert texts == [
+        "Latest grand total: sum of the items (the document prints no total) 2017 (original budget): net 242.535.300 "
+        "EUR as printed (Haushalt-Kiel-2017.csv:2579-2587, 2588-2590, 2657-2672, 2673-2676, ...).",
+        "No goals coded for Landeshauptstadt Kiel.",
+        "1 document: Haushalt 2017, Ergebnisplan nach Produkten und Sachkonten (Open-Data-Datei) (no date)."]

@@ -97,3 +97,11 @@ def test_save_writes_png_and_svg_with_the_german_number_format(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = svg.read_text()
     assert text.lstrip().startswith("<svg") and "1.200.000,0" in text
+
+
+def test_note_shows_three_caveats_and_the_rest_behind_an_expander():
+    assert charts.note(["a", "b", "c", "d"]).data == "**Caveats**\n\n- a\n- b\n- c\n- d"
+    text = charts.note(["a", "b", "c", "d", "e", "a"]).data
+    assert text.startswith("**Caveats**\n\n- a\n- b\n- c\n\n<details class=\"analysis-notes\"><summary>2 more caveats"
+                           "</summary>\n\n- d\n- e\n\n</details>")
+    assert charts.note([]).data == "**Caveats**: none for this selection."

@@ -54,3 +54,16 @@ def test_the_script_is_local_and_small():
     text = tables.SCRIPT_PATH.read_text(encoding="utf-8")
     assert "http" not in text and len(text) < 6000
     assert "data-sortable" in text and "localeCompare" in text
+
+
+def test_long_text_is_cut_with_the_whole_text_on_hover_but_quotes_are_kept():
+    note = ("youth welfare (Teilbudget 34, Jugendamt) is not itemised (line 27) though it causes the overspend "
+            "(line 25); see 10.1 and 10.4; " * 3).strip()
+    quote = ("Sofortiges Tätigwerden bei Räumungsklagen " * 6).strip()
+    out = tables.html(pd.DataFrame({"Note": [note], "Quote (verbatim)": [quote]}))
+    cut = tables.abbreviate(note)
+    assert cut == note[:note.rfind(" ", 0, tables.ABBREVIATE_TO)].rstrip(",") + " …" and len(cut) < len(note)
+    cell = re.search(r'<td class="([^"]*)" title="([^"]*)">([^<]*)</td>', out)
+    assert "abbr" in cell.group(1).split() and cell.group(2) == note and cell.group(3) == cut
+    assert f">{quote}</td>" in out                                   # the verbatim quote in full
+    assert tables.abbreviate("short text") == "short text"

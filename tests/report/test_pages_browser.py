@@ -1,11 +1,13 @@
 """Every page of the real site (reports/notebooks.yml built from data/raw) in headless Chromium at
-1,280 px with the network blocked: no table is wider than the content column (with every expander
-open, too), the page opens with its findings, a table of more than 25 rows is collapsed, numbers
-are right-aligned. Also the README's images, generated from that site."""
+1,280 px with the network blocked, published by nbconvert and by Quarto (with Quarto on PATH): no
+table is wider than the content column (with every expander open, too), the page opens with its
+findings, a table of more than 25 rows is collapsed, numbers are right-aligned, and the long
+tables sort and filter by the local script. Also the README's images, generated from that site."""
 import re
 import struct
 
 import pytest
+from conftest import NO_QUARTO, QUARTO
 from test_site_browser import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -63,21 +65,38 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def measured(browser, real_site):
-    """Per page: the measurements with the expanders closed, then open; the first block."""
-    site = real_site[0] / "reports" / "_site"
+@pytest.fixture(scope="module", params=["nbconvert", pytest.param("quarto", marks=pytest.mark.quarto)])
+def site(request, real_site, tmp_path_factory):
+    """The real site's executed notebooks published by nbconvert, or by Quarto (skipped without it)."""
+    from analysis.report import build, publish
+    if request.param == "quarto" and QUARTO is None:
+        pytest.skip(NO_QUARTO)
+    root = real_site[0]
+    config = build.load_config(root / "reports" / "notebooks.yml", root)
+    return publish.publish(root / "reports" / "_executed", config.site, tmp_path_factory.mktemp(request.param), root,
+                           publisher=request.param, say=None)
+
+
+def _offline_context(browser):
+    """A browser context at 1,280 px that refuses every request to the web (listed in `.blocked`)."""
     context = browser.new_context(viewport={"width": WIDTH, "height": 900})
-    blocked = []
+    context.blocked = []
 
     def route(r):
         if r.request.url.startswith(("file:", "data:", "blob:", "about:")):
             r.continue_()
         else:
-            blocked.append(r.request.url)
+            context.blocked.append(r.request.url)
             r.abort()
 
     context.route("**/*", route)
+    return context
+
+
+@pytest.fixture(scope="module")
+def measured(browser, site):
+    """Per page: the measurements with the expanders closed, then open; the first block."""
+    context = _offline_context(browser)
     out = {}
     for path in sorted(site.glob("*.html")):
         page = context.new_page()
@@ -94,12 +113,13 @@ def measured(browser, real_site):
         opened = page.evaluate(MEASURE)
         out[path.name] = {"closed": closed, "open": opened, "first": first, "height": height}
         page.close()
+    blocked = context.blocked
     context.close()
     assert blocked == [], f"requests to the web: {blocked[:5]}"
     return out
 
 
-def test_every_page_of_the_site_is_measured(measured, real_site):
+def test_every_page_of_the_site_is_measured(measured):
     names = set(measured)
     assert {"index.html", "spending.html", "goals.html", "indicators.html", "methods.html",
             "data-downloads.html", "profile-peine.html", "profile-aalborg.html"} <= names
@@ -146,6 +166,61 @@ def test_pages_are_shorter_than_before(measured):
     """Issue 11 measured 13.000 to 44.000 px; collapsed tables keep the long pages far below that."""
     for name in ("spending.html", "goals.html", "methods.html"):
         assert measured[name]["height"] < 20000, (name, measured[name]["height"])
+
+
+SORT_COLUMN = r"""() => {
+  const t = document.querySelector('details.analysis-more table[data-sortable="true"][data-enhanced="true"]');
+  if (!t) return null;
+  const heads = [...t.tHead.rows[0].cells];
+  const i = heads.findIndex(h => h.classList.contains('num'));
+  const values = () => [...t.tBodies[0].rows].filter(r => !r.hidden).map(r => r.cells[i].textContent.trim());
+  return {index: i, header: heads[i].textContent, before: values()};
+}"""
+COLUMN_VALUES = r"""(i) => {
+  const t = document.querySelector('details.analysis-more table[data-sortable="true"]');
+  return [...t.tBodies[0].rows].filter(r => !r.hidden).map(r => r.cells[i].textContent.trim());
+}"""
+
+
+def _number(text: str) -> float | None:
+    t = text.replace("\u00a0", "").replace("%", "").replace("\u2212", "-").strip()
+    if not re.fullmatch(r"[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?", t):
+        return None
+    return float(t.replace(".", "").replace(",", "."))
+
+
+def test_long_tables_sort_and_filter_by_the_local_script(browser, site):
+    """The spending page's table by item: all rows behind the expander; a click on its first number
+    column sorts ascending (numbers before texts such as 'no figures in source'), a second click
+    descending; typing in the filter field hides the rows without the text. Nothing from the web."""
+    context = _offline_context(browser)
+    page = context.new_page()
+    page.goto((site / "spending.html").as_uri())
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => document.querySelector('table[data-enhanced=\"true\"]') !== null", timeout=30000)
+    details = page.locator("details.analysis-more").first
+    details.locator("summary").click()
+    col = page.evaluate(SORT_COLUMN)
+    assert col and col["index"] >= 0, "no sortable table with a number column"
+    assert len(col["before"]) > 25
+    header = details.locator("thead th").nth(col["index"])
+    header.click()
+    up = [v for v in (_number(x) for x in page.evaluate(COLUMN_VALUES, col["index"])) if v is not None]
+    assert len(up) > 10 and up == sorted(up), col["header"]
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.click()
+    down = [v for v in (_number(x) for x in page.evaluate(COLUMN_VALUES, col["index"])) if v is not None]
+    assert down == sorted(up, reverse=True)
+    first_row = details.locator("tbody tr").first.text_content()
+    word = max(re.findall(r"[A-Za-zÄÖÜäöüßæøåÆØÅ]{6,}", first_row), key=len)
+    details.locator("input.analysis-table-filter").fill(word)
+    shown = page.evaluate(COLUMN_VALUES, col["index"])
+    assert 1 <= len(shown) < len(col["before"]), word
+    texts = details.locator("tbody tr:not([hidden])").all_text_contents()
+    assert all(word.lower() in t.lower() for t in texts)
+    blocked = context.blocked
+    context.close()
+    assert blocked == []
 
 
 def _png_size(path) -> tuple[int, int]:

@@ -32,14 +32,17 @@ COLUMNS = ["municipality_id", "municipality", "data_type", "fiscal_year", "statu
 
 
 def document_labels(documents: pd.DataFrame | None) -> dict[str, str]:
-    """document_id -> 'reference (date)' ('no date' where the document carries none)."""
+    """document_id -> 'reference (date)' ('no date' where the document carries none); a document
+    without a council reference (a budget file as published) is named by its title, else its id."""
     if documents is None or not len(documents):
         return {}
     out = {}
     for rec in documents.to_dict("records"):
         date = rec.get("date")
         date = str(date) if isinstance(date, str) and date.strip() else "no date"
-        out[rec["document_id"]] = f"{rec.get('reference') or rec['document_id']} ({date})"
+        name = next((str(v).strip() for v in (rec.get("reference"), rec.get("title"))
+                     if isinstance(v, str) and v.strip()), rec["document_id"])
+        out[rec["document_id"]] = f"{name} ({date})"
     return out
 
 

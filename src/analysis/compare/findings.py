@@ -22,6 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.compare import goal_analysis, harmonise
+from analysis.compare.availability import document_labels
 from analysis.contract.missing import text
 from analysis.contract.numbers import fmt
 
@@ -41,6 +42,17 @@ def _row(topic, finding, mid="", value=None, unit=None) -> dict:
 
 def _name(mid, names) -> str:
     return (names or {}).get(mid, mid)
+
+
+def short_ref(ref, tokens: int = 4) -> str:
+    """A source reference short enough for a sentence: its first `tokens` line numbers or ranges,
+    '...' for the rest ('k.csv:2579-2587, 2588-2590, 2657-2672, 2673-2676 (+66 more), 2591-2613'
+    -> 'k.csv:2579-2587, 2588-2590, 2657-2672, 2673-2676, ...'); the tables carry the whole one."""
+    text = str(ref or "")
+    parts = [p.strip() for p in text.replace(" (+", ", (+").split(",")]
+    if len(parts) <= tokens:
+        return text
+    return ", ".join(p for p in parts[:tokens] if not p.startswith("(+")) + ", ..."
 
 
 def _list(items: list[str]) -> str:
@@ -113,8 +125,9 @@ def _phase_words(value: str) -> str:
 def spending(coverage: pd.DataFrame | None, plan_cat: pd.DataFrame | None, comp: pd.DataFrame | None,
              cb: pd.DataFrame | None = None, names: dict[str, str] | None = None) -> pd.DataFrame:
     """Findings of the spending page: who has budget figures, the outturn against plan per
-    municipality (and whose deviated most), each municipality's largest category, and the
-    corrected and flagged figures behind the page."""
+    municipality (and whose deviated most), each municipality's largest category (give `comp` in
+    total EUR: shares need no population figure), who is left out for want of a reference figure,
+    and the corrected and flagged figures behind the page."""
     rows = []
     dev = plan_deviation(plan_cat)
     if len(dev):
@@ -157,9 +170,25 @@ def spending(coverage: pd.DataFrame | None, plan_cat: pd.DataFrame | None, comp:
         if without:
             sentence += f" The documents of {_list(without)} give none."
         rows.append(_row("coverage", sentence))
+    if cb is not None:
+        rows += _left_out(cb, names)
     if cb is not None and len(cb):
         rows += _marks(cb, names)
     return _frame(rows)
+
+
+def _left_out(cb: pd.DataFrame, names) -> list[dict]:
+    """Who is left out of the page's figures for want of a reference figure (the `left_out` entries
+    of `harmonise.comparable(..., missing='leave_out')`), one sentence per missing figure."""
+    from analysis.compare.caveats import LEFT_OUT_OF
+    by_what: dict[str, list[str]] = {}
+    for e in getattr(cb, "attrs", {}).get("left_out", []):
+        who = by_what.setdefault(e["what"], [])
+        if e["municipality_id"] not in who:
+            who.append(e["municipality_id"])
+    return [_row("left out", f"Left out of the {LEFT_OUT_OF.get(what, 'figures')} (no {what} figure in the reference "
+                             f"data): {_list([_name(m, names) for m in sorted(ids)])}; see the notes below the tables.")
+            for what, ids in by_what.items()]
 
 
 def _marks(cb: pd.DataFrame, names) -> list[dict]:
@@ -293,9 +322,10 @@ def indicators(volumes: pd.DataFrame | None, timely: pd.DataFrame | None = None,
 
 def profile(mid: str, totals: pd.DataFrame | None, comp: pd.DataFrame | None, achievement: pd.DataFrame | None,
             volumes: pd.DataFrame | None, names: dict[str, str] | None = None,
-            documents: pd.DataFrame | None = None) -> pd.DataFrame:
+            documents: pd.DataFrame | None = None, goals_none: bool = False) -> pd.DataFrame:
     """Findings of a municipality's profile: its documents, the latest grand total, its largest
-    category, the share of its measured goals met (warning under MIN_GOALS) and its indicators."""
+    category, the share of its measured goals met (warning under MIN_GOALS; `goals_none`: it has
+    no goals coded) and its indicators."""
     rows = []
     name = _name(mid, names)
     t = totals.dropna(subset=["fiscal_year"]) if totals is not None and len(totals) else None
@@ -305,7 +335,7 @@ def profile(mid: str, totals: pd.DataFrame | None, comp: pd.DataFrame | None, ac
         net = rec["net_amount"]
         rows.append(_row("total", f"Latest grand total: {rec['item_name']} {int(rec['fiscal_year'])} "
                          f"({PHASES.get(rec['phase'], rec['phase'])}): net {fmt(net, 0)} {rec['currency']} as printed "
-                         f"({rec['source_ref']}).", mid, float(net) if net == net else None, rec["currency"]))
+                         f"({short_ref(rec['source_ref'])}).", mid, float(net) if net == net else None, rec["currency"]))
     else:
         rows.append(_row("total", f"The documents of {name} give no budget figures.", mid))
     if comp is not None and len(comp) and comp["share"].notna().any():
@@ -329,12 +359,14 @@ def profile(mid: str, totals: pd.DataFrame | None, comp: pd.DataFrame | None, ac
                 rows.append(_row("share met", f"Goals: {goals_n} coded, none measured yet.", mid))
         else:
             rows.append(_row("share met", f"No goals coded for {name}.", mid))
+    elif achievement is not None or goals_none:
+        rows.append(_row("share met", f"No goals coded for {name}.", mid))
     if volumes is not None and len(volumes):
         rows += [dict(r, municipality_id=mid) for r in indicators(volumes, names=names).to_dict("records")[:1]]
     if documents is not None and len(documents):  # last: the overview shows a page's first findings
         docs = documents[documents["municipality_id"] == mid] if "municipality_id" in documents.columns else documents
-        refs = [f"{r['reference']} ({r['date'] if isinstance(r.get('date'), str) and r['date'] else 'no date'})"
-                for r in docs.to_dict("records")]
+        labels = document_labels(docs)
+        refs = [labels[d] for d in docs["document_id"]] if "document_id" in docs.columns else []
         if refs:
             rows.append(_row("documents", f"{len(refs)} document{'s' if len(refs) > 1 else ''}: " + "; ".join(refs)
                              + ".", mid))

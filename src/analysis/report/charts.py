@@ -216,12 +216,21 @@ def _is_year_or_code(col: str) -> bool:
     return bool(re.search(r"year|code|_id$", str(col)))
 
 
-def note(items: list[str], title: str = "Caveats"):
-    """Caveats (texts of `analysis.compare.caveats`) as an IPython Markdown object under a figure."""
+NOTES_SHOWN = 3  # caveats shown under a figure; more than NOTES_SHOWN + 1: the rest behind an expander
+
+
+def note(items: list[str], title: str = "Caveats", shown: int = NOTES_SHOWN):
+    """Caveats (texts of `analysis.compare.caveats`) as an IPython Markdown object under a figure:
+    the first `shown` as a list, the others behind "N more caveats" (<details>, no script needed)."""
     from IPython.display import Markdown
 
     from analysis.compare.caveats import markdown
-    return Markdown(markdown(items, title) or f"**{title}**: none for this selection.")
+    items = [i for i in dict.fromkeys(items) if i]
+    if len(items) <= shown + 1:
+        return Markdown(markdown(items, title) or f"**{title}**: none for this selection.")
+    rest = "\n".join(f"- {i}" for i in items[shown:])
+    return Markdown(f"{markdown(items[:shown], title)}\n\n<details class=\"analysis-notes\"><summary>"
+                    f"{len(items) - shown} more {title.lower()}</summary>\n\n{rest}\n\n</details>")
 
 
 def show(df: pd.DataFrame, empty: str = NO_FIGURES) -> None:

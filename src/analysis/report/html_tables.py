@@ -1,6 +1,7 @@
 """Display tables of the site: plain HTML and CSS (reports/styles.css) plus one small local script.
 
-    html(df, empty)          the table as HTML: numbers right-aligned (class "num"), long text wrapped,
+    html(df, empty)          the table as HTML: numbers right-aligned (class "num"), long text wrapped
+                             (beyond ABBREVIATE characters cut, the whole text on hover; quotes never),
                              source references shortened with the full reference on hover; a table of
                              more than COLLAPSE rows shows its TOP first rows (in the order the display
                              frame gives, e.g. largest deviation first) and the whole table behind an
@@ -33,6 +34,8 @@ NUMBER = re.compile(r"^[-\u2212+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?(\u00a0?%)?$")
 LONG_TEXT = 90       # characters from which a cell gets the class "long" (wraps in a wider column)
 LONG_WORD = 10       # a word longer than this may break anywhere (class "word"), e.g. 'ADM.administrationsbygninger'
 MANY_COLUMNS = 12    # a table with this many columns gets a smaller font (class "analysis-table-many")
+ABBREVIATE = 200     # a longer text is cut at a word near ABBREVIATE_TO characters, the whole text on hover
+ABBREVIATE_TO = 160  # (class "abbr"; never a quote: a column whose header names a quote keeps its text)
 
 
 def is_number_text(text) -> bool:
@@ -102,7 +105,19 @@ def _is_year(col) -> bool:
     return bool(re.search(r"\byear\b|^jahr$|^år$", str(col), re.I))
 
 
-def _cell(value, numeric: bool, source: bool, title: str | None, year: bool = False) -> str:
+def abbreviate(text: str, limit: int = ABBREVIATE, to: int = ABBREVIATE_TO) -> str:
+    """`text` when up to `limit` characters, else cut at the last space before `to` characters + ' …'."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, to)
+    return text[:cut if cut > to // 2 else to].rstrip(" ,;:") + " …"
+
+
+def _is_quote(col) -> bool:
+    return bool(re.search(r"quote|verbatim|zitat|citat", str(col), re.I))
+
+
+def _cell(value, numeric: bool, source: bool, title: str | None, year: bool = False, quote: bool = False) -> str:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         text = ""
     else:
@@ -111,6 +126,10 @@ def _cell(value, numeric: bool, source: bool, title: str | None, year: bool = Fa
     if numeric:
         classes += ["num"] if is_number_text(text) or not text else ["num", "text"]
     shown = short_ref(text) if source and text else text
+    if not source and not numeric and not quote and shown != abbreviate(shown):
+        shown = abbreviate(shown)
+        classes.append("abbr")
+        title = text if not title else f"{text} ({title})"
     if source and text and (shown != text or len(text) < LONG_WORD):
         classes.append("ref")
         title = title or (text if shown != text else None)
@@ -134,7 +153,7 @@ def _table(df: pd.DataFrame, numeric: set, titles: dict, positions: list[int], s
     for i in positions:
         row = df.iloc[i]
         cells = "".join(_cell(row.iloc[j], c in numeric, _is_source(c), (titles.get(c) or [None] * len(df))[i],
-                              _is_year(c)) for j, c in enumerate(cols))
+                              _is_year(c), _is_quote(c)) for j, c in enumerate(cols))
         body.append(f"<tr>{cells}</tr>")
     attrs = ' data-sortable="true"' if sortable else ""
     many = " analysis-table-many" if len(cols) >= MANY_COLUMNS else ""
