@@ -1,13 +1,5 @@
 # %% [markdown]
 # # Goal agreements
-#
-# The goals the documents agree on, coded with one frame (perspective, type, target, result): the
-# inventory, which perspectives each municipality covers, how measurable each system is, whether the
-# quantified goals were met, and the qualitative goals with their wording and source.
-#
-# Parameters (next cell, or `papermill -p NAME VALUE`): `municipalities`, `perspectives`
-# (client, staff, economic, legal, process_quality) and `goal_types` (outcome, output, process,
-# input, structure); each a list or `"all"`.
 
 # %% tags=["parameters"]
 municipalities = "all"
@@ -20,8 +12,6 @@ from analysis.report import params
 
 ws = analysis.load()
 p = params.goals(ws, municipalities=municipalities, perspectives=perspectives, goal_types=goal_types)
-print(f"municipalities: {', '.join(p.municipalities)} | perspectives: {', '.join(p.perspectives)} | "
-      f"goal types: {', '.join(p.goal_types)}")
 
 # %%
 from IPython.display import Markdown, display
@@ -38,6 +28,40 @@ from analysis.report import goal_charts as gc
 
 goals = ga.with_item_names(ga.select(ws.goals, p.municipalities, p.perspectives, p.goal_types), ws.budget)
 context = caveats.goal_context(goals, ws.documents, names)  # years and result phases, in every chart's subtitle
+inventory = ga.inventory(goals, names)
+matrix = ga.perspective_matrix(goals, p.municipalities, p.perspectives)
+measurable = ga.measurability(goals, p.municipalities)
+achievement = ga.achievement(goals, p.municipalities)
+contradictions = ga.contradictions(goals, names)
+missed = ga.missed(goals, names)
+qualitative = ga.qualitative(goals, names)
+
+# %%
+from analysis.compare import findings
+from analysis.report import page_findings
+
+page_findings.show(findings.goals(achievement, goals, missed, names),
+                   selection=f"municipalities: {', '.join(p.municipalities)} | perspectives: "
+                             f"{', '.join(p.perspectives)} | goal types: {', '.join(p.goal_types)}")
+display(gc.achievement_chart(goals, names, subtitle=context))
+
+# %% [markdown]
+# ## About this page
+#
+# The goals the documents agree on, coded with one frame (perspective, type, target, result): the
+# chart above counts them by status per municipality. Met, missed and partly met goals have a
+# measured result; the others are kept apart: **no target** (the document sets none), **not
+# measured yet** (no measure or result given), **pending** (a target whose result is still to come)
+# and **contradiction** (the printed degree of achievement disagrees with the printed target and
+# result). A share met resting on fewer than 5 measured goals is marked as too few to compare. The
+# sections below give the inventory, the perspectives, the measurability, the contradictions, the
+# missed goals and the qualitative goals with their wording and source.
+#
+# Parameters (in the notebook's first code cell, or `papermill -p NAME VALUE`): `municipalities`,
+# `perspectives` (client, staff, economic, legal, process_quality) and `goal_types` (outcome,
+# output, process, input, structure); each a list or `"all"`.
+
+# %%
 display(charts.note(caveats.goals(goals, ws.municipalities)))
 
 # %% [markdown]
@@ -47,7 +71,6 @@ display(charts.note(caveats.goals(goals, ws.municipalities)))
 # target and result where the document gives them, and the line it comes from.
 
 # %%
-inventory = ga.inventory(goals, names)
 charts.show(gc.inventory_view(inventory), "no goals in this selection")
 
 # %% [markdown]
@@ -57,7 +80,6 @@ charts.show(gc.inventory_view(inventory), "no goals in this selection")
 # "no goals coded", not 0.
 
 # %%
-matrix = ga.perspective_matrix(goals, p.municipalities, p.perspectives)
 display(gc.matrix_chart(matrix, names, subtitle=context))
 charts.show(gc.matrix_view(matrix, names))
 
@@ -67,7 +89,6 @@ charts.show(gc.matrix_view(matrix, names))
 # The share of coded goals with a quantified target, a baseline and a result.
 
 # %%
-measurable = ga.measurability(goals, p.municipalities)
 display(gc.measurability_chart(measurable, all_ids, names, subtitle=context))
 charts.show(gc.measurability_view(measurable, names))
 
@@ -77,11 +98,10 @@ charts.show(gc.measurability_view(measurable, names))
 # Goals by status: met, missed (near misses within 5 points of the target apart from clear misses),
 # partly met where the document says so; contradiction where the printed degree of achievement
 # disagrees with the printed target and result; no target, not measured or pending where there is
-# nothing to compare. The share met counts only goals with a measured result (met, missed, partly).
+# nothing to compare. The share met counts only goals with a measured result (met, missed, partly);
+# the chart at the top of the page shows the same counts.
 
 # %%
-achievement = ga.achievement(goals, p.municipalities)
-display(gc.achievement_chart(goals, names, subtitle=context))
 charts.show(gc.achievement_view(achievement, names))
 
 # %% [markdown]
@@ -92,7 +112,6 @@ charts.show(gc.achievement_view(achievement, names))
 # as missed.
 
 # %%
-contradictions = ga.contradictions(goals, names)
 display(gc.contradiction_chart(contradictions, names))
 charts.show(gc.contradictions_view(contradictions), "no contradictions in this selection")
 
@@ -105,7 +124,6 @@ charts.show(gc.contradictions_view(contradictions), "no contradictions in this s
 # clear misses; each municipality in its own panel.
 
 # %%
-missed = ga.missed(goals, names)
 display(gc.missed_chart(missed, all_ids, names))
 charts.show(gc.missed_view(missed), "no missed goals in this selection")
 display(charts.note(caveats.goals(goals[goals["goal_id"].isin(missed["goal_id"])], ws.municipalities)))
@@ -116,7 +134,6 @@ display(charts.note(caveats.goals(goals[goals["goal_id"].isin(missed["goal_id"])
 # Goals without figures, with the verbatim quote from the document and its line.
 
 # %%
-qualitative = ga.qualitative(goals, names)
 charts.show(gc.qualitative_view(qualitative), "no qualitative goals in this selection")
 
 # %% [markdown]

@@ -1,18 +1,11 @@
-# %% [markdown]
-# How the figures on this site were obtained: the council documents they come from, the data
-# contract every table follows, the reference data that makes the municipalities comparable and
-# every quality check of a document against itself, with its result.
-#
-# This page is built from the data (`data/processed/` and `data/reference/`) each time the site is
-# built: it always describes the figures that are published.
-
 # %%
 from IPython.display import HTML, display
 
 import altair as alt
 import pandas as pd
 
-from analysis.report import methods_tables, offline, publish
+from analysis.compare import findings
+from analysis.report import methods_tables, offline, overview, page_findings, publish
 
 offline.enable()
 m = publish.methods_content()
@@ -20,10 +13,29 @@ corrections = methods_tables.corrections(m["quality"])
 flags = methods_tables.flags(m["quality"])
 task_split = methods_tables.reference("task_split")
 document_coverage = methods_tables.reference("coverage")
+checked = overview.verification_table()
+verified = None if checked is None else overview.verification.summary(checked)
 
 
-def show(df, empty="none"):
-    display(HTML(publish.table_html(df, empty)))
+def show(df, empty="none", numbers=None, counts=False):
+    display(HTML(publish.table_html(methods_tables.view(df, numbers, counts), empty)))
+
+
+page_findings.show(findings.methods(m["quality"], corrections, flags, verified))
+
+# %% [markdown]
+# ## About this page
+#
+# How the figures on this site were obtained: the council documents they come from, the data
+# contract every table follows, the reference data that makes the municipalities comparable and
+# every quality check of a document against itself, with its result (the chart of the checks by
+# document is in "Quality checks" below). A figure is *found on its line* when one of the numbers
+# printed on the document line it cites (`source_ref`) equals it, as printed, in thousands or in
+# millions, within half a unit of the last printed digit (`analysis.compare.verification`).
+#
+# This page is built from the data (`data/processed/` and `data/reference/`) each time the site is
+# built: it always describes the figures that are published. Long tables show their first rows;
+# the rest is behind "All ... rows", and every table is in the downloads.
 
 
 # %% [markdown]
@@ -75,7 +87,7 @@ show(m["category_map"], "data/reference/category_map.csv is missing")
 # converted at the rate of their fiscal year; real figures at the rate of the base year.
 
 # %%
-show(m["exchange_rates"], "data/reference/exchange_rates.csv is missing")
+show(m["exchange_rates"], "data/reference/exchange_rates.csv is missing", methods_tables.NUMBERS["exchange_rates"])
 
 # %% [markdown]
 # ### Price index
@@ -85,7 +97,7 @@ show(m["exchange_rates"], "data/reference/exchange_rates.csv is missing")
 # the base year's exchange rate.
 
 # %%
-show(m["price_index"], "data/reference/price_index.csv is missing")
+show(m["price_index"], "data/reference/price_index.csv is missing", methods_tables.NUMBERS["price_index"])
 
 # %% [markdown]
 # ### Population
@@ -95,7 +107,7 @@ show(m["price_index"], "data/reference/price_index.csv is missing")
 # year); the year used is shown next to the result.
 
 # %%
-show(m["population"], "data/reference/population.csv is missing")
+show(m["population"], "data/reference/population.csv is missing", methods_tables.NUMBERS["population"])
 
 # %% [markdown]
 # ### Who pays for what: the task split
@@ -122,7 +134,7 @@ show(task_split, "data/reference/task_split.csv is missing")
 # municipalities whose documents cover it completely (never a ranking).
 
 # %%
-show(document_coverage, "data/reference/coverage.csv is missing")
+show(document_coverage, "data/reference/coverage.csv is missing", methods_tables.NUMBERS["coverage"])
 
 # %% [markdown]
 # ## Settled figures and flags
@@ -180,7 +192,7 @@ else:
                                                            "#8899aa"])),
                     tooltip=["document_id", "result", "checks"])
             .properties(width=520))
-    show(by_document)
+    show(by_document, counts=True)
 
 # %% [markdown]
 # ### Each contradiction
@@ -189,29 +201,31 @@ else:
 # document imply; `found` is what it prints.
 
 # %%
-show(m["contradictions"], "no contradictions")
+show(m["contradictions"], "no contradictions", methods_tables.NUMBERS["quality"])
 
 # %% [markdown]
 # ### Failures and warnings
 
 # %%
-show(m["failures_warnings"], "no failures or warnings")
+show(m["failures_warnings"], "no failures or warnings", methods_tables.NUMBERS["quality"])
 
 # %% [markdown]
 # ### Not comparable (info)
 
 # %%
-show(m["info"], "none")
+show(m["info"], "none", methods_tables.NUMBERS["quality"])
 
 # %% [markdown]
 # ### Results by check
 
 # %%
-show(m["quality_by_check"], "no quality checks yet")
+show(m["quality_by_check"], "no quality checks yet", counts=True)
 
 # %%
 if m["quality"] is not None:
     offline.offer_download(m["quality"], "quality-checks", title="All quality checks")
+if checked is not None:
+    offline.offer_download(checked, "figures-on-their-line", title="Every figure and whether it is printed on the line it cites")
 offline.offer_download(corrections, "corrections", title="Corrections of a document by itself")
 offline.offer_download(flags, "flags", title="Doubtful figures kept as printed")
 if task_split is not None:

@@ -1,12 +1,5 @@
 # %% [markdown]
 # # Municipality profile
-#
-# One municipality on one page: its documents, spending, indicators and goals, and where it stands
-# against the others.
-#
-# Parameters (next cell, or `papermill -p municipality ID`): `municipality`, one id; `fiscal_year`
-# (`"latest"` or a year) and `phase` (`"most_realised"` or a phase such as `"actual"`) for the
-# spending by category and the standing among the municipalities.
 
 # %% tags=["parameters"]
 municipality = "peine"
@@ -20,7 +13,6 @@ from analysis.report import params
 ws = analysis.load()
 p = params.profile(ws, municipality, fiscal_year=fiscal_year, phase=phase)
 m = p.municipality
-print(f"municipality: {m} | fiscal year {p.fiscal_year or 'latest'} | phase {p.phase or 'most realised'}")
 
 # %%
 from IPython.display import display
@@ -35,10 +27,55 @@ all_ids = ws.municipality_ids  # colours are fixed per municipality across all p
 from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, scope, spending
 from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, spending_charts as sc
 
-display(charts.md("## {name}", name=names[m]))
-charts.show(charts.table(profile.facts(ws.municipalities, m), rename={"field": "", "value": ""}))
 base_year = max(params.price_index_years(ws, ws.municipalities["country"].unique()) or [None])
 with_budget = sorted(set(ws.budget["municipality_id"]))
+per_inh = False
+if m in with_budget:
+    # without a population figure (or exchange rate, price index) the figures that need it are left
+    # out, with a caveat naming the reference row that would add them
+    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total", missing="leave_out")
+    totals_m = spending.totals(cb_m, names=names)
+    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant", missing="leave_out")
+    left = caveats.left_out(cb_real, ws.municipalities)
+    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total", missing="leave_out")
+    per_inh = len(cb_real) > 0
+    comp = scope.with_coverage(spending.composition(cb_real if per_inh else cb_m_total, "division", ws.reference.cofog,
+                                                    names=names, fiscal_year=p.fiscal_year, phase=p.phase),
+                               ws.reference.coverage)
+else:
+    cb_m = comp = totals_m = None
+ind_m = ia.with_categories(ga.with_item_names(ws.indicators[ws.indicators["municipality_id"] == m], ws.budget),
+                           ws.budget)
+volumes = ia.plan_vs_actual(ind_m, names)
+goals_m = ga.with_item_names(ws.goals[ws.goals["municipality_id"] == m], ws.budget)
+achievement_m = ga.achievement(goals_m, [m])
+
+# %%
+from analysis.compare import findings
+from analysis.report import page_findings
+
+page_findings.show(findings.profile(m, totals_m, comp, achievement_m if len(goals_m) else None, volumes, names,
+                                    ws.documents, goals_none=not len(goals_m)),
+                   selection=f"municipality: {m} | fiscal year {p.fiscal_year or 'latest'} | "
+                             f"phase {p.phase or 'most realised'}")
+if comp is not None and len(comp):
+    display(sc.composition_chart(comp, all_ids, names, decimals=2 if per_inh else 0))
+elif len(goals_m):
+    display(gc.achievement_chart(goals_m, names, subtitle=caveats.goal_context(goals_m, ws.documents, names)))
+
+# %% [markdown]
+# ## About this page
+#
+# One municipality on one page: its documents, spending, indicators and goals, and where it stands
+# against the others. The chart above is its net spending by category (or, without budget figures,
+# its goals by status).
+#
+# Parameters (in the notebook's first code cell, or `papermill -p municipality ID`): `municipality`,
+# one id; `fiscal_year` (`"latest"` or a year) and `phase` (`"most_realised"` or a phase such as
+# `"actual"`) for the spending by category and the standing among the municipalities.
+
+# %%
+charts.show(charts.table(profile.facts(ws.municipalities, m), rename={"field": "Field", "value": "Value"}))
 
 # %% [markdown]
 # ## Documents
@@ -55,20 +92,11 @@ charts.show(charts.table(profile.documents(ws.documents, m),
 #
 # The grand totals the document prints (source currency and nominal EUR) and net spending by
 # COFOG division, per inhabitant at constant prices (in EUR at constant prices where there is no
-# population figure).
+# population figure; the chart at the top of the page).
 
 # %%
 if m in with_budget:
-    cb_m = ws.comparable_budget([m], base_year=base_year, price_basis="nominal", per="total", missing="leave_out")
-    charts.show(sc.totals_view(spending.totals(cb_m, names=names), 0))
-    cb_real = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="inhabitant", missing="leave_out")
-    left = caveats.left_out(cb_real, ws.municipalities)
-    cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total", missing="leave_out")
-    per_inh = len(cb_real) > 0
-    comp = scope.with_coverage(spending.composition(cb_real if per_inh else cb_m_total, "division", ws.reference.cofog,
-                                                    names=names, fiscal_year=p.fiscal_year, phase=p.phase),
-                               ws.reference.coverage)
-    display(sc.composition_chart(comp, all_ids, names, decimals=2 if per_inh else 0))
+    charts.show(sc.totals_view(totals_m, 0))
     charts.show(sc.composition_view(comp, 2 if per_inh else 0))
     charts.show(sc.scope_view(scope.coverage_table(ws.reference.coverage, [m], names)), "no coverage recorded")
     display(charts.note(left + caveats.budget(caveats.subset(cb_real if per_inh else cb_m_total, comp), ws.municipalities)
@@ -86,9 +114,6 @@ else:
 # Planned against realised volumes, timeliness targets and coverage rates.
 
 # %%
-ind_m = ia.with_categories(ws.indicators[ws.indicators["municipality_id"] == m], ws.budget)
-volumes = ia.plan_vs_actual(ind_m, names)
-goals_m = ga.with_item_names(ws.goals[ws.goals["municipality_id"] == m], ws.budget)
 timely = ia.timeliness(goals_m, names)
 if len(volumes):
     display(ic.volume_chart(volumes, all_ids, names))
@@ -111,8 +136,9 @@ if len(rates_cov):
 
 # %%
 if len(goals_m):
-    display(gc.achievement_chart(goals_m, names, subtitle=caveats.goal_context(goals_m, ws.documents, names)))
-    charts.show(gc.achievement_view(ga.achievement(goals_m, [m]), names))
+    if comp is not None and len(comp):  # else the chart is at the top of the page
+        display(gc.achievement_chart(goals_m, names, subtitle=caveats.goal_context(goals_m, ws.documents, names)))
+    charts.show(gc.achievement_view(achievement_m, names))
     contradictions = ga.contradictions(goals_m, names)
     if len(contradictions):
         display(charts.md("**Printed achievement contradicts target and result** (neither met nor missed)"))
@@ -161,8 +187,16 @@ display(charts.note(caveats.task_split(ws.municipalities, all_ids)))
 
 # %%
 offline.offer_download(standing, f"standing-{m}", title="Key facts of every municipality")
-offline.offer_download(by_category, f"standing-by-category-{m}", title="Spending per category, among complete coverage")
+from analysis.compare import basis  # amounts in the source currency, exchange rate, price index, population
+
+offline.offer_download(basis.with_basis(by_category, cb_all, spending.composition(cb_all, "group", ws.reference.cofog,
+                                                                               value="amount"),
+                                        ["municipality_id", "fiscal_year", "phase", "category"], ["value"])
+                       if len(by_category) else by_category,
+                       f"standing-by-category-{m}", title="Spending per category, among complete coverage")
 offline.offer_download(volumes, f"indicators-{m}", title="Planned against realised volumes")
 offline.offer_download(goals_m, f"goals-{m}", title="Coded goals")
 if comp is not None:
-    offline.offer_download(comp, f"composition-{m}", title="Net spending by category")
+    offline.offer_download(basis.composition_download(comp, cb_real if per_inh else cb_m_total, "division",
+                                                      ws.reference.cofog),
+                           f"composition-{m}", title="Net spending by category")

@@ -1,13 +1,5 @@
 # %% [markdown]
 # # Service indicators
-#
-# Planned against realised volumes (cases, places, contacts, ...), volumes per 1,000 inhabitants
-# where that denominator makes sense, timeliness targets (decisions within a deadline) and coverage
-# rates such as the Danish *dækningsgrad* of day care.
-#
-# Parameters (next cell, or `papermill -p NAME VALUE`): `municipalities` and `categories`
-# (COFOG-based codes such as `"10.4"`, a division such as `"10"`, or `"uncategorised"`); each a
-# list or `"all"`.
 
 # %% tags=["parameters"]
 municipalities = "all"
@@ -19,7 +11,6 @@ from analysis.report import params
 
 ws = analysis.load()
 p = params.indicators(ws, municipalities=municipalities, categories=categories)
-print(f"municipalities: {', '.join(p.municipalities)} | categories: {', '.join(p.categories)}")
 
 # %%
 from IPython.display import Markdown, display
@@ -34,11 +25,38 @@ all_ids = ws.municipality_ids  # colours are fixed per municipality across all p
 from analysis.compare import goal_analysis as ga, indicator_analysis as ia
 from analysis.report import goal_charts as gc, indicator_charts as ic
 
-ind = ia.select(ia.with_categories(ws.indicators, ws.budget), p.municipalities, p.categories)
+ind = ia.select(ia.with_categories(ga.with_item_names(ws.indicators, ws.budget), ws.budget), p.municipalities,
+                p.categories)
 goals = ia.with_categories(ga.with_item_names(ws.goals, ws.budget), ws.budget)
 goals = ia.select(goals, p.municipalities, p.categories)
 coverage = ws.coverage().reindex(p.municipalities)[["indicators"]].reset_index()
 coverage["municipality"] = coverage["municipality_id"].map(names)
+volumes = ia.plan_vs_actual(ind, names)
+rates = ia.rates_per_1000(volumes, ws.reference.population)
+timely = ia.timeliness(goals, names)
+rates_cov = ia.coverage_rates(ind, names)
+
+# %%
+from analysis.compare import findings
+from analysis.report import page_findings
+
+page_findings.show(findings.indicators(volumes, timely, rates_cov, names),
+                   selection=f"municipalities: {', '.join(p.municipalities)} | categories: {', '.join(p.categories)}")
+display(ic.volume_chart(volumes, all_ids, names))
+
+# %% [markdown]
+# ## About this page
+#
+# Planned against realised volumes (cases, places, contacts, ...): the chart above shows each
+# municipality's 15 largest relative deviations. Below: the figures behind it, volumes per 1,000
+# inhabitants where that denominator makes sense, timeliness targets (decisions within a deadline)
+# and coverage rates such as the Danish *dækningsgrad* of day care.
+#
+# Parameters (in the notebook's first code cell, or `papermill -p NAME VALUE`): `municipalities`
+# and `categories` (COFOG-based codes such as `"10.4"`, a division such as `"10"`, or
+# `"uncategorised"`); each a list or `"all"`.
+
+# %%
 charts.show(charts.table(coverage, columns=["municipality", "indicators"],
                          rename={"indicators": "Indicator figures (years)"}))
 
@@ -46,13 +64,11 @@ charts.show(charts.table(coverage, columns=["municipality", "indicators"],
 # ## Planned against realised volumes
 #
 # Each indicator's planned value (the budget assumption) against the realised one (actual, else
-# the forecast); the chart shows each municipality's 15 largest relative deviations. A figure the
-# document leaves in doubt (flagged in `data/curated/corrections.yml`) is kept as printed, dashed,
-# and drawn off scale when it would set the axis.
+# the forecast); the chart at the top of the page shows each municipality's 15 largest relative
+# deviations. A figure the document leaves in doubt (flagged in `data/curated/corrections.yml`) is
+# kept as printed, dashed, and drawn off scale when it would set the axis.
 
 # %%
-volumes = ia.plan_vs_actual(ind, names)
-display(ic.volume_chart(volumes, all_ids, names))
 charts.show(ic.volumes_view(volumes), "no indicators in this selection")
 display(charts.note(caveats.indicators(ind, ws.municipalities) + caveats.marked(volumes)))
 
@@ -64,7 +80,6 @@ display(charts.note(caveats.indicators(ind, ws.municipalities) + caveats.marked(
 # panel: a county's caseloads and a Danish municipality's rates count different target groups.
 
 # %%
-rates = ia.rates_per_1000(volumes, ws.reference.population)
 display(ic.rates_chart(rates, all_ids, names))
 charts.show(ic.rates_view(rates), "no counts in this selection")
 display(charts.note(caveats.indicators(ind, ws.municipalities, rates) + caveats.marked(rates)))
@@ -76,7 +91,6 @@ display(charts.note(caveats.indicators(ind, ws.municipalities, rates) + caveats.
 # new applications within 14 days): target against result in percent.
 
 # %%
-timely = ia.timeliness(goals, names)
 display(ic.timeliness_chart(timely, all_ids, names))
 charts.show(ic.timeliness_view(timely), "no deadline targets in this selection")
 display(charts.note(caveats.goals(goals[goals["goal_id"].isin(timely["goal_id"])], ws.municipalities)))
@@ -88,7 +102,6 @@ display(charts.note(caveats.goals(goals[goals["goal_id"].isin(timely["goal_id"])
 # realised, in percent; the deviation is in percentage points.
 
 # %%
-rates_cov = ia.coverage_rates(ind, names)
 charts.show(ic.coverage_rates_view(rates_cov), "no coverage rates in this selection")
 display(charts.note(caveats.indicators(ind[ind["indicator"].isin(rates_cov["indicator"])], ws.municipalities)))
 

@@ -1,17 +1,5 @@
 # %% [markdown]
 # # Spending structure
-#
-# What the municipalities spend on social protection and related health and education tasks, by
-# COFOG-based category, in EUR (nominal or at constant prices, in total or per inhabitant); plan
-# against outturn; the economic composition of expenditure; revenue and reimbursements against gross
-# spending; and which municipality has which figures for which year.
-#
-# Parameters (next cell, or `papermill -p NAME VALUE`): `municipalities` (a list of ids or `"all"`),
-# `base_year` (price base for real terms), `price_basis` (`"nominal"` or `"real"`), `per`
-# (`"inhabitant"` or `"total"`), `category_level` (`"division"`, e.g. 10, or `"group"`, e.g. 10.4),
-# `fiscal_year` (`"latest"`: each municipality's latest year, or a year such as 2016) and `phase`
-# (`"most_realised"`: actual, else forecast, else adjusted, else original budget; or one phase such
-# as `"actual"`) for the composition by category.
 
 # %% tags=["parameters"]
 municipalities = "all"
@@ -29,9 +17,6 @@ from analysis.report import params
 ws = analysis.load()
 p = params.spending(ws, municipalities=municipalities, base_year=base_year, price_basis=price_basis, per=per,
                     category_level=category_level, fiscal_year=fiscal_year, phase=phase)
-print(f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | {p.price_basis} | "
-      f"per {p.per} | categories by COFOG {p.category_level} | fiscal year {p.fiscal_year or 'latest'} | "
-      f"phase {p.phase or 'most realised'}")
 
 # %%
 from IPython.display import display
@@ -54,6 +39,46 @@ cb = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.pric
 cb_total = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per="total",
                                 missing="leave_out")
 decimals = 2 if p.per == "inhabitant" else 0
+coverage = spending.coverage(ws.budget, p.municipalities, names)
+scopes = scope.coverage_table(ws.reference.coverage, p.municipalities, names)
+totals = spending.totals(cb_total, names=names, municipalities=p.municipalities)
+comp = scope.with_coverage(spending.composition(cb, p.category_level, ws.reference.cofog, names=names,
+                                                fiscal_year=p.fiscal_year, phase=p.phase), ws.reference.coverage)
+comp_shares = scope.with_coverage(spending.composition(cb_total, p.category_level, ws.reference.cofog, names=names,
+                                                       fiscal_year=p.fiscal_year, phase=p.phase),
+                                  ws.reference.coverage)
+plan_cat = scope.with_scope(spending.plan_vs_outturn(cb, "category", p.category_level, cofog=ws.reference.cofog,
+                                                     names=names, fiscal_year=p.fiscal_year), ws.reference.coverage)
+plan_item = scope.with_scope(spending.plan_vs_outturn(cb, "item", names=names, fiscal_year=p.fiscal_year),
+                             ws.reference.coverage)
+econ = scope.with_scope(spending.economic_composition(cb, p.municipalities, names=names), ws.reference.coverage)
+revenue = scope.with_scope(spending.revenue_vs_gross(cb_total, p.municipalities, names=names), ws.reference.coverage)
+
+# %%
+from analysis.compare import findings
+from analysis.report import page_findings
+
+page_findings.show(findings.spending(coverage, plan_cat, comp_shares, cb, names),
+                   selection=f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | "
+                             f"{p.price_basis} | per {p.per} | categories by COFOG {p.category_level} | "
+                             f"fiscal year {p.fiscal_year or 'latest'} | phase {p.phase or 'most realised'}")
+display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
+
+# %% [markdown]
+# ## About this page
+#
+# What the municipalities spend on social protection and related health and education tasks, by
+# COFOG-based category, in EUR (nominal or at constant prices, in total or per inhabitant); plan
+# against outturn; the economic composition of expenditure; revenue and reimbursements against gross
+# spending; and which municipality has which figures for which year. The chart above is the net
+# spending by category; the sections below give the details.
+#
+# Parameters (in the notebook's first code cell, or `papermill -p NAME VALUE`): `municipalities`
+# (a list of ids or `"all"`), `base_year` (price base for real terms), `price_basis` (`"nominal"` or
+# `"real"`), `per` (`"inhabitant"` or `"total"`), `category_level` (`"division"`, e.g. 10, or
+# `"group"`, e.g. 10.4), `fiscal_year` (`"latest"`: each municipality's latest year, or a year such
+# as 2016) and `phase` (`"most_realised"`: actual, else forecast, else adjusted, else original
+# budget; or one phase such as `"actual"`) for the composition by category.
 
 # %% [markdown]
 # ## Which figures exist
@@ -63,7 +88,6 @@ decimals = 2 if p.per == "inhabitant" else 0
 # and reimbursements. Municipalities whose documents give no budget figures say so.
 
 # %%
-coverage = spending.coverage(ws.budget, p.municipalities, names)
 charts.show(sc.coverage_view(coverage))
 
 # %% [markdown]
@@ -75,7 +99,6 @@ charts.show(sc.coverage_view(coverage))
 # elsewhere the bars below are faded.
 
 # %%
-scopes = scope.coverage_table(ws.reference.coverage, p.municipalities, names)
 charts.show(sc.scope_view(scopes), "no coverage recorded for this selection")
 
 # %% [markdown]
@@ -86,7 +109,6 @@ charts.show(sc.scope_view(scopes), "no coverage recorded for this selection")
 # expenditure and revenue, net is their difference.
 
 # %%
-totals = spending.totals(cb_total, names=names, municipalities=p.municipalities)
 charts.show(sc.totals_view(totals, 0))
 display(charts.note(caveats.budget(caveats.subset(cb_total, totals), ws.municipalities, what="money")
                      + caveats.task_split(ws.municipalities, with_budget)
@@ -96,19 +118,14 @@ display(charts.note(caveats.budget(caveats.subset(cb_total, totals), ws.municipa
 # ## Composition by category
 #
 # Net spending (expenditure minus revenue, as printed or derived) of the categorised budget items,
-# by COFOG-based category: the value and its share of the categorised total. Each municipality's
-# latest fiscal year and its most realised phase are used (actual, else forecast, else budget),
-# unless the parameters `fiscal_year` and `phase` choose others. Shares need no population figure.
+# by COFOG-based category: the value (the chart at the top of the page) and its share of the
+# categorised total. Each municipality's latest fiscal year and its most realised phase are used
+# (actual, else forecast, else budget), unless the parameters `fiscal_year` and `phase` choose
+# others. Shares need no population figure.
 # Faded bars: the document covers the category only partly (or its coverage is not recorded), so
 # its level is not comparable with the others'.
 
 # %%
-comp = scope.with_coverage(spending.composition(cb, p.category_level, ws.reference.cofog, names=names,
-                                                fiscal_year=p.fiscal_year, phase=p.phase), ws.reference.coverage)
-comp_shares = scope.with_coverage(spending.composition(cb_total, p.category_level, ws.reference.cofog, names=names,
-                                                       fiscal_year=p.fiscal_year, phase=p.phase),
-                                  ws.reference.coverage)
-display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
 display(sc.composition_chart(comp_shares, all_ids, names, measure="share"))
 charts.show(sc.composition_view(comp, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
@@ -128,8 +145,6 @@ display(charts.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
 # (outlined bars; `data/curated/corrections.yml`, listed on the methods page).
 
 # %%
-plan_cat = scope.with_scope(spending.plan_vs_outturn(cb, "category", p.category_level, cofog=ws.reference.cofog,
-                                                     names=names, fiscal_year=p.fiscal_year), ws.reference.coverage)
 display(sc.deviation_chart(plan_cat, all_ids, names))
 charts.show(sc.plan_view(plan_cat, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, plan_cat), ws.municipalities, what="money")
@@ -146,11 +161,10 @@ if len(plan_left):
 # ## Plan against outturn by item
 #
 # The same for each budget item (German products, Danish activities), with original and English
-# labels. The chart shows the 20 largest deviations in money; the table and the download hold all.
+# labels. The chart shows each municipality's 15 largest deviations in money, in money; the table
+# shows the largest first and holds all, as does the download.
 
 # %%
-plan_item = scope.with_scope(spending.plan_vs_outturn(cb, "item", names=names, fiscal_year=p.fiscal_year),
-                             ws.reference.coverage)
 display(sc.deviation_chart(plan_item, all_ids, names, label="item"))
 charts.show(sc.plan_view(plan_item, decimals, by="item"))
 display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalities, what="money")
@@ -163,7 +177,6 @@ display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalit
 # breaks expenditure down this way (for the whole budget where it can).
 
 # %%
-econ = scope.with_scope(spending.economic_composition(cb, p.municipalities, names=names), ws.reference.coverage)
 display(sc.economic_chart(econ, all_ids, names))
 charts.show(sc.economic_view(econ, decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, econ), ws.municipalities, what="money")))
@@ -176,7 +189,6 @@ display(charts.note(caveats.budget(caveats.subset(cb, econ), ws.municipalities, 
 # is shown.
 
 # %%
-revenue = scope.with_scope(spending.revenue_vs_gross(cb_total, p.municipalities, names=names), ws.reference.coverage)
 display(sc.revenue_chart(revenue, all_ids, names))
 charts.show(sc.revenue_view(revenue, 0))
 display(charts.note(caveats.budget(caveats.subset(cb_total, revenue), ws.municipalities, what="money")))
@@ -184,15 +196,26 @@ display(charts.note(caveats.budget(caveats.subset(cb_total, revenue), ws.municip
 # %% [markdown]
 # ## Download the data
 #
-# The tables of this page as CSV and XLSX (numbers unformatted, with their source references).
+# The tables of this page as CSV and XLSX (numbers unformatted, with their source references). Each
+# EUR figure comes with the amount in the source currency (`*_amount`), the exchange rate, the price
+# index of the fiscal and the base year and the population (its year and reference date) it was
+# computed with, and the `formula`: every value can be recomputed from the file alone.
 
 # %%
+from analysis.compare import basis  # amounts in the source currency, exchange rate, price index, population
+
 offline.offer_download(coverage, "coverage", title="Which budget figures exist")
 offline.offer_download(scopes, "document-coverage", title="What each document covers, by category")
-offline.offer_download(totals, "totals", title="Grand totals")
-offline.offer_download(comp, "composition", title="Composition by category")
-offline.offer_download(comp_shares, "composition-shares", title="Composition by category (shares, in EUR)")
-offline.offer_download(plan_cat, "plan-vs-outturn-by-category", title="Plan against outturn by category")
-offline.offer_download(plan_item, "plan-vs-outturn-by-item", title="Plan against outturn by item")
-offline.offer_download(econ, "economic-composition", title="Economic composition")
-offline.offer_download(revenue, "revenue-vs-gross", title="Revenue against gross expenditure")
+offline.offer_download(basis.totals_download(totals, cb_total), "totals", title="Grand totals")
+offline.offer_download(basis.composition_download(comp, cb, p.category_level, ws.reference.cofog), "composition",
+                       title="Composition by category")
+offline.offer_download(basis.composition_download(comp_shares, cb_total, p.category_level, ws.reference.cofog),
+                       "composition-shares", title="Composition by category (shares, in EUR)")
+offline.offer_download(basis.plan_download(plan_cat, cb, "category", p.category_level, ws.reference.cofog),
+                       "plan-vs-outturn-by-category", title="Plan against outturn by category")
+offline.offer_download(basis.plan_download(plan_item, cb, "item"), "plan-vs-outturn-by-item",
+                       title="Plan against outturn by item")
+offline.offer_download(basis.economic_download(econ, cb, p.municipalities), "economic-composition",
+                       title="Economic composition")
+offline.offer_download(basis.revenue_download(revenue, cb_total, p.municipalities), "revenue-vs-gross",
+                       title="Revenue against gross expenditure")

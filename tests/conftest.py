@@ -214,3 +214,14 @@ def fixture_workspace(tmp_path: Path, with_musterstadt: bool = False) -> Path:
     if with_musterstadt:
         shutil.copytree(FIXTURE_MUNICIPALITY / "musterstadt", root / "data/municipalities/musterstadt")
     return root
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory):
+    """The site of reports/notebooks.yml built from data/raw in a workspace copy (extract, every
+    notebook, nbconvert or Quarto as `make build` would): (root, BuildResult)."""
+    from analysis.report import build
+    notebooks = tuple(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    root = copy_workspace(tmp_path_factory.mktemp("real") / "ws", notebooks=notebooks)
+    result = build.build(root, jobs=2, extract=True, say=lambda line: None)
+    return root, result

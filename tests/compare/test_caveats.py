@@ -18,7 +18,7 @@ def test_fiscal_years_only_when_they_differ():
 def test_currency_states_the_rate_used():
     cb = _rows(municipality_id=["aalborg"], currency=["DKK"], fx_rate=[7.4548], fx_year=[2014],
                fx_source=["mean of ECB daily euro reference rates"])
-    assert "DKK converted at 7.4548 DKK/EUR (2014 annual mean" in caveats.currency(cb, {"aalborg": "Aalborg"})[0]
+    assert "DKK converted at 7,4548 DKK/EUR (2014 annual mean" in caveats.currency(cb, {"aalborg": "Aalborg"})[0]
 
 
 def test_population_year_fallback_is_said():
@@ -76,7 +76,7 @@ def test_caveat_markdown_escapes_the_names_and_sources_it_carries():
     assert "\\[click\\](javascript:alert(1))" in md
     assert md.startswith("**Caveats**\n\n- ")
     # the items themselves stay plain text (for tables and tests)
-    assert caveats.currency(cb, {"t": EVIL})[0].startswith(EVIL + ": DKK converted at 7.4548")
+    assert caveats.currency(cb, {"t": EVIL})[0].startswith(EVIL + ": DKK converted at 7,4548")
 
 
 def test_scope_caveat_escapes_the_total_row_name():

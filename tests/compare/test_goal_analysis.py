@@ -54,6 +54,8 @@ def test_achievement_counts(goals):
     assert math.isnan(a.at["berlin-neukoelln", "share_met"])   # nothing measured
     assert a.at["berlin-neukoelln", "no_target"] == 1
     assert a.loc["magdeburg"].drop("measured").isna().all()
+    # a share met resting on fewer than 5 measured goals is too few to compare
+    assert a.at["peine", "measured"] == 2 and bool(a.at["peine", "few_measured"])
 
 
 def test_missed_goals_with_gap_and_achievement(goals):

@@ -59,7 +59,7 @@ def test_to_real_deflates_with_the_countrys_hicp(ref):
     # HICP DK: 2024 = 119.13, 2014 = 99.78 -> 1,000,000 x 119.13 / 99.78 = 1,193,926.64 (still DKK)
     assert df["amount_real"].iloc[1] == pytest.approx(1_193_926.64, abs=0.01)
     assert list(df["price_index_year"]) == [2022, 2014]
-    assert df["deflator_note"].iloc[1] == "HICP DK: 119.13 (2024) / 99.78 (2014)"
+    assert df["deflator_note"].iloc[1] == "HICP DK: 119,13 (2024) / 99,78 (2014)"
 
 
 def test_to_real_with_the_german_cpi_and_missing_years(ref):

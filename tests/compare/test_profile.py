@@ -37,7 +37,7 @@ def test_standing_never_ranks_and_keeps_missing_missing(cb, goals):
     st = profile.standing(cb, goals, ind, IDS, NAMES).set_index("municipality_id")
     assert "rank_spending" not in st.columns and "net_per_inhabitant" not in st.columns
     assert st.at["peine", "fiscal_year"] == 2024 and st.at["peine", "phase"] == "forecast"
-    assert st.at["magdeburg", "phase"] == "no figures in source" and st.at["magdeburg", "goals"] == 0
+    assert st.at["magdeburg", "missing"] == "no figures in source" and pd.isna(st.at["magdeburg", "phase"]) and st.at["magdeburg", "goals"] == 0
     assert math.isnan(st.at["magdeburg", "share_quantified"]) and pd.isna(st.at["magdeburg", "pending"])
     assert st.at["peine", "goals"] == 4 and st.at["peine", "share_quantified"] == 75
     assert st.at["peine", "share_met"] == pytest.approx(200 / 3)          # 2 of 3 measured goals met

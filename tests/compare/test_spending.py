@@ -87,7 +87,7 @@ def test_economic_composition_and_missing_breakdown(budget):
     assert p.at["personnel", "share"] == pytest.approx(100 * 34_221_500 / 261_232_400)
     assert p["share"].sum() == pytest.approx(100.0)
     a = econ[econ["municipality_id"] == "aalborg"]
-    assert list(a["economic_type"]) == ["no figures in source"] and a["value"].isna().all()
+    assert list(a["missing"]) == ["no figures in source"] and a["economic_type"].isna().all() and a["value"].isna().all()
 
 
 def test_with_net_derives_only_where_no_net_is_printed(budget):
@@ -111,7 +111,7 @@ def test_revenue_vs_gross(budget):
     assert a["income"] == 318_480_000 and a["reimbursement"] == 1_388_000 + 74_036_000
     assert a["split_level"] == "line"
     m = rev[rev["municipality_id"] == "magdeburg"].iloc[0]
-    assert m["phase"] == "no figures in source" and math.isnan(m["expenditure"])
+    assert m["missing"] == "no figures in source" and pd.isna(m["phase"]) and math.isnan(m["expenditure"])
 
 
 def test_totals_are_grand_totals(budget):
@@ -124,7 +124,7 @@ def test_totals_are_grand_totals(budget):
     assert a["net_amount"] == 5_083_000_000 and a["currency"] == "DKK" and a["item_name"] == "I alt Drift"
     assert a["expenditure_amount"] == 6_633_300_000
     s = t[t["municipality_id"] == "segeberg"].iloc[0]
-    assert s["phase"] == "no figures in source" and math.isnan(s["net"])
+    assert s["missing"] == "no figures in source" and pd.isna(s["phase"]) and math.isnan(s["net"])
 
 
 def test_totals_derive_net_when_only_expenditure_and_revenue_are_printed(budget):
@@ -137,7 +137,7 @@ def test_totals_derive_net_when_only_expenditure_and_revenue_are_printed(budget)
 def test_coverage_says_no_figures_never_zero(budget):
     cov = spending.coverage(budget, ["peine", "magdeburg", "aalborg"], {"peine": "Landkreis Peine"})
     m = cov[cov["municipality_id"] == "magdeburg"].iloc[0]
-    assert m["phases"] == "no figures in source" and pd.isna(m["rows"])
+    assert m["missing"] == "no figures in source" and m["phases"] == "" and pd.isna(m["rows"])
     p = cov[cov["municipality_id"] == "peine"].iloc[0]
     assert p["municipality"] == "Landkreis Peine"
     assert p["phases"] == "original budget, forecast, actual to date"
@@ -163,14 +163,14 @@ def _rates():
 def test_caveats_state_the_rate_read_from_the_harmonised_rows(budget):
     cb = harmonise.to_eur(budget, _rates())
     texts = caveats.budget(cb, MUNIS)
-    assert "Aalborg Kommune: DKK converted at 7.4548 DKK/EUR (2014 annual mean, ECB)." in texts
+    assert "Aalborg Kommune: DKK converted at 7,4548 DKK/EUR (2014 annual mean, ECB)." in texts
     assert any(t.startswith("Different fiscal years are compared: Aalborg Kommune 2014; Landkreis Peine 2024") for t in texts)
     assert any("Nominal terms" in t for t in texts)
     assert any(t.startswith("Different task split:") and "Landkreis" in t and "Kommune" in t for t in texts)
     # a different rate in the reference table gives a different text: nothing is hard-coded
     r = _rates()
     r.loc[0, "units_per_eur"] = 7.5
-    assert "Aalborg Kommune: DKK converted at 7.5000 DKK/EUR (2014 annual mean, ECB)." in caveats.budget(
+    assert "Aalborg Kommune: DKK converted at 7,5000 DKK/EUR (2014 annual mean, ECB)." in caveats.budget(
         harmonise.to_eur(budget, r), MUNIS)
 
 

@@ -52,6 +52,13 @@ def test_table_formats_numbers_and_keeps_labels():
     assert list(t["Share"]) == ["12,5\u00a0%", "no figures in source"]
     assert list(t["Item (English)"]) == ["Long-term care", ""]
     assert df["amount"].iloc[0] == 5_305_000.0                 # the data behind it stays numeric
+    assert t.attrs["numeric"] == ["Amount (EUR)", "Share"]       # right-aligned on the page
+
+
+def test_table_aligns_numbers_formatted_before():
+    df = pd.DataFrame({"municipality": ["Peine", "Kiel"], "share_met": ["50,0\u00a0%", "too few to compare"]})
+    assert charts.table(df).attrs["numeric"] == []
+    assert charts.table(df, aligned=["share_met"], rename={"share_met": "% met"}).attrs["numeric"] == ["% met"]
 
 
 def test_theme_sets_the_number_locale():
@@ -98,3 +105,17 @@ def test_md_escapes_the_values_not_the_template():
     assert out.data == "## Test &lt;script&gt;x&lt;/script&gt; \\[c\\](javascript:x)"
     assert charts.md("**{none}**: no figures for {name}.", none="no figures in source", name="A_B").data == \
         "**no figures in source**: no figures for A\\_B."
+
+
+def test_note_shows_three_caveats_and_the_rest_behind_an_expander():
+    assert charts.note(["a", "b", "c", "d"]).data == "**Caveats**\n\n- a\n- b\n- c\n- d"
+    text = charts.note(["a", "b", "c", "d", "e", "a"]).data
+    assert text.startswith("**Caveats**\n\n- a\n- b\n- c\n\n<details class=\"analysis-notes\"><summary>2 more caveats"
+                           "</summary>\n\n- d\n- e\n\n</details>")
+    assert charts.note([]).data == "**Caveats**: none for this selection."
+
+
+def test_note_escapes_the_caveats_behind_the_expander_too():
+    """Issue 12: data text in the collapsed caveats is shown, never run."""
+    text = charts.note(["a", "b", "c", "d", "<img src=x onerror=alert(1)>"]).data
+    assert "<img" not in text and "&lt;img" in text

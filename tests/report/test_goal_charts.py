@@ -40,6 +40,6 @@ def test_views_say_why_a_figure_is_missing(goals):
     missed = gc.missed_view(ga.missed(goals, names)).set_index("Goal (original)")
     row = missed.loc["unge på offentlig forsørgelse"]
     assert (row["Target"], row["Result"], row["Result - target"]) == ("4.585", "4.632", "47")
-    assert row["Achievement as printed (%)"] == "not printed"
-    assert missed.loc["Anteil der Bescheiderteilung innerhalb von 14 Tagen bei Neuansträgen", "Achievement (computed)"] \
+    assert row["Printed degree (%)"] == "not printed"
+    assert missed.loc["Anteil der Bescheiderteilung innerhalb von 14 Tagen bei Neuansträgen", "Computed degree (%)"] \
         == "84\u00a0%"

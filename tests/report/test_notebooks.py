@@ -88,8 +88,11 @@ def rows(nb) -> list[str]:
             if "text/markdown" in data:
                 out += data["text/markdown"].splitlines()
             for tr in re.findall(r"<tr.*?</tr>", data.get("text/html", ""), re.S):
-                cells = [html.unescape(re.sub(r"<.*?>", "", c)).strip() for c in re.findall(r"<t[hd].*?</t[hd]>", tr, re.S)]
-                out.append(" | ".join(cells))
+                tags = re.findall(r"<t[hd].*?</t[hd]>", tr, re.S)
+                cells = [html.unescape(re.sub(r"<.*?>", "", c)).strip() for c in tags]
+                # text shown on hover (the full source reference of a shortened one) follows the row
+                hover = [html.unescape(t) for c in tags for t in re.findall(r'^<t[hd][^>]*\btitle="([^"]*)"', c)]
+                out.append(" | ".join(cells + hover))
     return out
 
 
@@ -117,7 +120,7 @@ def test_spending_defaults(executed):
     # no budget figures in the prose documents: said so, never 0
     row_with(nb, "Landeshauptstadt Magdeburg", "| no figures in source")
     # real terms at 2024 prices: DKK at the 2024 rate, read from the harmonised rows
-    assert "- Aalborg Kommune: DKK converted at 7.4589 DKK/EUR (2024 annual mean, ECB)." in rows(nb)
+    assert "- Aalborg Kommune: DKK converted at 7,4589 DKK/EUR (2024 annual mean, ECB)." in rows(nb)
     assert any(r.startswith("- Per inhabitant: ") and "139.170 inhabitants (2023-12-31)" in r for r in rows(nb))
     # scope: Peine's product table itemises only part of Dezernat III's total (forecast net 92.577.700)
     assert any(r.startswith("- Scope: ") and "Landkreis Peine 2024 (forecast)" in r and "= 36 % of" in r
@@ -142,7 +145,7 @@ def test_spending_nominal_totals_for_two_municipalities(executed):
     # 5.083.000.000 DKK / 7,4548 = 681.842.571 EUR
     row_with(nb, "Aalborg Kommune", "| actual", "| 5.083.000.000", "| 681.842.571")
     row_with(nb, "Landkreis Peine", "| original budget", "| 90.820.300")
-    assert "- Aalborg Kommune: DKK converted at 7.4548 DKK/EUR (2014 annual mean, ECB)." in rows(nb)
+    assert "- Aalborg Kommune: DKK converted at 7,4548 DKK/EUR (2014 annual mean, ECB)." in rows(nb)
     assert not any("Magdeburg" in r for r in rows(nb))
     # category_level group: COFOG groups such as 10.7 (Peine 3111 Hilfe zum Lebensunterhalt), not division 10
     row_with(nb, "Landkreis Peine", "| 2024", "| forecast", "| 10.7", "| Social exclusion n.e.c.")
@@ -318,7 +321,7 @@ def test_spending_page_marks_partial_coverage_and_shows_the_settled_deviation(ex
     assert social["Landkreis Peine"]["coverage_text"].startswith("partial")
     assert "Scope: " in _title_text(comp) and "36 %" in _title_text(comp) and "2024 prices" in _title_text(comp)
     # Aalborg's social protection, outturn against the adjusted budget: +0,7 % with the settled figures
-    row = row_with(nb, "Aalborg Kommune", "| 2014", "| 10", "| Social protection", "| actual", "| adjusted budget")
+    row = row_with(nb, "Aalborg Kommune", "| 2014", "| 10", "| Social protection", "| actual against adjusted budget")
     cells = [c.strip() for c in row.split("|")]
     pct = float(next(c for c in cells if c.endswith("\u00a0%")).replace("\u00a0%", "").replace(",", "."))
     assert -2.0 < pct < 2.0

@@ -107,7 +107,7 @@ def currency(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]
     for (mid, cur, rate, year), part in conv.groupby(["municipality_id", "currency", "fx_rate", "fx_year"]):
         src = _short_source(part["fx_source"].dropna().iloc[0]) if "fx_source" in part.columns and part[
             "fx_source"].notna().any() else "exchange_rates.csv"
-        out.append(f"{_name(mid, names)}: {cur} converted at {rate:.4f} {cur}/EUR ({int(year)} annual mean, {src}).")
+        out.append(f"{_name(mid, names)}: {cur} converted at {fmt(rate, 4)} {cur}/EUR ({int(year)} annual mean, {src}).")
     return out
 
 

@@ -22,11 +22,19 @@ from analysis.contract import schema
 from analysis.contract.achievement import percent
 from analysis.contract.missing import flag
 
+# Four reasons a goal is neither met nor missed, kept apart in labels and colours: the document sets
+# no target; it gives no measure or result yet; the result is still to come (pending); or its printed
+# degree of achievement contradicts its own target and result.
 STATUS_LABELS = {"met": "met", "missed": "missed", "partly": "partly met",
                  "contradiction": "contradiction (printed degree disagrees)", "no_target": "no target",
-                 "not_measured": "not measured", "pending": "pending"}
+                 "not_measured": "not measured yet", "pending": "pending"}
 STATUS_COLOURS = {"met": "#59a14f", "partly": "#edc948", "missed": "#e15759", "contradiction": "#b07aa1",
-                  "pending": "#a0cbe8", "no_target": "#bab0ac", "not_measured": "#d9d9d9"}
+                  "pending": "#4e79a7", "no_target": "#7f7f7f", "not_measured": "#d4c9a8"}
+# What a table shows where a goal has no target or no result, by status (never a bare "not measured").
+MISSING_TARGET = {"no_target": "no target", "not_measured": "not measured yet", "pending": "no target given"}
+MISSING_RESULT = {"no_target": "–", "not_measured": "not measured yet", "pending": "pending",
+                  "contradiction": "not printed"}
+MIN_MEASURED = 5  # a share met resting on fewer measured goals is too few to compare
 NEAR_MISS_POINTS = 5.0  # a missed goal within 5 points of its target (achievement >= 95 %) is a near miss
 MISS_KINDS = {"near": "near miss (within 5 points)", "clear": "clear miss", "partly": "partly met",
               "unknown": "missed (no computed degree)"}
@@ -120,7 +128,8 @@ def measurability(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFram
 def achievement(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFrame:
     """Goals per status and municipality (rows: municipalities; columns: statuses in
     schema order, then near_miss and clear_miss, the missed goals within 5 points of their target
-    and the others). `measured` counts met, missed and partly met goals; goals whose printed
+    and the others). `measured` counts met, missed and partly met goals (`few_measured`: fewer than
+    MIN_MEASURED of them, a share too few to compare); goals whose printed
     degree contradicts their figures (`contradiction`) are neither met nor missed.
     Municipalities without coded goals have missing values."""
     counts = pd.crosstab(goals["municipality_id"], goals["status"]) if len(goals) else pd.DataFrame()
@@ -133,9 +142,14 @@ def achievement(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFrame:
     out.loc[[m for m in municipalities if m in have]] = out.loc[[m for m in municipalities if m in have]].fillna(0)
     out["measured"] = out[["met", "missed", "partly"]].sum(axis=1, min_count=1)
     out["share_met"] = 100.0 * out["met"] / out["measured"].where(out["measured"] > 0)
+    out["few_measured"] = pd.array([pd.NA if n != n else bool(0 < n < MIN_MEASURED) for n in out["measured"]],
+                                   dtype="boolean")
     out.index.name = "municipality_id"
     out.columns.name = None
-    return out.astype("float64").reset_index()
+    few = out.pop("few_measured")
+    out = out.astype("float64")
+    out["few_measured"] = few
+    return out.reset_index()
 
 
 def miss_kind(status: str, achievement) -> str:

@@ -18,11 +18,13 @@ reference row that would add it (`analysis.compare.caveats.left_out` turns it in
 """
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import pandas as pd
 
 from analysis.contract.errors import InputError, Problem
+from analysis.contract.numbers import fmt_exact
 from analysis.reference import tables as ref_mod
 
 PRICE_BASES = ("nominal", "real")
@@ -158,7 +160,7 @@ def to_real(df: pd.DataFrame, price_index, base_year: int, countries: dict[str, 
             values.append(float("nan") if v is None else v)
         idx.append(values[0]); base_idx.append(values[1])
         bad.append(values[0] != values[0] or values[1] != values[1])
-        notes.append(f"{series} {country}: {values[1]:g} ({base_year}) / {values[0]:g} ({y})")
+        notes.append(f"{series} {country}: {fmt_exact(values[1])} ({base_year}) / {fmt_exact(values[0])} ({y})")
     out_df["price_index_series"] = series
     out_df["price_index_year"] = out_df["fiscal_year"].astype(int).to_numpy()
     out_df["price_index_value"] = idx
@@ -240,6 +242,18 @@ def by_category(df: pd.DataFrame, value: str = "amount_eur", *, annual_only: boo
         names = d.drop_duplicates("category").set_index("category")["category_name_en"]
         out["category_name_en"] = out["category"].map(names)
     return out.sort_values(GROUP_KEYS).reset_index(drop=True)
+
+
+def short_unit(unit) -> str:
+    """The unit of `comparable` short enough for a header or a sentence: 'EUR at 2024 prices (HICP,
+    2024 exchange rate) per inhabitant' -> 'EUR per inhabitant, 2024 prices'; 'EUR, current prices'
+    stays. The index and exchange rate behind real terms are in the caveats and the downloads."""
+    text = str(unit or "").strip()
+    m = re.match(r"^(\w+)(?: at (\d{4}) prices \([^)]*\)|, (current prices))( per inhabitant)?$", text)
+    if not m:
+        return text
+    prices = f"{m.group(2)} prices" if m.group(2) else m.group(3)
+    return f"{m.group(1)}{' per inhabitant' if m.group(4) else ''}, {prices}"
 
 
 def comparable(budget: pd.DataFrame, ref: "ref_mod.Reference", base_year: int | None = None,

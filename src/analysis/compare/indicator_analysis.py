@@ -84,7 +84,9 @@ def plan_vs_actual(ind: pd.DataFrame, names: dict[str, str] | None = None, perce
 
     planned = original budget (adjusted budget where there is one), realised = actual, else the
     forecast, else actual to date (`realised_phase` says which); deviation = realised - planned
-    and deviation_pct = deviation / planned x 100.
+    and deviation_pct = deviation / planned x 100. `item_name` is the budget item's name where the
+    indicators carry one (`goal_analysis.with_item_names`), for labels such as '3126 Leistungen für
+    Bildung und Teilhabe: cases'.
     """
     d = ind[ind["unit"].map(is_percent).astype(bool) == percent]
     if "period" in d.columns:
@@ -92,7 +94,7 @@ def plan_vs_actual(ind: pd.DataFrame, names: dict[str, str] | None = None, perce
     group = d["indicator_group"] if "indicator_group" in d.columns else pd.Series("", index=d.index)
     d = d.assign(indicator_group=group.fillna(""), item_code=d["item_code"].fillna(""))
     keys = ["municipality_id", "fiscal_year", "item_code", "indicator_group", "indicator", "unit"]
-    cols = keys + ["indicator_en", "category", "planned", "planned_phase", "realised", "realised_phase",
+    cols = keys + ["indicator_en", "item_name", "category", "planned", "planned_phase", "realised", "realised_phase",
                    "deviation", "deviation_pct", "source_ref", "correction_note", "flag_note"]
     if not len(d):
         return pd.DataFrame(columns=["municipality_id", "municipality"] + cols[1:])
@@ -105,9 +107,11 @@ def plan_vs_actual(ind: pd.DataFrame, names: dict[str, str] | None = None, perce
     wide["deviation"] = wide["realised"] - wide["planned"]
     wide["deviation_pct"] = 100.0 * wide["deviation"] / wide["planned"].abs().where(wide["planned"] != 0)
     marks = {c: (c, join_notes) for c in ("correction_note", "flag_note") if c in d.columns}
+    if "item_name" in d.columns:
+        marks["item_name"] = ("item_name", "first")
     meta = d.groupby(keys, dropna=False).agg(indicator_en=("indicator_en", "first"), category=("category", "first"),
                                              source_ref=("source_ref", join_refs), **marks).reset_index()
-    for c in ("correction_note", "flag_note"):
+    for c in ("correction_note", "flag_note", "item_name"):
         if c not in meta.columns:
             meta[c] = None
     wide = wide.merge(meta, on=keys, how="left")

@@ -86,7 +86,8 @@ def standing(cb_per_inhabitant: pd.DataFrame, goals: pd.DataFrame, indicators: p
         rows.append({
             "municipality_id": m, "municipality": (names or {}).get(m, m),
             "fiscal_year": int(lat.at[m, "fiscal_year"]) if has else None,
-            "phase": lat.at[m, "phase"] if has else (f"no {missing_ref[m]} figure" if m in missing_ref else NO_FIGURES),
+            "phase": lat.at[m, "phase"] if has else None,
+            "missing": None if has else (f"no {missing_ref[m]} figure" if m in missing_ref else NO_FIGURES),
             "scope": scopes.get(m) if coverage is not None else (lat.at[m, "org_unit"] if has else None),
             "goals": n_goals,
             "share_quantified": meas.at[m, "share_target"],

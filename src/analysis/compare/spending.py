@@ -381,8 +381,8 @@ def economic_composition(cb: pd.DataFrame, municipalities: list[str] | None = No
     types' sum. Where the breakdown is given for the whole budget (the org unit of the total-level
     rows) only that one is used, so that areas are not added to their total.
 
-    Municipalities in `municipalities` without such a breakdown get one row with
-    economic_type "no figures in source" and missing values.
+    Municipalities in `municipalities` without such a breakdown get one row with `missing`
+    "no figures in source" and missing values (the other columns empty).
     """
     d = annual(cb)
     totals_org = set(zip(d.loc[d["level"] == "total", "municipality_id"], d.loc[d["level"] == "total", "org_unit"]))
@@ -393,7 +393,7 @@ def economic_composition(cb: pd.DataFrame, municipalities: list[str] | None = No
         d = d[~has_top | pd.Series(top, index=d.index)]
         d = _one_level(d, LEVEL_ORDER)
     cols = ["municipality_id", "municipality", "fiscal_year", "phase", "org_unit", "economic_type",
-            "economic_type_label", "value", "unit", "share", "source_ref"]
+            "economic_type_label", "value", "unit", "share", "source_ref", "missing"]
     rows = pd.DataFrame(columns=[c for c in cols if c != "municipality"])
     if len(d):
         g = d.groupby(["municipality_id", "fiscal_year", "phase", "economic_type"])
@@ -410,8 +410,7 @@ def economic_composition(cb: pd.DataFrame, municipalities: list[str] | None = No
                                 key=lambda c: c.map(order) if c.name == "economic_type" else c)
     missing = [m for m in (municipalities or []) if m not in set(rows["municipality_id"])]
     if missing:
-        rows = pd.concat([rows, pd.DataFrame({"municipality_id": missing, "economic_type": NO_FIGURES,
-                                              "economic_type_label": NO_FIGURES})], ignore_index=True)
+        rows = pd.concat([rows, pd.DataFrame({"municipality_id": missing, "missing": NO_FIGURES})], ignore_index=True)
     rows.insert(1, "municipality", _names(rows, names))
     rows["fiscal_year"] = rows["fiscal_year"].astype("Int64")
     return rows.reindex(columns=cols).reset_index(drop=True)
@@ -428,7 +427,8 @@ def totals(cb: pd.DataFrame, value: str = "value", names: dict[str, str] | None 
 
     Where a document prints no total at all (a budget file of items only, e.g. Kiel's accounts),
     the total is the sum of its operating items (`item_name` says so; `net_derived` as above).
-    Municipalities in `municipalities` without a total get a row "no figures in source".
+    Municipalities in `municipalities` without a total get a row with `missing` "no figures in
+    source" (never in `phase`).
     """
     d = grand_total(annual(cb))
     with_totals = set(cb.loc[cb["level"] == "total", "document_id"]) if "document_id" in cb.columns else None
@@ -453,13 +453,15 @@ def totals(cb: pd.DataFrame, value: str = "value", names: dict[str, str] | None 
         rows.append(rec)
     cols = ["municipality_id", "municipality", "fiscal_year", "phase", "org_unit", "item_name", "currency",
             "expenditure_amount", "revenue_amount", "net_amount", "net_derived", "expenditure", "revenue", "net",
-            "unit", "source_ref"]
+            "unit", "source_ref", "missing"]
     out = pd.DataFrame(rows, columns=[c for c in cols if c != "municipality"])
     missing = [m for m in (municipalities or []) if m not in set(out["municipality_id"])]
     if missing:
-        out = pd.concat([out, pd.DataFrame({"municipality_id": missing, "phase": NO_FIGURES})], ignore_index=True)
+        out = pd.concat([out, pd.DataFrame({"municipality_id": missing, "missing": NO_FIGURES})], ignore_index=True)
+    if "missing" not in out.columns:
+        out["missing"] = None
     order = {p: i for i, p in enumerate(["original_budget", "adjusted_budget", "actual_to_date", "forecast",
-                                         "actual", "financial_plan", NO_FIGURES])}
+                                         "actual", "financial_plan"])}
     out = out.sort_values(["municipality_id", "fiscal_year", "phase"],
                           key=lambda c: c.map(order) if c.name == "phase" else c, na_position="last")
     out.insert(1, "municipality", _names(out, names))
@@ -530,7 +532,7 @@ def revenue_vs_gross(cb: pd.DataFrame, municipalities: list[str] | None = None, 
         level.append(k["level"].iloc[0] if len(k) else None)
     t["income"], t["reimbursement"], t["split_level"] = income, reimb, level
     cols = ["municipality_id", "municipality", "fiscal_year", "phase", "org_unit", "expenditure", "revenue",
-            "income", "reimbursement", "split_level", "net", "revenue_share", "unit", "source_ref"]
+            "income", "reimbursement", "split_level", "net", "revenue_share", "unit", "source_ref", "missing"]
     return t[cols]
 
 
@@ -541,15 +543,15 @@ def coverage(budget: pd.DataFrame, municipalities: list[str], names: dict[str, s
 
     One row per municipality and fiscal year: phases, levels, whether an economic breakdown and
     revenue kinds exist, categorised items and rows. A municipality without budget rows gets one
-    row saying "no figures in source" (never zeros).
+    row with `missing` "no figures in source" (never zeros, never in `phases`).
     """
     rows = []
     for m in municipalities:
         part = budget[budget["municipality_id"] == m]
         if not len(part):
-            rows.append({"municipality_id": m, "fiscal_year": None, "phases": NO_FIGURES, "levels": "",
+            rows.append({"municipality_id": m, "fiscal_year": None, "phases": "", "levels": "",
                          "monthly": "", "economic_breakdown": "", "revenue_kinds": "", "categorised_items": None,
-                         "rows": None})
+                         "rows": None, "missing": NO_FIGURES})
             continue
         for year, p in part.groupby("fiscal_year"):
             monthly = p["period"].astype(str).str.len().gt(4).any() if "period" in p.columns else False
@@ -564,7 +566,7 @@ def coverage(budget: pd.DataFrame, municipalities: list[str], names: dict[str, s
                 "revenue_kinds": ", ".join(sorted(kinds)) if len(kinds) else "not split",
                 "categorised_items": int(items.loc[items["category"].notna(), ["item_code", "item_name"]]
                                          .drop_duplicates().shape[0]),
-                "rows": int(len(p))})
+                "rows": int(len(p)), "missing": None})
     out = pd.DataFrame(rows)
     out["fiscal_year"] = out["fiscal_year"].astype("Int64")
     out["categorised_items"] = out["categorised_items"].astype("Int64")

@@ -124,6 +124,19 @@ def fmt(value, decimals: int | None = 0, lang: str = "de", missing: str = NO_FIG
     return text + suffix
 
 
+def fmt_exact(value, max_decimals: int = 4, lang: str = "de", missing: str = NO_FIGURES) -> str:
+    """A reference figure with the decimals it has, up to `max_decimals` (7.4589 -> '7,4589',
+    119.13 -> '119,13', 100.0 -> '100'), in the format of `lang`."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return fmt(value, 0, lang, missing)
+    if v != v:
+        return missing
+    decimals = next((d for d in range(max_decimals + 1) if round(v, d) == round(v, max_decimals)), max_decimals)
+    return fmt(v, decimals, lang, missing)
+
+
 def fmt_percent(value, decimals: int = 1, lang: str = "de", missing: str = NO_FIGURES) -> str:
     """A percentage given in percent points (12.5 -> '12,5 %')."""
     text = fmt(value, decimals, lang, missing)

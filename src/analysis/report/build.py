@@ -387,6 +387,11 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
     finally:
         folders.remove([stage])  # the previous unit, or this build's unfinished one
     shutil.rmtree(failed_dir, ignore_errors=True)
+    if (root / "README.md").exists():  # the README's grid and screenshots, from the site just built
+        from analysis.report import overview
+        images = overview.readme_images(root, reports / "_site", say=note)
+        if images:
+            note(f"README images updated: {', '.join(sorted({p.name for p in images}))} in {overview.IMAGES}/")
     return BuildResult(ordered, reports / "_site", time.perf_counter() - t0, extracted)
 
 

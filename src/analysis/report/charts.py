@@ -14,6 +14,7 @@ whatever subset a chart shows. Always pass the workspace's full id list, not the
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import altair as alt
@@ -132,7 +133,9 @@ PHASES = {"original_budget": "original budget", "adjusted_budget": "adjusted bud
 def table(df: pd.DataFrame, numbers: dict[str, int | None] | None = None,
           percent: dict[str, int] | None = None, lang: str = "de", missing: str = NO_FIGURES,
           rename: dict[str, str] | None = None, columns: list[str] | None = None,
-          missing_for: dict[str, str] | None = None) -> pd.DataFrame:
+          missing_for: dict[str, str] | None = None, order_by: str | None = None, order_abs: bool = True,
+          order_text: str | None = None, hover: dict[str, str] | None = None,
+          aligned: list[str] | None = None) -> pd.DataFrame:
     """A copy of `df` for display: number columns as formatted text, missing values as `missing`.
 
     `numbers`/`percent` map column -> decimals (None: as many as needed); `missing_for` gives
@@ -140,12 +143,22 @@ def table(df: pd.DataFrame, numbers: dict[str, int | None] | None = None,
     their values (missing becomes ''); phase codes become words. `columns` picks and orders
     columns; headers come from `HEADERS` updated by `rename`. Use the unformatted frame for
     downloads.
+
+    For `analysis.report.html_tables` the result's `attrs` say which columns are numeric (right-aligned)
+    and, with `order_by` (a numeric column of `df`, by absolute value unless order_abs=False), the
+    order in which a long table shows its first rows ('largest first'; `order_text` says so, e.g.
+    'largest absolute deviation'); `hover` maps a shown column to a column of `df` whose text is
+    shown on hover (e.g. {"marked": "mark_text"}); `aligned` names columns formatted before (e.g. a
+    share with its own missing texts) that are numbers all the same.
     """
     out = df.copy() if columns is None else df.reindex(columns=columns).copy()
     for col in ("phase", "outturn_phase", "compared_with", "planned_phase", "realised_phase", "result_phase"):
         if col in out.columns:
             out[col] = out[col].map(lambda v: PHASES.get(v, v))
     miss = missing_for or {}
+    numeric = [c for c in out.columns if c in (numbers or {}) or c in (percent or {})]
+    numeric += [c for c in out.columns if c not in numeric and (c in (aligned or []) or (
+        pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]) and not _is_year_or_code(c)))]
     for col, dec in (numbers or {}).items():
         if col in out.columns:
             out[col] = [fmt(v, dec, lang, miss.get(col, missing)) for v in out[col]]
@@ -158,16 +171,67 @@ def table(df: pd.DataFrame, numbers: dict[str, int | None] | None = None,
         if not pd.api.types.is_numeric_dtype(out[col]) or out[col].isna().any():
             out[col] = out[col].astype(object).where(out[col].notna(), "")
     headers = {**HEADERS, **(rename or {})}
+    titles = {}
+    for col, src in (hover or {}).items():
+        if col in out.columns and src in df.columns:
+            titles[headers.get(col, col)] = [None if v is None or v != v or v == "" else str(v)
+                                             for v in df[src].astype(object).reset_index(drop=True)]
+    order = None
+    if order_by is not None and order_by in df.columns and len(df):
+        key = pd.to_numeric(df[order_by], errors="coerce").reset_index(drop=True)
+        key = key.abs() if order_abs else key
+        order = [int(i) for i in key.sort_values(ascending=False, na_position="last", kind="stable").index]
     out = out.rename(columns={c: headers[c] for c in out.columns if c in headers})
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs = {"numeric": [headers.get(c, c) for c in numeric], "titles": titles}
+    if order is not None:
+        out.attrs["order"] = order
+        out.attrs["order_text"] = order_text or f"largest {headers.get(order_by, order_by)}"
+    return out
 
 
-def note(items: list[str], title: str = "Caveats"):
-    """Caveats (texts of `analysis.compare.caveats`) as an IPython Markdown object under a figure."""
+def say_missing(df: pd.DataFrame, column: str, missing: str = "missing") -> pd.DataFrame:
+    """`df` with `column` showing the text of the `missing` column where it is empty (for display:
+    the data keep missingness in a column of its own, never in `phase`)."""
+    if missing not in df.columns or column not in df.columns:
+        return df
+    empty = df[column].isna() | (df[column].astype(object).astype(str) == "")
+    return df.assign(**{column: df[column].astype(object).where(~empty, df[missing])})
+
+
+def unit_header(unit) -> str:
+    """A unit short enough for a column header ('EUR per inhabitant, 2024 prices'): see
+    `analysis.compare.harmonise.short_unit`."""
+    from analysis.compare.harmonise import short_unit
+    return short_unit(unit)
+
+
+def with_unit(label: str, unit) -> str:
+    """'Net (EUR per inhabitant, 2024 prices)': a column header with its unit and price basis."""
+    u = unit_header(unit)
+    return f"{label} ({u})" if u else label
+
+
+def _is_year_or_code(col: str) -> bool:
+    return bool(re.search(r"year|code|_id$", str(col)))
+
+
+NOTES_SHOWN = 3  # caveats shown under a figure; more than NOTES_SHOWN + 1: the rest behind an expander
+
+
+def note(items: list[str], title: str = "Caveats", shown: int = NOTES_SHOWN):
+    """Caveats (texts of `analysis.compare.caveats`) as an IPython Markdown object under a figure:
+    the first `shown` as a list, the others behind "N more caveats" (<details>, no script needed)."""
     from IPython.display import Markdown
 
     from analysis.compare.caveats import markdown
-    return Markdown(markdown(items, title) or f"**{title}**: none for this selection.")
+    items = [i for i in dict.fromkeys(items) if i]
+    if len(items) <= shown + 1:
+        return Markdown(markdown(items, title) or f"**{title}**: none for this selection.")
+    from analysis.contract.safe_text import markdown_text
+    rest = "\n".join(f"- {markdown_text(i)}" for i in items[shown:])
+    return Markdown(f"{markdown(items[:shown], title)}\n\n<details class=\"analysis-notes\"><summary>"
+                    f"{len(items) - shown} more {title.lower()}</summary>\n\n{rest}\n\n</details>")
 
 
 def md(template: str, /, **values):
@@ -180,14 +244,10 @@ def md(template: str, /, **values):
 
 
 def show(df: pd.DataFrame, empty: str = NO_FIGURES) -> None:
-    """Display a (formatted) table the way the site shows tables: all rows, no index."""
-    from IPython.display import HTML, display
-    try:
-        from analysis.report.publish import table_html
-    except ImportError:  # publishing machinery not installed: plain pandas HTML
-        def table_html(d, e):
-            return d.to_html(index=False, na_rep="") if len(d) else f"<p><em>{e}</em></p>"
-    display(HTML(table_html(df, empty)))
+    """Display a (formatted) table the way the site shows tables (`analysis.report.html_tables`): no
+    index, numbers right-aligned, more than 25 rows collapsed behind an expander."""
+    from analysis.report import html_tables
+    html_tables.show(df, empty)
 
 
 # --- tooltips and source references -------------------------------------------------------------

@@ -87,17 +87,40 @@ def achievement_chart(goals: pd.DataFrame, names: dict[str, str] | None = None,
     ).transform_calculate(
         status_order=f"indexof({order!r}, datum.status_label)"
     ).properties(width=420)
-    return charts.titled(chart, "Achievement of the coded goals",
-                         subtitle if subtitle is not None else caveats.goal_context(goals, None, names))
+    lines = list(subtitle) if subtitle is not None else caveats.goal_context(goals, None, names)
+    return charts.titled(chart, "Achievement of the coded goals", lines + [few_measured_note(goals, names)])
+
+
+def few_measured_note(goals: pd.DataFrame, names: dict[str, str] | None = None) -> str | None:
+    """'Fewer than 5 measured goals (too few to compare a share met): Aalborg Kommune 4' or None."""
+    if not len(goals):
+        return None
+    ach = goal_analysis.achievement(goals, sorted(goals["municipality_id"].unique()))
+    few = ach[ach["few_measured"].fillna(False).astype(bool)]
+    if not len(few):
+        return None
+    who = "; ".join(f"{(names or {}).get(m, m)} {int(n)}" for m, n in zip(few["municipality_id"], few["measured"]))
+    return (f"Fewer than {goal_analysis.MIN_MEASURED} measured goals (met, missed, partly met), too few to "
+            f"compare a share met: {who}")
 
 
 MISS_COLOURS = {goal_analysis.MISS_KINDS["near"]: "#f1a340", goal_analysis.MISS_KINDS["clear"]: "#e15759",
                 goal_analysis.MISS_KINDS["partly"]: "#edc948", goal_analysis.MISS_KINDS["unknown"]: "#bab0ac"}
 
 
-def _goal_label(t: pd.DataFrame) -> pd.Series:
-    return (charts.text(t["item_code"]) + " " + charts.text(t["goal_en"]).where(
-        t["goal_en"].notna(), charts.text(t["goal"])).str.slice(0, 60)).str.replace(r"\s+", " ", regex=True).str.strip()
+def _goal_label(t: pd.DataFrame, width: int = 80) -> pd.Series:
+    """'3118 Hilfe zur Pflege: Share of decisions within 14 days': the product's name with its code
+    (where the goal belongs to a budget item), then the goal, cut to `width` characters."""
+    code = charts.text(t["item_code"])
+    item = charts.text(t["item_name"]) if "item_name" in t.columns else pd.Series("", index=t.index)
+    goal = charts.text(t["goal_en"]).where(t["goal_en"].notna(), charts.text(t["goal"]))
+    out = []
+    for c, i, g in zip(code, item, goal):
+        head = " ".join(x for x in (c, i) if x)
+        text = f"{head}: {g}" if head else g
+        text = " ".join(text.split())
+        out.append(text if len(text) <= width else text[: width - 1].rstrip() + "…")
+    return pd.Series(out, index=t.index)
 
 
 def missed_chart(table: pd.DataFrame, all_ids, names: dict[str, str] | None = None,
@@ -168,14 +191,33 @@ def contradiction_chart(table: pd.DataFrame, names: dict[str, str] | None = None
                          subtitle if subtitle is not None else caveats.goal_context(t, None, names))
 
 
+def why_missing(view: pd.DataFrame, table: pd.DataFrame, status_codes) -> pd.DataFrame:
+    """`view` (from charts.table) with an empty Target / Result cell saying why, by the goal's status
+    code: 'no target', 'not measured yet', 'pending', ... (`goal_analysis.MISSING_TARGET`/`_RESULT`)."""
+    out = view.copy()
+    codes = list(status_codes)
+    for col, header, words in (("target", "Target", goal_analysis.MISSING_TARGET),
+                               ("result", "Result", goal_analysis.MISSING_RESULT)):
+        if col not in table.columns or header not in out.columns:
+            continue
+        raw = pd.to_numeric(table[col], errors="coerce").reset_index(drop=True)
+        out[header] = [words.get(c, "–") if v != v else shown for v, c, shown in zip(raw, codes, out[header])]
+    return out
+
+
+def _status_codes(table: pd.DataFrame) -> list:
+    labels = {v: k for k, v in goal_analysis.STATUS_LABELS.items()}
+    return [labels.get(s, s) for s in table["status"]] if "status" in table.columns else [None] * len(table)
+
+
 def inventory_view(inv: pd.DataFrame) -> pd.DataFrame:
     inv = inv.assign(quantified=inv["quantified"].map({True: "yes", False: "no"}),
                      perspective=inv["perspective"].map(lambda v: goal_analysis.PERSPECTIVE_LABELS.get(v, v)))
-    return charts.table(inv, numbers={"target": None, "result": None},
-                        missing_for={"target": "no target"},
+    view = charts.table(inv, numbers={"target": None, "result": None},
                         columns=["municipality", "goal_id", "item_code", "goal", "goal_en", "perspective", "goal_type",
                                  "quantified", "target", "result", "unit", "status", "source_ref"],
-                        missing=charts.NOT_MEASURED, rename={"quantified": "Quantified"})
+                        missing="–", rename={"quantified": "Quantified"})
+    return why_missing(view, inv, _status_codes(inv))
 
 
 def matrix_view(matrix: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
@@ -183,8 +225,8 @@ def matrix_view(matrix: pd.DataFrame, names: dict[str, str] | None = None) -> pd
     m.index = [goal_analysis.PERSPECTIVE_LABELS.get(p, p) for p in m.index]
     m = m.reset_index().rename(columns={"index": "perspective"})
     cols = [c for c in m.columns if c != "perspective"]
-    out = charts.table(m, numbers={c: 0 for c in cols}, missing=goal_analysis.NO_GOALS)
-    return out.rename(columns={c: (names or {}).get(c, c) for c in cols})
+    return charts.table(m, numbers={c: 0 for c in cols}, missing=goal_analysis.NO_GOALS,
+                        rename={"perspective": "Perspective", **{c: (names or {}).get(c, c) for c in cols}})
 
 
 def measurability_view(meas: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
@@ -207,41 +249,55 @@ def achievement_view(ach: pd.DataFrame, names: dict[str, str] | None = None) -> 
     ach = ach.assign(share_met=[charts.fmt_percent(v, 0, missing=charts.NOT_MEASURED if g else goal_analysis.NO_GOALS)
                                 for v, g in zip(ach["share_met"], has_goals)])
     counts = {s: 0 for s in schema.GOAL_STATUSES} | {"measured": 0, "near_miss": 0, "clear_miss": 0}
+    ach = ach.assign(basis=["" if f is pd.NA or not f else f"fewer than {goal_analysis.MIN_MEASURED} measured goals: "
+                            "too few to compare" for f in ach["few_measured"].astype(object)])
     cols = ["municipality", "met", "missed", "near_miss", "clear_miss"] + \
-        [s for s in schema.GOAL_STATUSES if s not in ("met", "missed")] + ["measured", "share_met"]
+        [s for s in schema.GOAL_STATUSES if s not in ("met", "missed")] + ["measured", "share_met", "basis"]
     return charts.table(ach, numbers=counts, missing=goal_analysis.NO_GOALS, columns=cols,
                         rename={**{s: goal_analysis.STATUS_LABELS[s] for s in schema.GOAL_STATUSES},
                                 "near_miss": "of which near misses (within 5 points)",
                                 "clear_miss": "of which clear misses",
-                                "measured": "measured (met, missed, partly)", "share_met": "% met of measured"})
+                                "measured": "measured (met, missed, partly)", "share_met": "% met of measured",
+                                "basis": "Note"}, aligned=["share_met"])
 
 
 def missed_view(table: pd.DataFrame) -> pd.DataFrame:
+    table = charts.with_marks(table) if len(table) else table.assign(marked=None, mark_text=None)
     return charts.table(table, numbers={"target": None, "result": None, "gap": None, "achievement_reported": None},
-                        percent={"achievement_pct": 0}, missing=charts.NOT_MEASURED,
+                        percent={"achievement_pct": 0}, missing="–",
                         missing_for={"achievement_reported": "not printed", "gap": "–", "achievement_pct": "–",
                                      "flag_note": ""},
                         columns=["municipality", "item_code", "item_name", "goal", "goal_en", "unit", "target",
                                  "result", "gap", "achievement_pct", "achievement_reported", "miss", "status",
-                                 "flag_note", "source_ref"],
+                                 "marked", "source_ref"],
                         rename={"item_name": "Product / area (original)", "gap": "Result - target",
-                                "achievement_pct": "Achievement (computed)",
-                                "achievement_reported": "Achievement as printed (%)", "miss": "Near or clear miss",
-                                "flag_note": "Flagged"})
+                                "achievement_pct": "Computed degree (%)",
+                                "achievement_reported": "Printed degree (%)", "miss": "Near or clear miss",
+                                "marked": "Flagged"}, hover={"marked": "mark_text"},
+                        order_by="achievement_pct", order_abs=False, order_text="lowest degree of achievement"
+                        ).pipe(_lowest_first, table)
+
+
+def _lowest_first(view: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """A long table of missed goals shows the clearest misses first (lowest degree, missing last)."""
+    if "achievement_pct" in table.columns and len(table):
+        key = pd.to_numeric(table["achievement_pct"], errors="coerce").reset_index(drop=True)
+        view.attrs["order"] = [int(i) for i in key.sort_values(na_position="last", kind="stable").index]
+    return view
 
 
 def contradictions_view(table: pd.DataFrame) -> pd.DataFrame:
     """Printed and computed degree of achievement side by side."""
     return charts.table(table, numbers={"target": None, "result": None, "achievement_reported": None,
                                         "difference_pp": 1},
-                        percent={"achievement_pct": 1}, missing=charts.NOT_MEASURED,
+                        percent={"achievement_pct": 1}, missing="–",
                         columns=["municipality", "item_code", "item_name", "goal", "goal_en", "unit", "target",
                                  "result", "result_phase", "achievement_reported", "achievement_pct",
                                  "difference_pp", "by_figures", "note", "source_ref"],
                         rename={"item_name": "Product / area (original)", "result_phase": "Result is",
-                                "achievement_reported": "Achievement as printed (%)",
-                                "achievement_pct": "Achievement computed from target and result",
-                                "difference_pp": "Printed - computed (points)",
+                                "achievement_reported": "Printed degree (%)",
+                                "achievement_pct": "Computed degree (%)",
+                                "difference_pp": "Printed − computed (points)",
                                 "by_figures": "The figures alone say", "note": "Note"})
 
 
@@ -250,7 +306,7 @@ def pending_view(table: pd.DataFrame) -> pd.DataFrame:
     return charts.table(table, numbers={"target": None}, missing_for={"target_year": "not stated"},
                         columns=["municipality", "goal_id", "item_code", "goal", "goal_en", "unit", "target",
                                  "target_year", "status", "source_ref"],
-                        rename={"target_year": "Target year"})
+                        rename={"target_year": "Target year"}, missing="–")
 
 
 def qualitative_view(table: pd.DataFrame) -> pd.DataFrame:

@@ -11,11 +11,12 @@ from analysis.compare import caveats
 from analysis.report import charts
 
 
-def _label(d: pd.DataFrame) -> pd.Series:
-    group = d["indicator_group"].fillna("").astype(str)
-    en = d["indicator_en"].fillna(d["indicator"]).astype(str)
-    code = d["item_code"].fillna("").astype(str)
-    return (code + " " + en + group.where(group == "", " (" + group + ")")).str.strip().str.slice(0, 70)
+def _label(d: pd.DataFrame, width: int = 80) -> pd.Series:
+    """'3126 Leistungen für Bildung und Teilhabe: cases': the budget item's code (where it is a number)
+    and name, then the indicator (English where given); no group codes or editorial notes."""
+    from analysis.compare.findings import indicator_label
+    out = [indicator_label(r) for r in d.to_dict("records")]
+    return pd.Series([t if len(t) <= width else t[: width - 1].rstrip() + "…" for t in out], index=d.index)
 
 
 def _phases(d: pd.DataFrame) -> pd.Series:
@@ -52,7 +53,8 @@ def volume_chart(pva: pd.DataFrame, all_ids, names: dict[str, str] | None = None
         row=alt.Row("municipality:N", title=None, sort=sorted(d["municipality"].unique()))
     ).resolve_scale(y="independent")
     notes = [charts.MARK_NOTE if charts.has_marks(d) else None, charts.FLAG_OFF_SCALE if cut else None]
-    return charts.titled(chart, f"Planned against realised volumes (largest {top} deviations per municipality)",
+    return charts.titled(chart, f"Realised against planned volumes: the {top} largest deviations in percent per "
+                                "municipality",
                          subtitle if subtitle is not None else
                          caveats.chart_context(d, names, phase="compared", unit=None) + notes)
 
@@ -105,8 +107,8 @@ def timeliness_chart(t: pd.DataFrame, all_ids, names: dict[str, str] | None = No
     d = t.dropna(subset=["target"]).copy()
     if not len(d):
         return charts.empty_note("no deadline targets")
-    d["label"] = (d["item_code"].fillna("").astype(str) + " " + d["goal_en"].fillna(d["goal"]).astype(str)
-                  .str.slice(0, 55)).str.strip()
+    from analysis.report.goal_charts import _goal_label
+    d["label"] = _goal_label(d)
     d["unit"] = "percent"
     # op "min": the layers share the y domain, and Vega-Lite drops a "sum" sort of a shared domain
     # (with a warning), leaving the labels in alphabetical order
@@ -129,29 +131,32 @@ def timeliness_chart(t: pd.DataFrame, all_ids, names: dict[str, str] | None = No
 
 def volumes_view(pva: pd.DataFrame) -> pd.DataFrame:
     return charts.table(pva, numbers={"planned": None, "realised": None, "deviation": None},
-                        percent={"deviation_pct": 1}, missing=charts.NOT_MEASURED, missing_for={"deviation_pct": "–"},
-                        columns=["municipality", "fiscal_year", "item_code", "indicator", "indicator_en", "unit",
-                                 "category", "planned", "planned_phase", "realised", "realised_phase", "deviation",
+                        percent={"deviation_pct": 1}, missing=charts.NO_FIGURES, missing_for={"deviation_pct": "–"},
+                        columns=["municipality", "fiscal_year", "item_code", "item_name", "indicator", "indicator_en",
+                                 "unit", "planned", "planned_phase", "realised", "realised_phase", "deviation",
                                  "deviation_pct", "source_ref"],
-                        rename={"planned": "Planned", "planned_phase": "Plan is", "realised": "Realised",
-                                "realised_phase": "Realised is", "deviation": "Deviation",
-                                "deviation_pct": "Deviation (%)"})
+                        rename={"planned": "Planned (unit)", "planned_phase": "Plan is", "realised": "Realised (unit)",
+                                "realised_phase": "Realised is", "deviation": "Deviation (unit)",
+                                "deviation_pct": "Deviation (%)"},
+                        order_by="deviation_pct", order_text="largest relative deviations (absolute)")
 
 
 def rates_view(rates: pd.DataFrame) -> pd.DataFrame:
     return charts.table(rates, numbers={"planned_per_1000": 2, "realised_per_1000": 2, "realised": None,
-                                        "population": 0}, missing=charts.NOT_MEASURED,
-                        columns=["municipality", "fiscal_year", "item_code", "indicator", "indicator_en", "unit",
-                                 "realised", "realised_phase", "population", "population_year", "planned_per_1000",
-                                 "realised_per_1000", "source_ref"],
-                        rename={"realised": "Realised", "realised_phase": "Realised is", "population": "Population",
-                                "population_year": "Population year", "planned_per_1000": "Planned per 1,000",
-                                "realised_per_1000": "Realised per 1,000"})
+                                        "population": 0}, missing="–",
+                        columns=["municipality", "fiscal_year", "item_code", "item_name", "indicator", "indicator_en",
+                                 "unit", "realised", "realised_phase", "population", "population_year",
+                                 "planned_per_1000", "realised_per_1000", "source_ref"],
+                        rename={"realised": "Realised (unit)", "realised_phase": "Realised is",
+                                "population": "Population (inhabitants)", "population_year": "Population year",
+                                "planned_per_1000": "Planned (unit per 1.000 inhabitants)",
+                                "realised_per_1000": "Realised (unit per 1.000 inhabitants)"},
+                        order_by="realised_per_1000", order_abs=False, order_text="highest realised rates")
 
 
 def timeliness_view(t: pd.DataFrame) -> pd.DataFrame:
     return charts.table(t, numbers={"target": None, "result": None, "gap_pp": None, "achievement_reported": None},
-                        missing=charts.NOT_MEASURED, missing_for={"target": "no target", "gap_pp": "–"},
+                        missing="–", missing_for={"target": "no target", "gap_pp": "–", "result": "not measured yet"},
                         columns=["municipality", "item_code", "item_name", "goal", "goal_en", "target", "result",
                                  "gap_pp", "result_phase", "status", "source_ref"],
                         rename={"item_name": "Product / area (original)", "target": "Target (%)",
@@ -159,7 +164,7 @@ def timeliness_view(t: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_rates_view(c: pd.DataFrame) -> pd.DataFrame:
-    return charts.table(c, numbers={"planned": None, "realised": None, "deviation": None}, missing=charts.NOT_MEASURED,
+    return charts.table(c, numbers={"planned": None, "realised": None, "deviation": None}, missing="–",
                         columns=["municipality", "fiscal_year", "indicator", "indicator_en", "planned", "planned_phase",
                                  "realised", "realised_phase", "deviation", "source_ref"],
                         rename={"planned": "Planned (%)", "planned_phase": "Plan is", "realised": "Realised (%)",

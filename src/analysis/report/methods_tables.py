@@ -6,6 +6,8 @@ of each document (data/reference/task_split.csv, coverage.csv). Read as text, as
     flags(quality)            each doubtful figure kept as printed, with its evidence and reason
     reference(name, root)     task_split.csv or coverage.csv as text (None when missing)
     documents_context(root)   one line: the fiscal years and phases behind the checks, per municipality
+    view(df, numbers)         a table for the page: the `numbers` columns (written 1234.5 or 1,234.5 in
+                              the files) in German/Danish format, right-aligned; the files stay as written
 """
 from __future__ import annotations
 
@@ -75,3 +77,38 @@ def documents_context(root: Path | None = None) -> str:
         return ""
     lines = caveats.chart_context(pd.concat(frames, ignore_index=True), names, unit=None)
     return lines[0] if lines else ""
+
+
+# Numeric columns of the methods page's tables (as written in the files: 7.4589, 139170, "-1,300,000").
+NUMBERS = {"exchange_rates": ["units_per_eur"], "price_index": ["index"], "population": ["population"],
+           "coverage": ["share"], "quality": ["expected", "found", "tolerance"]}
+
+
+def _german(value) -> str:
+    from analysis.contract.numbers import fmt_exact, parse_number
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return ""
+    for locale in ("en", "de"):
+        try:
+            number = parse_number(text, locale, allow_missing=False)
+        except Exception:
+            continue
+        return fmt_exact(number)
+    return text
+
+
+def view(df: pd.DataFrame | None, numbers: list[str] | None = None, counts: bool = False) -> pd.DataFrame | None:
+    """`df` for display: the `numbers` columns in German/Danish format (text that is not a number
+    stays), and with counts=True every column but the first as a count (1.157)."""
+    if df is None:
+        return None
+    out = df.copy()
+    cols = list(numbers or [])
+    if counts:
+        cols += [c for c in out.columns[1:] if c not in cols]
+    for col in cols:
+        if col in out.columns:
+            out[col] = [_german(v) for v in out[col]]
+    out.attrs = {"numeric": [c for c in cols if c in out.columns]}
+    return out

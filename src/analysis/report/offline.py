@@ -428,8 +428,11 @@ def offer_download(df, name: str, title: str | None = None, display: bool = True
 
     The files go to downloads/<page>/<name>.csv|.xlsx of the site; the links are relative to
     the page (outside the build: see `downloads_dir`). With display=False nothing is shown and
-    the `Downloads` object is returned.
+    the `Downloads` object is returned. A table without rows is not offered (nothing is written
+    or shown; None is returned).
     """
+    if df is None or not len(df):
+        return None
     slug = _slug(name)
     files = write_table(df, downloads_dir(), slug)
     hrefs = [download_href(p) for p in files]

@@ -60,6 +60,7 @@ def standing_view(table: pd.DataFrame, mid: str) -> pd.DataFrame:
     """The key facts of every municipality with the profiled one marked (no ranking)."""
     t = table.assign(municipality=[f"▶ {n}" if m == mid else n for m, n in zip(table["municipality_id"],
                                                                              table["municipality"])])
+    t = charts.say_missing(t, "phase")
     return charts.table(t, numbers={"goals": 0, "indicators": 0, "contradictions": 0, "pending": 0},
                         percent={"share_quantified": 0, "share_met": 0},
                         missing_for={"share_quantified": goal_analysis.NO_GOALS, "share_met": charts.NOT_MEASURED,

@@ -34,7 +34,7 @@ import nbformat
 import yaml
 
 from analysis.contract.safe_text import markdown_text
-from analysis.report import offline
+from analysis.report import html_tables, offline, overview
 from analysis.report.runner import Page, workspace_root
 
 FALLBACK_NOTE = "publisher: nbconvert (quarto not found on PATH: fallback)"  # + ": rendered N pages in Xs"
@@ -104,7 +104,7 @@ def prepare_notebook(nb: nbformat.NotebookNode, page: Page) -> nbformat.Notebook
         if re.match(r"^#\s+\S", lines[0]):
             cell.source = "\n".join(lines[1:]).lstrip("\n")
         break
-    nb.cells = cells
+    nb.cells = [c for c in cells if c.cell_type != "markdown" or c.source.strip()]  # a cell that held only the title
     nb.metadata["title"] = page.title
     return nb
 
@@ -118,22 +118,11 @@ def read_front_matter(path: Path) -> tuple[dict, str]:
     return yaml.safe_load(m.group(1)) or {}, text[m.end():]
 
 
-def index_markdown(site: Site, intro: str) -> str:
-    """The overview page: the intro of reports/index.qmd and the pages by section."""
-    parts = [intro.strip(), ""] if intro.strip() else []
-    sections: dict[str, list[Page]] = {}
-    for p in site.pages:
-        sections.setdefault(p.section or "Pages", []).append(p)
-    for section, pages in sections.items():
-        parts.append(f"## {section}\n")
-        for p in pages:
-            line = f"- [{_md(p.title)}]({p.html})"
-            if p.description:
-                line += f": {_md(p.description)}"
-            parts.append(line)
-        parts.append("")
-    parts.append(f"## Data\n\n- [Data downloads]({DATA_PAGE}.html): every table as CSV and Excel.\n")
-    return "\n".join(parts)
+def index_markdown(site: Site, intro: str, notebooks: dict | None = None, root: Path | None = None,
+                   quarto: bool = False) -> str:
+    """The overview page: the intro of reports/index.qmd, the pages' findings, the coverage grid,
+    the date and checks of the data, and the pages by section (`analysis.report.overview`)."""
+    return overview.index_markdown(site, intro, notebooks, root, quarto=quarto, data_page=DATA_PAGE)
 
 
 def _md(text: str) -> str:
@@ -142,7 +131,7 @@ def _md(text: str) -> str:
 
 
 def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | None = None,
-                   previous: Path | None = None) -> str:
+                   previous: Path | None = None, quarto: bool = False) -> str:
     """Copy data/processed/*.csv into `dest`/data/ with an XLSX of each; return the page's Markdown.
 
     The page lists those tables and the per-page downloads found in `downloads`
@@ -179,19 +168,23 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
                           "SHA-256 and the columns of every table."]
     else:
         lines.append("*No processed tables yet: run `analysis extract`.*")
+    counts = {csv.stem: len(_read_table(csv)) for csv in csvs}
     page_files = []
     for p in site.pages:  # in navbar order
         folder = Path(downloads) / p.name if downloads is not None else None
         for csv in sorted(folder.glob("*.csv")) if folder is not None and folder.is_dir() else []:
             xlsx = csv.with_suffix(".xlsx")
             page_files.append((p, csv, xlsx if xlsx.exists() else None))
-    if page_files:
-        lines += ["", "## The data behind each page", "", "| page | data | CSV | Excel |", "|---|---|---|---|"]
+    if page_files:  # one row per page (a row per file made a table of 40+ rows)
+        lines += ["", "## The data behind each page", "", "| page | data (CSV · Excel) |", "|---|---|"]
+        by_page: dict[str, list] = {}
         for p, csv, xlsx in page_files:
             base = f"{offline.DOWNLOADS}/{p.name}"
-            xl = f"[XLSX]({base}/{xlsx.name})" if xlsx else ""
-            lines.append(f"| [{_md(p.title)}]({p.html}) | {csv.stem} | [CSV]({base}/{csv.name}) | {xl} |")
-    return "\n".join(lines) + "\n"
+            xl = f" · [XLSX]({base}/{xlsx.name})" if xlsx else ""
+            by_page.setdefault(p.name, [p, []])[1].append(f"{_md(csv.stem)} ([CSV]({base}/{csv.name}){xl})")
+        for p, files in by_page.values():
+            lines.append(f"| [{_md(p.title)}]({p.html}) | {'; '.join(files)} |")
+    return overview.downloads_findings(counts, page_files, quarto) + "\n\n" + "\n".join(lines) + "\n"
 
 
 def _read_table(csv: Path):
@@ -264,14 +257,9 @@ def methods_content(root: Path | None = None) -> dict:
 
 
 def table_html(df, empty: str = "none") -> str:
-    """A plain HTML table (all rows, no index) that scrolls sideways when wide."""
-    if df is None:
-        return f"<p><em>not available yet ({html.escape(empty)})</em></p>"
-    if not len(df):
-        return f"<p><em>{html.escape(empty)}</em></p>"
-    table = df.to_html(index=False, na_rep="", border=0, escape=True,
-                       classes=["table", "table-sm", "analysis-table"])
-    return f'<div class="analysis-table-wrap">{table}</div>'
+    """A plain HTML table (no index): numbers right-aligned, long tables collapsed
+    (`analysis.report.html_tables.html`)."""
+    return html_tables.html(df, empty)
 
 
 # --- the offline check --------------------------------------------------------------------
@@ -333,6 +321,7 @@ NBCONVERT_TEMPLATE = """{%- extends 'index.html.j2' -%}
 <link rel="icon" href="assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="assets/site.css">
 <script src="assets/vega-bundle.js"></script>
+<script src="assets/analysis-tables.js" defer></script>
 {%- endblock html_head_css -%}
 {%- block body_header -%}
 <body class="jp-Notebook site-page" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
@@ -737,15 +726,16 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
             raise PublishError(f"executed notebook missing: {path}")
         notebooks[p.name] = prepare_notebook(nbformat.read(path, as_version=4), p)
     index_front, intro = read_front_matter(reports / "index.qmd")
-    index_md = index_markdown(site, intro)
+    index_md = index_markdown(site, intro, notebooks, root, quarto=use_quarto)
     downloads = executed / offline.DOWNLOADS
 
     out = work / ("quarto" if use_quarto else "site")
     out.mkdir(parents=True, exist_ok=True)
     offline.copy_assets(out)
+    html_tables.copy_assets(out)  # the script that sorts and filters long tables
     if downloads.exists():
         shutil.copytree(downloads, out / offline.DOWNLOADS, dirs_exist_ok=True)
-    data_md = data_downloads(root, out, site, downloads, previous=reports / "_site" / DATA_DIR)
+    data_md = data_downloads(root, out, site, downloads, previous=reports / "_site" / DATA_DIR, quarto=use_quarto)
     t0 = time.perf_counter()
     if use_quarto:
         site_dir, detail = render_quarto(site, notebooks, index_front, index_md, data_md, out, reports, quarto,

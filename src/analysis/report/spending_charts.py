@@ -55,40 +55,41 @@ def composition_chart(comp: pd.DataFrame, all_ids, names: dict[str, str] | None 
 
 def deviation_chart(pvo: pd.DataFrame, all_ids, names: dict[str, str] | None = None, label: str = "category",
                     top: int = 15, subtitle: list[str] | None = None) -> alt.Chart:
-    """Bars of deviation_pct (outturn against plan) per category or item.
+    """Outturn against plan per category or item.
 
-    By category: categories in code order, one bar per municipality (never ordered by value
-    across municipalities). By item: one panel per municipality with its `top` largest absolute
-    deviations in money, ordered within the panel. Corrected figures are outlined, flagged ones
-    dashed and never set the scale."""
-    d = pvo.dropna(subset=["deviation_pct"]).copy()
+    By category: deviation_pct of every category, in code order, one bar per municipality (never
+    ordered by value across municipalities). By item: one panel per municipality with its `top`
+    largest absolute deviations in money, plotted in money (the unit of the figures) and ordered
+    within the panel, so that the chart shows what it selects by; the percentage is in the tooltip.
+    Corrected figures are outlined, flagged ones dashed and never set the scale."""
+    d = pvo.dropna(subset=["deviation_pct" if label == "category" else "deviation"]).copy()
     if not len(d):
         return charts.empty_note("no plan and outturn for the same items")
     d = charts.with_marks(d)
     if label == "category":
         d["label"] = (charts.text(d["category"]) + " " + charts.text(d["category_name_en"])).str.strip()
-    else:  # numeric product codes help; synthetic codes (Aalborg's 'VB.aktivering') do not
-        en = charts.text(d["item_name_en"]).where(d["item_name_en"].notna(), charts.text(d["item_name"]))
-        code = charts.text(d["item_code"]).where(charts.text(d["item_code"]).str.fullmatch(r"\d+"), "")
-        d["label"] = (code + " " + en.str.slice(0, 55)).str.strip()
+        measure, axis = "deviation_pct", "Deviation from plan (%)"
+    else:
+        d["label"] = item_labels(d)
         d = (d.assign(_abs=d["deviation"].abs()).sort_values("_abs", ascending=False)
              .groupby("municipality_id", sort=False).head(top).drop(columns="_abs"))
+        measure, axis = "deviation", charts.with_unit("Deviation from plan", spending.unit_label(d))
     d["phase_label"] = d["outturn_phase"].map(spending.PHASE_LABELS).fillna("") + " against " + \
         d["compared_with"].map(spending.PHASE_LABELS).fillna("")
-    d, cut = charts.cap_flagged(d, "deviation_pct")
-    tips = charts.tooltips("deviation", "Deviation", 0, year="fiscal_year", extra=[
+    d, cut = charts.cap_flagged(d, measure)
+    tips = charts.tooltips("deviation", "Deviation", 2, year="fiscal_year", extra=[
         alt.Tooltip("municipality:N", title="Municipality"), alt.Tooltip("label:N", title="Item"),
         alt.Tooltip("phase_label:N", title="Compared"),
         alt.Tooltip("deviation_pct:Q", title="Deviation (%)", format=",.1f"), charts.mark_tooltip()])
     notes = [charts.MARK_NOTE if charts.has_marks(d) else None, charts.FLAG_OFF_SCALE if cut else None]
-    x = alt.X("plot_value:Q", title="Deviation from plan (%)", stack=None)
+    x = alt.X("plot_value:Q", title=axis, stack=None)
     colour = charts.municipality_colour(all_ids, "municipality", names, only=d["municipality"].unique())
     if label == "category":
         chart = alt.Chart(charts.guard(d)).mark_bar().encode(
             y=alt.Y("label:N", title=None, sort=sorted(d["label"].unique())),
             yOffset=alt.YOffset("municipality:N", sort=sorted(d["municipality"].unique())),
             x=x, color=colour, **charts.mark_encodings(), tooltip=tips).properties(width=460)
-        title = "Outturn against plan by category"
+        title = "Outturn against plan by category (% of plan)"
     else:
         bars = alt.Chart().mark_bar().encode(
             y=alt.Y("label:N", title=None, sort="-x"),
@@ -96,9 +97,21 @@ def deviation_chart(pvo: pd.DataFrame, all_ids, names: dict[str, str] | None = N
         chart = alt.layer(bars, data=charts.guard(d)).properties(width=420).facet(
             row=alt.Row("municipality:N", title=None, sort=sorted(d["municipality"].unique()))
         ).resolve_scale(y="independent")
-        title = f"Outturn against plan by item (largest {top} deviations in money per municipality)"
+        title = f"Outturn against plan by item: the {top} largest deviations in money per municipality"
     return charts.titled(chart, title, subtitle if subtitle is not None else
                          _context(d, names, phase="phase_label", notes=notes))
+
+
+def item_labels(d: pd.DataFrame, width: int = 60) -> pd.Series:
+    """'3126 Leistungen für Bildung und Teilhabe (Education and participation benefits)': the code
+    where it is a number (synthetic codes such as Aalborg's 'VB.aktivering' do not help), the
+    original name and the English one, cut to `width` characters."""
+    code = charts.text(d["item_code"]).where(charts.text(d["item_code"]).str.fullmatch(r"\d+"), "")
+    name = charts.text(d["item_name"]) if "item_name" in d.columns else pd.Series("", index=d.index)
+    en = charts.text(d["item_name_en"]) if "item_name_en" in d.columns else pd.Series("", index=d.index)
+    both = [n if not e or e == n else (f"{n} ({e})" if n else e) for n, e in zip(name, en)]
+    out = [f"{c} {b}".strip() for c, b in zip(code, both)]
+    return pd.Series([t if len(t) <= width else t[: width - 1].rstrip() + "…" for t in out], index=d.index)
 
 
 def economic_chart(econ: pd.DataFrame, all_ids, names: dict[str, str] | None = None,
@@ -147,11 +160,11 @@ def revenue_chart(rev: pd.DataFrame, all_ids, names: dict[str, str] | None = Non
 
 
 def _h(label: str, unit: str) -> str:
-    return f"{label} ({unit})" if unit else label
+    return charts.with_unit(label, unit)
 
 
 def coverage_view(cov: pd.DataFrame) -> pd.DataFrame:
-    return charts.table(cov, columns=["municipality", "fiscal_year", "phases", "levels", "monthly",
+    return charts.table(charts.say_missing(cov, "phases"), columns=["municipality", "fiscal_year", "phases", "levels", "monthly",
                                       "economic_breakdown", "revenue_kinds", "categorised_items", "rows"],
                         rename={"phases": "Phases", "levels": "Levels", "monthly": "Monthly figures",
                                 "economic_breakdown": "Economic breakdown", "revenue_kinds": "Revenue split",
@@ -160,11 +173,11 @@ def coverage_view(cov: pd.DataFrame) -> pd.DataFrame:
 
 def totals_view(t: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
     unit = spending.unit_label(t.dropna(subset=["unit"])) if len(t.dropna(subset=["unit"])) else ""
-    return charts.table(t, numbers={"expenditure_amount": 0, "revenue_amount": 0, "net_amount": 0,
+    return charts.table(charts.say_missing(t, "phase"), numbers={"expenditure_amount": 0, "revenue_amount": 0, "net_amount": 0,
                                     "expenditure": decimals, "revenue": decimals, "net": decimals},
-                        columns=["municipality", "fiscal_year", "phase", "org_unit", "item_name", "currency",
+                        columns=["municipality", "fiscal_year", "phase", "item_name", "currency",
                                  "expenditure_amount", "revenue_amount", "net_amount", "expenditure", "revenue",
-                                 "net", "source_ref"],
+                                 "net", "source_ref"], hover={"item_name": "org_unit"},
                         rename={"item_name": "Total (original)", "currency": "Source currency",
                                 "expenditure_amount": "Expenditure (source currency)",
                                 "revenue_amount": "Revenue (source currency)", "net_amount": "Net (source currency)",
@@ -174,60 +187,68 @@ def totals_view(t: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
 
 def composition_view(comp: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
     unit = spending.unit_label(comp) if len(comp) else ""
-    comp = charts.with_marks(comp) if len(comp) else comp.assign(mark_text=None)
+    comp = charts.with_marks(comp) if len(comp) else comp.assign(marked=None, mark_text=None)
     return charts.table(comp, numbers={"value": decimals}, percent={"share": 1},
                         columns=["municipality", "fiscal_year", "phase", "category", "category_name_en", "value",
-                                 "share", "coverage_text", "items", "judgement_items", "mark_text", "source_ref"],
-                        rename={"value": _h("Net", unit), "share": "Share of categorised spending",
+                                 "share", "coverage_text", "items", "judgement_items", "marked", "source_ref"],
+                        rename={"value": _h("Net", unit), "share": "Share of categorised spending (%)",
                                 "coverage_text": "Coverage of the category",
                                 "items": "Items", "judgement_items": "Items assigned by judgement",
-                                "mark_text": "Corrected / flagged"})
+                                "marked": "Corrected / flagged"},
+                        hover={"marked": "mark_text"}, order_by="value", order_text="largest net spending")
 
 
 def plan_view(pvo: pd.DataFrame, decimals: int = 0, by: str = "category") -> pd.DataFrame:
+    """Plan against outturn; `Compared` says which phases ('actual against adjusted budget'). By
+    item the organisational unit is on hover of the item's name, the category in the download."""
     unit = spending.unit_label(pvo) if len(pvo) else ""
-    pvo = charts.with_marks(pvo) if len(pvo) else pvo.assign(mark_text=None)
-    first = ["category", "category_name_en"] if by == "category" else ["org_unit", "item_code", "item_name",
-                                                                       "item_name_en", "category"]
+    pvo = charts.with_marks(pvo) if len(pvo) else pvo.assign(marked=None, mark_text=None)
+    pvo = pvo.assign(compared=[f"{charts.PHASES.get(o, o)} against {charts.PHASES.get(c, c)}" if o == o and o and c == c
+                               and c else "" for o, c in zip(pvo["outturn_phase"], pvo["compared_with"])])
+    first = ["category", "category_name_en"] if by == "category" else ["item_code", "item_name", "item_name_en"]
     return charts.table(pvo, numbers={"original_budget": decimals, "adjusted_budget": decimals,
                                       "outturn": decimals, "deviation": decimals},
                         percent={"deviation_pct": 1}, missing_for={"deviation_pct": "–"},
                         columns=["municipality", "fiscal_year"] + first + [
-                            "original_budget", "adjusted_budget", "outturn", "outturn_phase", "compared_with",
-                            "deviation", "deviation_pct", "mark_text", "source_ref"],
-                        rename={"original_budget": "Original budget", "adjusted_budget": "Adjusted budget",
-                                "outturn": "Outturn", "outturn_phase": "Outturn is", "compared_with": "Compared with",
+                            "original_budget", "adjusted_budget", "outturn", "compared",
+                            "deviation", "deviation_pct", "marked", "source_ref"],
+                        rename={"original_budget": _h("Original budget", unit),
+                                "adjusted_budget": _h("Adjusted budget", unit),
+                                "outturn": _h("Outturn", unit), "compared": "Compared",
                                 "deviation": _h("Deviation", unit), "deviation_pct": "Deviation (%)",
-                                "mark_text": "Corrected / flagged"})
+                                "marked": "Corrected / flagged"},
+                        hover={"marked": "mark_text", "item_name": "org_unit"}, order_by="deviation",
+                        order_text="largest deviations in money (absolute)")
 
 
 def economic_view(econ: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
     unit = spending.unit_label(econ.dropna(subset=["unit"])) if len(econ.dropna(subset=["unit"])) else ""
-    return charts.table(econ, numbers={"value": decimals}, percent={"share": 1},
+    return charts.table(charts.say_missing(econ, "economic_type_label"), numbers={"value": decimals}, percent={"share": 1},
                         columns=["municipality", "fiscal_year", "phase", "org_unit", "economic_type_label", "value",
                                  "share", "source_ref"],
                         rename={"economic_type_label": "Economic type", "value": _h("Expenditure", unit),
-                                "share": "Share of expenditure"})
+                                "share": "Share of expenditure (%)"})
 
 
 def revenue_view(rev: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
     unit = spending.unit_label(rev.dropna(subset=["unit"])) if len(rev.dropna(subset=["unit"])) else ""
-    return charts.table(rev, numbers={"expenditure": decimals, "revenue": decimals, "income": decimals,
+    return charts.table(charts.say_missing(rev, "phase"), numbers={"expenditure": decimals, "revenue": decimals, "income": decimals,
                                       "reimbursement": decimals, "net": decimals},
                         percent={"revenue_share": 1},
                         columns=["municipality", "fiscal_year", "phase", "expenditure", "revenue", "income",
                                  "reimbursement", "split_level", "net", "revenue_share", "source_ref"],
                         rename={"expenditure": _h("Gross expenditure", unit), "revenue": _h("Revenue", unit),
-                                "income": "of which income", "reimbursement": "of which reimbursements",
+                                "income": _h("of which income", unit),
+                                "reimbursement": _h("of which reimbursements", unit),
                                 "split_level": "Split from level", "net": _h("Net", unit),
-                                "revenue_share": "Revenue / gross expenditure"})
+                                "revenue_share": "Revenue / gross expenditure (%)"})
 
 
 def scope_view(cov: pd.DataFrame) -> pd.DataFrame:
     """What each document covers, per category ('total': the document as a whole)."""
-    return charts.table(cov, percent={"share": 1}, missing_for={"share": ""},
+    return charts.table(cov, percent={"share": 1}, missing_for={"share": "–"},
                         columns=["municipality", "document_id", "category", "coverage", "share", "share_basis",
                                  "scope", "evidence", "note"],
-                        rename={"document_id": "Document", "coverage": "Coverage", "share": "Share",
+                        rename={"document_id": "Document", "coverage": "Coverage", "share": "Share covered (%)",
                                 "share_basis": "Share computed from", "scope": "Scope", "evidence": "Evidence",
                                 "note": "Note"})

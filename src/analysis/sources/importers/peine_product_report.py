@@ -113,9 +113,9 @@ PRODUCT_EN = {
     "3123": "One-off benefits (SGB II)", "3124": "Unemployment benefit II",
     "3125": "Integration services of the opting-out municipality",
     "3126": "Education and participation under § 28 SGB II, administration",
-    "3129": "Unemployment benefit II (administration according to narrative line 61)",
+    "3129": "Unemployment benefit II (administration)",  # the table prints "Arbeitslosengeld II"; line 61: "Verwaltung"
     "41201": "Social-psychiatric support",
-    "41401": "Public health medical service and medical supervision ('Arztärztl.' misprints 'Amtsärztl.')",
+    "41401": "Public health medical service and medical supervision",  # printed 'Arztärztl.', a misprint of 'Amtsärztl.'
     "41402": "Infection control and hygiene monitoring", "41403": "Psychosocial support",
     "41404": "Health promotion and prevention", "41405": "Midwife coordination centre",
 }

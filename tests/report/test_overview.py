@@ -1,0 +1,67 @@
+"""overview.py: the overview page (findings of each page, coverage grid, date and checks of the data)."""
+import nbformat
+import pandas as pd
+
+from analysis.compare import availability
+from analysis.report import overview, page_findings, publish
+from analysis.report.runner import Page
+
+
+def _nb(lines):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    data, meta = page_findings.Findings(lines)._repr_mimebundle_()
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=meta)]
+    nb.cells = [cell]
+    return nb
+
+
+def _site():
+    return publish.Site([Page(name="spending", notebook="notebooks/spending_structure.ipynb", title="Spending structure"),
+                         Page(name="methods", notebook="notebooks/methods.ipynb", title="Methods and sources")])
+
+
+def test_the_overview_opens_with_each_pages_findings_linked(monkeypatch):
+    site = _site()
+    md = overview.index_markdown(site, "Intro text.", {"spending": _nb(["First.", "Second.", "Third."])})
+    assert md.startswith('<section class="analysis-findings"')
+    assert '<a href="spending.html"><strong>Spending structure</strong></a>: First. Second.</li>' in md
+    assert "Third." not in md                                   # one or two lines per page
+    assert md.index("## About this site") > md.index("analysis-findings")
+    quarto = overview.index_markdown(site, "", {"spending": _nb(["First."])}, quarto=True)
+    assert quarto.startswith("```{=html}\n<section")
+
+
+def test_the_grid_colours_what_exists_with_each_documents_reference_and_date():
+    grid = pd.DataFrame({"municipality_id": ["peine", "peine"], "municipality": ["Landkreis Peine"] * 2,
+                         "data_type": ["budget: forecast", "goals"], "fiscal_year": pd.array([2024, None], dtype="Int64"),
+                         "status": ["figures", "targets and results"], "rows": [108, 41],
+                         "documents": ["Informationsvorlage 2024/143 (2024-10-28)"] * 2})
+    docs = pd.DataFrame({"document_id": ["d"], "municipality_id": ["peine"], "reference": ["Informationsvorlage 2024/143"],
+                         "date": ["2024-10-28"]})
+    munis = pd.DataFrame({"municipality_id": ["peine", "magdeburg"], "name": ["Landkreis Peine", "Landeshauptstadt Magdeburg"]})
+    html = overview.grid_html(grid, munis, docs)
+    assert '<th scope="col" class="num">2024</th>' in html and "no year</th>" in html
+    assert f'style="background:{overview.STATUS_COLOURS["figures"]}"' in html
+    assert 'title="Landkreis Peine, budget: forecast, 2024: figures (108 rows) - Informationsvorlage 2024/143 (2024-10-28)"' in html
+    assert '<span class="grid-docs">Informationsvorlage 2024/143 (2024-10-28)</span>' in html
+    # a municipality without figures still has its rows, empty
+    assert "Landeshauptstadt Magdeburg" in html and html.count("budget (none)") == 1
+    chart = overview.grid_chart(grid, munis).to_dict()
+    assert chart["encoding"]["color"]["scale"]["domain"] == ["figures", "targets and results"]
+
+
+def test_about_lines_state_the_build_date_and_the_checks(monkeypatch, tmp_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")         # 2026-01-01
+    quality = pd.DataFrame({"status": ["contradiction", "corrected", "warning"],
+                            "check": ["sum", "correction: x", "flag: y"]})
+    lines = overview.about_lines(tmp_path, {"quality": quality, "documents": None, "budget": None}, "methods.html")
+    assert lines[0] == "Built on 2026-01-01."
+    assert lines[-1] == ("1 contradiction where a document disagrees with itself, 1 correction where it settles a "
+                         "misprint itself and 1 doubtful figure flagged: each one on the [methods page](methods.html).")
+
+
+def test_downloads_findings_count_what_is_offered():
+    html = overview.downloads_findings({"budget": 1795, "goals": 116}, [], quarto=False)
+    assert "2 processed tables with 1.911 rows in all (the largest: budget, 1.795 rows)" in html
+    assert availability.STATUSES[0] in overview.STATUS_COLOURS
