@@ -112,3 +112,11 @@ def test_what_a_notebook_writes_in_jupyterlab_is_ignored_by_git():
     tracked = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "--no-index", "notebooks/spending_structure.ipynb",
                               "notebooks/spending_structure.py"], capture_output=True, text=True)
     assert tracked.stdout == ""
+
+
+def test_renderer_sends_missing_values_as_null_not_nan():
+    """A NaN in a chart's data would make the kernel's message invalid JSON (JupyterLab warns)."""
+    import json
+    bundle = offline.renderer({"data": {"values": [{"a": float("nan"), "b": [1.5, float("inf")]}]}})
+    for mime in offline.VEGALITE_MIME_TYPES:
+        assert json.loads(json.dumps(bundle[mime], allow_nan=False)) == {"data": {"values": [{"a": None, "b": [1.5, None]}]}}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -178,6 +179,18 @@ def _script_safe(text: str) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def json_safe(value):
+    """`value` with every NaN or infinite float replaced by None (JSON null: missing for Vega-Lite),
+    so the kernel can send it (Jupyter messages are strict JSON)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def renderer(spec: dict, **metadata) -> dict:
     """Altair renderer: Vega-Lite mime types plus text/html (published site, JupyterLab).
 
@@ -185,6 +198,7 @@ def renderer(spec: dict, **metadata) -> dict:
     own Vega-Lite 5 renderer, rank 57). In any other interactive kernel (e.g. papermill run by
     hand) text/html is left out, unless `enable(html=True)` forced it.
     """
+    spec = json_safe(spec)
     bundle = {mime: spec for mime in VEGALITE_MIME_TYPES}
     bundle["text/plain"] = "<Altair chart (drawn by Vega-Lite)>"
     want_html = _settings["html"]
