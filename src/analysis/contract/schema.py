@@ -294,10 +294,11 @@ def problems(df: pd.DataFrame, name: str, path: str = "<table>", row_offset: int
             out.append(Problem(path, "value breaks the contract", line, rec.get("column"), expected, found))
     for (table, col), allowed in OPTIONAL_CHECKS.items():
         if table == name and col in df.columns:
-            for idx, v in df[col].items():
-                if isinstance(v, str) and v not in allowed:
-                    out.append(Problem(path, "value breaks the contract", int(idx) + row_offset, col,
-                                       "one of " + ", ".join(allowed), str(v)))
+            values = df[col]
+            bad = values.map(lambda v: isinstance(v, str)).astype(bool) & ~values.isin(allowed)
+            for idx, v in values[bad].items():  # only the rows at fault
+                out.append(Problem(path, "value breaks the contract", int(idx) + row_offset, col,
+                                   "one of " + ", ".join(allowed), str(v)))
     key = [k for k in KEYS.get(name, []) if k in df.columns]
     if key:
         dup = df[df.duplicated(key, keep="first")]

@@ -288,8 +288,9 @@ def read(folder: Path | str, root=None) -> Loaded:
         df["_unit"] = df["_unit"].fillna(1)
         if docs_ok:
             out.problems += _document_problems(df, owner, folder_docs, folder.name)
-        out.problems += contract_problems(df, table)
+        df = df.reset_index(drop=True)
         out.tables[table] = conform(df, table)
+        out.problems += contract_problems(df, table, body=out.tables[table])
     out.problems = _dedupe(out.problems)
     return out
 
@@ -461,10 +462,13 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return body
 
 
-def contract_problems(df: pd.DataFrame, name: str) -> list[Problem]:
-    """`schema.problems` with each problem at the file and row the record came from."""
+def contract_problems(df: pd.DataFrame, name: str, body: pd.DataFrame | None = None) -> list[Problem]:
+    """`schema.problems` with each problem at the file and row the record came from.
+
+    `body`: `df` already passed through `conform` (then it is not conformed again)."""
     df = df.reset_index(drop=True)
-    body = schema.conform(df.drop(columns=[c for c in PRIVATE if c in df.columns]), name)
+    if body is None:
+        body = schema.conform(df.drop(columns=[c for c in PRIVATE if c in df.columns]), name)
     out = []
     for p in schema.problems(body, name, "", row_offset=0):
         if p.expected == "unique values":
