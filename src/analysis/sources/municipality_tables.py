@@ -24,7 +24,7 @@ from analysis.contract import achievement as achievement_
 from analysis.contract import paths, safe_paths, safe_yaml, schema
 from analysis.contract.codes import check_admin_type, check_country, check_currency
 from analysis.contract.errors import InputError, Problem
-from analysis.sources import category_coverage, consistency, documents_list, folder_rules, spreadsheet, wide
+from analysis.sources import category_coverage, consistency, documents_list, folder_rules, run_cache, spreadsheet, wide
 
 TABLES = ("budget", "indicators", "goals")
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -99,7 +99,13 @@ def _meta_value(value, node, key):
 
 
 def read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
-    """Read and check municipality.yml; return it and every problem found."""
+    """Read and check municipality.yml; return it and every problem found (read once per run:
+    `run_cache`)."""
+    meta, problems = run_cache.shared(("meta", str(folder), str(root)), lambda: _read_meta(Path(folder), root))
+    return meta, list(problems)
+
+
+def _read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
     path = folder / MUNICIPALITY_FILE
     shown = paths.rel(path, root)
     if not path.exists() and not path.is_symlink():
