@@ -122,9 +122,8 @@ def _build_tables(root: Path) -> ExtractResult:
     from analysis.sources import municipality_tables, validate
     notes: list[str] = []
     errors = []
-    for folder in registry.municipality_dirs(root):
-        # the same checks as `analysis validate`: extract never succeeds where validate fails
-        report = validate.check(folder.name, root)
+    # the same checks as `analysis validate`: extract never succeeds where validate fails
+    for report in validate.check_many([f.name for f in registry.municipality_dirs(root)], root):
         if report.errors:
             errors += report.errors
             continue

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -213,7 +214,78 @@ def read(folder: Path | str, root=None) -> Loaded:
 
     documents.csv comes first: when it cannot be read, the rows' document_id problems that follow
     from it are left out (its own problem says what to fix)."""
-    folder = Path(folder)
+    return read_many([folder], root)[0]
+
+
+def read_many(folders: list[Path | str], root=None) -> list[Loaded]:
+    """`read` for several folders: each table of all folders is conformed and checked against the
+    contract (pandera) in one pass over their rows together; every problem still names its folder's
+    file and row, in the order `read` of one folder gives them."""
+    started = [_read_rows(Path(f), root) for f in folders]
+    for table in TABLES:
+        mine = [(i, df) for i, (_, pending, _) in enumerate(started) if (df := pending.get(table)) is not None]
+        if not mine:
+            continue
+        for i, (body, problems) in zip([i for i, _ in mine], _contract_pass([df for _, df in mine], table)):
+            out, _, slots = started[i]
+            out.tables[table] = body
+            slots[table] = problems
+    result = []
+    for out, pending, slots in started:
+        for table in reversed([t for t in TABLES if t in pending]):  # each table's place in the problem list
+            at = out.__dict__.pop(f"_at_{table}")
+            out.problems[at:at] = slots[table]
+        out.problems = _dedupe(out.problems)
+        result.append(out)
+    return result
+
+
+def _contract_pass(frames: list[pd.DataFrame], table: str) -> list[tuple[pd.DataFrame, list[Problem]]]:
+    """(conformed table, contract problems) of each folder's rows, from one conform and one
+    pandera pass over all of them; duplicate keys are looked for within a folder."""
+    def alone():
+        return [(b, contract_problems(f, table, body=b)) for f, b in ((f, conform(f, table)) for f in frames)]
+
+    if len(frames) == 1:
+        return alone()
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    for c in [c for c in columns if c not in PRIVATE]:  # whole numbers in one folder, fractions in another: 5.0
+        kinds = {f[c].dtype.kind for f in frames if c in f.columns}
+        if len(kinds) > 1 and kinds & set("iub"):
+            return alone()
+    sizes = [len(f) for f in frames]
+    whole = pd.concat([f.reindex(columns=columns).astype({c: object for c in columns if c not in f.columns})
+                       for f in frames], ignore_index=True)
+    whole["_folder"] = np.repeat(np.arange(len(frames)), sizes)
+    body = conform(whole, table)
+    found = contract_problems(whole, table, body=body, within="_folder")
+    if any(idx is None for _, idx in found):  # a problem of a whole column: said per folder, as `read` says it
+        return alone()
+    starts = np.r_[0, np.cumsum(sizes)]
+    by_folder: list[list[Problem]] = [[] for _ in frames]
+    for p, idx in found:
+        by_folder[int(whole.at[idx, "_folder"])].append(p)
+    out = []
+    for k, f in enumerate(frames):
+        part = body.iloc[starts[k]:starts[k + 1]].drop(columns=["_folder"]).reset_index(drop=True)
+        ordered = schema.COLUMNS[table] + schema.OPTIONAL.get(table, [])
+        others = [c for c in f.columns if c not in ordered and c not in PRIVATE]  # as conform of this folder alone
+        part = part[ordered + others + PRIVATE]
+        for c in PRIVATE:  # as this folder gave them (a unit of 1 stays 1, not 1.0)
+            part[c] = f[c].to_numpy()
+        out.append((part, by_folder[k]))
+    return out
+
+
+def _read_rows(folder: Path, root=None) -> tuple[Loaded, dict[str, pd.DataFrame], dict]:
+    """The first step of `read`: the folder's rows per table, not yet checked against the contract;
+    where their contract problems go is kept in the Loaded as `_at_<table>`."""
+    pending: dict[str, pd.DataFrame] = {}
+    out = _read_rows_into(folder, root, pending)
+    return out, pending, {}
+
+
+def _read_rows_into(folder: Path, root, pending: dict) -> Loaded:
     meta, problems = read_meta(folder, root)
     out = Loaded(folder.name, meta, problems=problems)
     if meta is not None:
@@ -294,10 +366,8 @@ def read(folder: Path | str, root=None) -> Loaded:
         df["_unit"] = df["_unit"].fillna(1)
         if docs_ok:
             out.problems += _document_problems(df, owner, folder_docs, folder.name)
-        df = df.reset_index(drop=True)
-        out.tables[table] = conform(df, table)
-        out.problems += contract_problems(df, table, body=out.tables[table])
-    out.problems = _dedupe(out.problems)
+        pending[table] = df.reset_index(drop=True)
+        out.__dict__[f"_at_{table}"] = len(out.problems)  # its contract problems come here (read_many)
     return out
 
 
@@ -305,8 +375,16 @@ def check(folder: Path | str, root=None) -> Loaded:
     """`read` plus every rule of the folder: files nothing reads, the tables against themselves
     (`consistency`), categories and reference data (`folder_rules`). One implementation for
     `analysis validate` (reports it) and `analysis extract` / `build` (`load` refuses it)."""
-    folder = Path(folder)
-    out = read(folder, root)
+    return check_many([folder], root)[0]
+
+
+def check_many(folders: list[Path | str], root=None) -> list[Loaded]:
+    """`check` of several folders, their tables read together (`read_many`)."""
+    folders = [Path(f) for f in folders]
+    return [_check_rest(f, out, root) for f, out in zip(folders, read_many(folders, root))]
+
+
+def _check_rest(folder: Path, out: Loaded, root=None) -> Loaded:
     if out.meta is None or not out.read_files:
         return out  # municipality.yml could not be read
     errors, warnings = folder_rules.file_problems(folder, out.read_files, root)
@@ -468,29 +546,35 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return body
 
 
-def contract_problems(df: pd.DataFrame, name: str, body: pd.DataFrame | None = None) -> list[Problem]:
+def contract_problems(df: pd.DataFrame, name: str, body: pd.DataFrame | None = None,
+                      within: str | None = None) -> list:
     """`schema.problems` with each problem at the file and row the record came from.
 
-    `body`: `df` already passed through `conform` (then it is not conformed again)."""
+    `body`: `df` already passed through `conform` (then it is not conformed again). `within`: a
+    column of `df` that tells the folders apart (rows of several folders checked at once): keys
+    repeat only within one, and the result is a list of (problem, row index of `df`)."""
     df = df.reset_index(drop=True)
     if body is None:
         body = schema.conform(df.drop(columns=[c for c in PRIVATE if c in df.columns]), name)
+    if within is not None:
+        body = body.assign(**{within: df[within].to_numpy()})
     out = []
-    for p in schema.problems(body, name, "", row_offset=0):
+    for p in schema.problems(body, name, "", row_offset=0, within=within):
         if p.expected == "unique values":
             continue  # reported below as "duplicate row" with the row it repeats
         if p.line is None or p.line >= len(df):
             files = ", ".join(sorted(set(df["_file"].dropna())))
-            out.append(Problem(files or name, p.message, p.line, p.column, p.expected, p.found))
+            problem = Problem(files or name, p.message, p.line, p.column, p.expected, p.found)
+            out.append((problem, None) if within else problem)  # a whole column: no row
             continue
         message = p.message
         if message.startswith("duplicate row"):
-            key = [k for k in schema.KEYS[name] if k in body.columns]
+            key = [k for k in schema.KEYS[name] if k in body.columns] + ([within] if within else [])
             same = (body[key].astype(object).fillna("\0") == body.loc[p.line, key].astype(object).fillna("\0")).all(axis=1)
             first = same[same].index[0]
             message += f"; same key as {df.at[first, '_file']}:{df.at[first, '_row']}"
-        out.append(Problem(df.at[p.line, "_file"], message, int(df.at[p.line, "_row"]), p.column,
-                           p.expected, p.found))
+        problem = Problem(df.at[p.line, "_file"], message, int(df.at[p.line, "_row"]), p.column, p.expected, p.found)
+        out.append((problem, p.line) if within else problem)
     return out
 
 

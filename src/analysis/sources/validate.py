@@ -53,6 +53,19 @@ def check(municipality_id: str, root=None) -> Report:
 
     The rules are `municipality_tables.check` (the same that `analysis extract` enforces), plus
     the rows of data/raw/documents.csv that belong to this municipality."""
+    return check_many([municipality_id], root)[0]
+
+
+def check_many(ids: list[str], root=None) -> list[Report]:
+    """`check` of several municipalities, their tables read and checked together
+    (`municipality_tables.check_many`: one contract pass per table over all of them)."""
+    base = paths.municipalities_dir(root)
+    found = [i for i in ids if (base / i / mt.MUNICIPALITY_FILE).exists()]
+    loaded = dict(zip(found, mt.check_many([base / i for i in found], root)))
+    return [_report(i, root, loaded.get(i)) for i in ids]
+
+
+def _report(municipality_id: str, root, loaded) -> Report:
     report = Report(municipality_id)
     folder = paths.municipalities_dir(root) / municipality_id
     if not (folder / mt.MUNICIPALITY_FILE).exists():
@@ -65,7 +78,6 @@ def check(municipality_id: str, root=None) -> Report:
                                      f"one of {known} (or create it: analysis new-municipality {municipality_id} ...)",
                                      municipality_id))
         return report
-    loaded = mt.check(folder, root)
     report.notes += loaded.notes
     report.errors += raw_list_problems(root, municipality_id) + loaded.problems
     report.warnings += loaded.warnings
@@ -107,7 +119,7 @@ def check_all(root=None) -> list[Report]:
     """Every municipality, plus a report for the workspace's own lists when they have problems
     (data/raw/documents.csv, folders without municipality.yml)."""
     with run_cache.scope():
-        reports = [check(p.name, root) for p in _folders(root)]
+        reports = check_many([p.name for p in _folders(root)], root)
         raw = raw_list_problems(root)
     errors, warnings = folder_rules.folder_problems(root)
     if errors or warnings or raw:
@@ -122,7 +134,7 @@ def add_arguments(parser) -> None:
 def run_cli(args) -> int:
     root = getattr(args, "root", None)
     with run_cache.scope():
-        reports = [check(i, root) for i in args.ids] if args.ids else check_all(root)
+        reports = check_many(args.ids, root) if args.ids else check_all(root)
     for r in reports:
         print(r.text())
     n_err = sum(len(r.errors) for r in reports)
