@@ -431,6 +431,10 @@ def _read_long(table, path, meta: Meta, options, defaults, out: Loaded, root) ->
                                     "columns " + ", ".join(allowed), None))
     if missing:
         return None
+    if table in _FAST_DEFAULTS:
+        fast = _read_long_clean(table, sheet, allowed, defaults, path.name, shown)
+        if fast is not None:
+            return fast
     rows, problems = [], []
     floats, ints = schema.DTYPES_FLOAT.get(table, []), schema.DTYPES_INT.get(table, [])
     for rec in sheet.df.to_dict("records"):
@@ -464,6 +468,82 @@ def _read_long(table, path, meta: Meta, options, defaults, out: Loaded, root) ->
         rows.append(r)
     out.problems += problems
     return pd.DataFrame(rows) if rows else None
+
+
+_FAST_DEFAULTS = {"budget": ("municipality_id", "document_id", "source_ref", "period", "economic_type", "currency"),
+                  "indicators": ("municipality_id", "document_id", "source_ref")}
+_PLAIN_NUMBER = {"en": r"-?[0-9]+(\.[0-9]+)?", "de": r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?"}
+
+
+def _read_long_clean(table, sheet, allowed, defaults, file_name, shown) -> pd.DataFrame | None:
+    """`_read_long`'s rows of a clean file column by column: every number plain (1234.5 or
+    1.234,5 as the sheet reads them), every year a whole number, every default at hand. Returns
+    None for anything else (a cell to report, a default missing, a period of another year): then
+    the rows are read one by one as before, which names each problem."""
+    df = sheet.df
+    cols = [c for c in sheet.columns if c in allowed]
+    floats, ints = schema.DTYPES_FLOAT.get(table, []), schema.DTYPES_INT.get(table, [])
+    out = {}
+    for col in cols:
+        v = df[col]
+        given = v.notna().to_numpy()
+        if given.any() and not all(isinstance(x, str) for x in v[given]):
+            return None  # numbers stored in a workbook, booleans: read one by one
+        if col in floats:
+            text = v[given]
+            if not text.str.fullmatch(_PLAIN_NUMBER[sheet.locale]).all():
+                return None
+            if sheet.locale == "de":
+                text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            values = np.full(len(v), np.nan)
+            values[given] = text.to_numpy(dtype=object).astype(float)  # float() of each text, as parse_number
+            out[col] = values
+        elif col in ints:
+            text = v[given].str.strip()
+            if not given.all() or not text.str.fullmatch(r"-?[0-9]+").all():
+                return None
+            out[col] = text.to_numpy(dtype=object).astype(np.int64)
+        else:
+            text = v.copy()
+            text[given] = v[given].str.strip()
+            out[col] = text.where(given, None).to_numpy(dtype=object)
+    frame = pd.DataFrame(out, index=range(len(df)))
+    rows = df[spreadsheet.ROW].to_numpy()
+    n = len(frame)
+
+    def column(name):
+        return frame[name] if name in frame.columns else pd.Series([None] * n, dtype=object)
+
+    mid = column("municipality_id")
+    if (mid.notna() & (mid != defaults["municipality_id"])).any():
+        return None
+    frame["municipality_id"] = mid.where(mid.notna(), defaults["municipality_id"]).to_numpy(dtype=object)
+    doc = column("document_id")
+    if doc.isna().any():
+        if not defaults.get("document_id"):
+            return None
+        frame["document_id"] = doc.where(doc.notna(), defaults["document_id"]).to_numpy(dtype=object)
+    ref = column("source_ref")
+    frame["source_ref"] = ref.where(ref.notna(), pd.Series([f"{file_name}:{r}" for r in rows], dtype=object)
+                                    ).to_numpy(dtype=object)
+    if table == "budget":
+        year = frame["fiscal_year"].astype(str)
+        period = column("period")
+        given = period.notna()
+        p = period[given].astype(str)
+        y = year[given]
+        ok = (p == y) | ((p.str.len() == y.str.len() + 3) & (p.str[:-3] == y) & p.str[-3:].str.fullmatch(r"-\d\d"))
+        if not ok.all():
+            return None
+        frame["period"] = period.where(given, year).to_numpy(dtype=object)
+        eco = column("economic_type")
+        frame["economic_type"] = eco.where(eco.notna(), "all").to_numpy(dtype=object)
+        cur = column("currency")
+        frame["currency"] = cur.where(cur.notna(), defaults["currency"]).to_numpy(dtype=object)
+    frame["_file"] = shown
+    frame["_row"] = rows
+    frame["_unit"] = 1
+    return frame if n else None
 
 
 def _fill_defaults(r: dict, table: str, defaults: dict, file_name: str, shown: str, row: int) -> list[Problem]:
