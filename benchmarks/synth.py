@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import random
 import shutil
 import sys
