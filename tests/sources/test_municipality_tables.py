@@ -136,3 +136,27 @@ def test_load_reports_all_problems_of_all_files(tmp_path):
     assert "data/municipalities/musterstadt/goals.csv:2, column 'status': value breaks the contract" in msg
 
 
+
+
+def test_folders_checked_together_report_as_each_alone(tmp_path):
+    """check_many (one contract pass over all folders' rows) says what check says of each folder."""
+    root, folder = _workspace(tmp_path)
+    other = folder.parent / "musterdorf"
+    shutil.copytree(folder, other)
+    for p in other.rglob("*"):
+        if p.is_file() and p.suffix in (".yml", ".csv"):
+            p.write_bytes(p.read_bytes().replace(b"musterstadt", b"musterdorf"))
+    budget = folder / "budget.csv"
+    content = budget.read_bytes()
+    first_row = content.splitlines(keepends=True)[1]
+    budget.write_bytes(content + (b"" if content.endswith(b"\n") else b"\n") + first_row)  # a duplicate key
+    alone = [mt.check(f, root) for f in (folder, other)]
+    together = mt.check_many([folder, other], root)
+    for a, t in zip(alone, together):
+        assert [str(p) for p in t.problems] == [str(p) for p in a.problems]
+        assert [str(w) for w in t.warnings] == [str(w) for w in a.warnings]
+        assert set(t.tables) == set(a.tables)
+        for name in a.tables:
+            pd.testing.assert_frame_equal(t.tables[name], a.tables[name])
+    assert any("duplicate row" in str(p) for p in alone[0].problems)
+    assert not any("duplicate row" in str(p) for p in alone[1].problems)  # keys repeat only within a folder

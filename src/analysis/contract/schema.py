@@ -268,10 +268,12 @@ def _to_bool(v) -> bool:
     return False if pd.isna(v) else bool(v)
 
 
-def problems(df: pd.DataFrame, name: str, path: str = "<table>", row_offset: int = 2) -> list[Problem]:
+def problems(df: pd.DataFrame, name: str, path: str = "<table>", row_offset: int = 2,
+             within: str | None = None) -> list[Problem]:
     """Every contract problem in `df` as a list of `Problem`s (empty when valid).
 
     Row numbers are `index + row_offset`, i.e. spreadsheet rows with a header in row 1.
+    `within`: a column of `df` that groups the rows (e.g. by folder): a key repeats only inside a group.
     """
     out: list[Problem] = []
     missing = [c for c in COLUMNS[name] if c not in df.columns]
@@ -294,13 +296,14 @@ def problems(df: pd.DataFrame, name: str, path: str = "<table>", row_offset: int
             out.append(Problem(path, "value breaks the contract", line, rec.get("column"), expected, found))
     for (table, col), allowed in OPTIONAL_CHECKS.items():
         if table == name and col in df.columns:
-            for idx, v in df[col].items():
-                if isinstance(v, str) and v not in allowed:
-                    out.append(Problem(path, "value breaks the contract", int(idx) + row_offset, col,
-                                       "one of " + ", ".join(allowed), str(v)))
+            values = df[col]
+            bad = values.map(lambda v: isinstance(v, str)).astype(bool) & ~values.isin(allowed)
+            for idx, v in values[bad].items():  # only the rows at fault
+                out.append(Problem(path, "value breaks the contract", int(idx) + row_offset, col,
+                                   "one of " + ", ".join(allowed), str(v)))
     key = [k for k in KEYS.get(name, []) if k in df.columns]
     if key:
-        dup = df[df.duplicated(key, keep="first")]
+        dup = df[df.duplicated(key + ([within] if within else []), keep="first")]
         for idx in dup.index:
             vals = ", ".join(f"{k}={df.at[idx, k]}" for k in key[:6] if df.at[idx, k] is not None)
             out.append(Problem(path, f"duplicate row ({vals})", int(idx) + row_offset, key[0],

@@ -15,6 +15,7 @@ from analysis.contract.errors import InputError, Problem
 from analysis.contract.numbers import fmt
 from analysis.reference import categories
 from analysis.reference import tables as reference
+from analysis.sources import run_cache
 
 THRESHOLD = 50.0  # percent of the amount that should be categorised
 
@@ -26,7 +27,7 @@ def check(budget: pd.DataFrame | None, meta, root=None) -> tuple[list[str], list
     if not (paths.reference_dir(root) / reference.CATEGORY_MAP).exists():
         return ["categories: no data/reference/category_map.csv, so no item gets a category from it"], [], []
     try:
-        cmap = reference.load_category_map(root)
+        cmap = run_cache.shared(("category_map", str(paths.root(root))), lambda: reference.load_category_map(root))
     except InputError as exc:
         return [], [], exc.problems
     values = meta.values

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from analysis.contract import checks, schema
@@ -39,11 +40,15 @@ def _acknowledged(rec: dict) -> bool:
     return str(rec.get("note") or "").strip().lower().startswith(AS_PRINTED)
 
 
-def _rows(df: pd.DataFrame, file: str) -> str:
-    same = df["_file"] == file
-    parts = [str(r) for r in df.loc[same, "_row"]] + [f"{f}:{r}" for f, r in zip(df.loc[~same, "_file"],
-                                                                              df.loc[~same, "_row"])]
+def _rows(files, rows, file: str) -> str:
+    """'row 4' or 'rows 4, 5, other.csv:7': the rows of `file` by number, others with their file."""
+    parts = [str(r) for f, r in zip(files, rows) if f == file] + [f"{f}:{r}" for f, r in zip(files, rows)
+                                                                   if f != file]
     return ("row " if len(parts) == 1 else "rows ") + ", ".join(parts)
+
+
+SUM_KEYS = ["document_id", "fiscal_year", "period", "phase", "direction", "economic_type", "org_unit",
+            "currency", "budget_group"]
 
 
 def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
@@ -51,34 +56,55 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
     direction, economic_type, org_unit (and document, year, currency, budget_group).
 
     Tolerance 0.5 x number of items x the file's unit (1 for whole units, 1000 for a wide file
-    in thousands).
+    in thousands). The product rows are grouped once (sorted by key, each total looks up its
+    slice): linear in rows, for one folder or many.
     """
     if budget is None or not len(budget):
         return []
-    keys = ["document_id", "fiscal_year", "period", "phase", "direction", "economic_type", "org_unit",
-            "currency", "budget_group"]
     b = budget.reset_index(drop=True)
-    k = row_keys(b.astype(object).where(b.notna(), ""), [c for c in keys if c in b.columns])
+    k = row_keys(b.astype(object).where(b.notna(), ""), [c for c in SUM_KEYS if c in b.columns]).to_numpy()
+    level = b["level"].to_numpy()
+    unclear = set(k[~b["level"].isin(schema.LEVELS).to_numpy()])  # a row with a wrong level: reported already
+    prod = np.flatnonzero(level == "product")
+    order = prod[np.argsort(k[prod], kind="stable")]  # product rows by key, in file order within a key
+    keys_sorted = k[order]
+    bounds = {}
+    if len(order):
+        starts = np.flatnonzero(np.r_[True, keys_sorted[1:] != keys_sorted[:-1]])
+        ends = np.r_[starts[1:], len(order)]
+        bounds = dict(zip(keys_sorted[starts], zip(starts, ends)))
+    amount = b["amount"].to_numpy(dtype=float)
+    p_amount = amount[order]
+    p_unit = b["_unit"].to_numpy()[order]
+    p_file = b["_file"].to_numpy()[order]
+    p_row = b["_row"].to_numpy()[order]
     out = []
-    unclear = set(k[~b["level"].isin(schema.LEVELS)])  # a row with a wrong level: reported already
-    for i in b.index[b["level"].isin(["total", "area"])]:
-        t = b.loc[i].to_dict()
-        items = b[(k == k[i]) & (b["level"] == "product")]
-        if not len(items) or t["amount"] != t["amount"] or k[i] in unclear:
+    cols = ["level", "item_name", "phase", "period", "direction", "org_unit", "_file", "_row", "_unit",
+            "municipality_id", "document_id", "source_ref", "amount"] + (["note"] if "note" in b.columns else [])
+    totals = np.flatnonzero(np.isin(level, ["total", "area"]))
+    for i, t in zip(totals, b.loc[totals, cols].to_dict("records")):
+        span = bounds.get(k[i])
+        if span is None or t["amount"] != t["amount"] or k[i] in unclear:
             continue
-        where = (f"{t['level']} '{t['item_name']}' ({t['phase']} {t['period']}, {t['direction']}, "
-                 f"org_unit '{t['org_unit']}')")
-        if items["amount"].isna().any():
+        lo, hi = span
+        if np.isnan(p_amount[lo:hi]).any():
+            where = (f"{t['level']} '{t['item_name']}' ({t['phase']} {t['period']}, {t['direction']}, "
+                     f"org_unit '{t['org_unit']}')")
             out.append(Finding("warning", Problem(t["_file"], f"{where}: not checked against its product rows "
                                                   "because some of them have no amount", int(t["_row"]), "amount",
                                                   None, None)))
             continue
-        n, total = len(items), float(items["amount"].sum())
-        unit = float(max(items["_unit"].astype(float).max(), float(t["_unit"] or 1)))
+        where = (f"{t['level']} '{t['item_name']}' ({t['phase']} {t['period']}, {t['direction']}, "
+                 f"org_unit '{t['org_unit']}')")
+        n, total = hi - lo, float(p_amount[lo:hi].sum())
+        units = p_unit[lo:hi].astype(float)
+        units = units[~np.isnan(units)]  # as pandas' max: missing units are skipped
+        unit = float(max(units.max() if len(units) else float("nan"), float(t["_unit"] or 1)))
         tol = 0.5 * n * unit
         ok = abs(total - t["amount"]) <= tol
         ack = _acknowledged(t)
-        detail = (f"{n} product rows ({_rows(items, t['_file'])}); tolerance 0.5 x {n} items"
+        rows = _rows(p_file[lo:hi], p_row[lo:hi], t["_file"])
+        detail = (f"{n} product rows ({rows}); tolerance 0.5 x {n} items"
                   + (f" x unit {int(unit)}" if unit != 1 else ""))
         quality = checks.compare("items_sum_to_total", t["municipality_id"], t["document_id"], t["source_ref"],
                                  total, t["amount"], tolerance=tol, detail=detail,
@@ -87,7 +113,7 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
             out.append(Finding("pass", None, quality))
             continue
         problem = Problem(t["_file"], f"{where} does not equal the sum of its {n} product rows "
-                                      f"({_rows(items, t['_file'])})" + (" (note: as printed)" if ack else ""),
+                                      f"({rows})" + (" (note: as printed)" if ack else ""),
                           int(t["_row"]), "amount", f"{_fmt(total)} (+-{_fmt(tol)})", _fmt(t["amount"]))
         out.append(Finding("warning" if ack else "error", problem, quality))
     return out

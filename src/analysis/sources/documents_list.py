@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.contract import paths, safe_paths, schema
 from analysis.contract.errors import InputError, Problem
-from analysis.sources import importers, spreadsheet
+from analysis.sources import importers, run_cache, spreadsheet
 
 LIST = "documents.csv"
 
@@ -66,7 +66,10 @@ def _sheet(path: Path, folder: Path, shown: str, root) -> tuple[spreadsheet.Shee
 
 def owners(path: Path) -> dict[str, str]:
     """{document_id: municipality_id} of a list, or {} when it cannot be read (`read` says why)."""
-    path = Path(path)
+    return dict(run_cache.shared(("documents_list.owners", str(path)), lambda: _owners(Path(path))))
+
+
+def _owners(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:

@@ -23,7 +23,7 @@ from analysis.contract import folders, lock, paths, schema
 from analysis.contract.errors import InputError, Problem
 from analysis.reference import categories
 from analysis.reference import tables as reference
-from analysis.sources import corrections, folder_rules, importers, registry
+from analysis.sources import corrections, folder_rules, importers, registry, run_cache
 
 OUTPUT_TABLES = ["municipalities", "documents", "budget", "indicators", "goals", "budget_changes", "quality"]
 METADATA = "metadata.json"
@@ -95,7 +95,11 @@ def is_stale(root: Path | None = None) -> bool:
 
 def build_tables(root: Path | None = None) -> ExtractResult:
     """Run every importer and return validated contract tables (nothing is written)."""
-    root = paths.root(root)
+    with run_cache.scope():  # the lists and metadata every folder shares are read once
+        return _build_tables(paths.root(root))
+
+
+def _build_tables(root: Path) -> ExtractResult:
     _check_workspace(root)
     munis = registry.municipalities(root)
     docs = registry.documents(root)
@@ -118,9 +122,8 @@ def build_tables(root: Path | None = None) -> ExtractResult:
     from analysis.sources import municipality_tables, validate
     notes: list[str] = []
     errors = []
-    for folder in registry.municipality_dirs(root):
-        # the same checks as `analysis validate`: extract never succeeds where validate fails
-        report = validate.check(folder.name, root)
+    # the same checks as `analysis validate`: extract never succeeds where validate fails
+    for report in validate.check_many([f.name for f in registry.municipality_dirs(root)], root):
         if report.errors:
             errors += report.errors
             continue

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -24,7 +25,7 @@ from analysis.contract import achievement as achievement_
 from analysis.contract import paths, safe_paths, safe_yaml, schema
 from analysis.contract.codes import check_admin_type, check_country, check_currency
 from analysis.contract.errors import InputError, Problem
-from analysis.sources import category_coverage, consistency, documents_list, folder_rules, spreadsheet, wide
+from analysis.sources import category_coverage, consistency, documents_list, folder_rules, run_cache, spreadsheet, wide
 
 TABLES = ("budget", "indicators", "goals")
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -99,7 +100,13 @@ def _meta_value(value, node, key):
 
 
 def read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
-    """Read and check municipality.yml; return it and every problem found."""
+    """Read and check municipality.yml; return it and every problem found (read once per run:
+    `run_cache`)."""
+    meta, problems = run_cache.shared(("meta", str(folder), str(root)), lambda: _read_meta(Path(folder), root))
+    return meta, list(problems)
+
+
+def _read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
     path = folder / MUNICIPALITY_FILE
     shown = paths.rel(path, root)
     if not path.exists() and not path.is_symlink():
@@ -207,7 +214,78 @@ def read(folder: Path | str, root=None) -> Loaded:
 
     documents.csv comes first: when it cannot be read, the rows' document_id problems that follow
     from it are left out (its own problem says what to fix)."""
-    folder = Path(folder)
+    return read_many([folder], root)[0]
+
+
+def read_many(folders: list[Path | str], root=None) -> list[Loaded]:
+    """`read` for several folders: each table of all folders is conformed and checked against the
+    contract (pandera) in one pass over their rows together; every problem still names its folder's
+    file and row, in the order `read` of one folder gives them."""
+    started = [_read_rows(Path(f), root) for f in folders]
+    for table in TABLES:
+        mine = [(i, df) for i, (_, pending, _) in enumerate(started) if (df := pending.get(table)) is not None]
+        if not mine:
+            continue
+        for i, (body, problems) in zip([i for i, _ in mine], _contract_pass([df for _, df in mine], table)):
+            out, _, slots = started[i]
+            out.tables[table] = body
+            slots[table] = problems
+    result = []
+    for out, pending, slots in started:
+        for table in reversed([t for t in TABLES if t in pending]):  # each table's place in the problem list
+            at = out.__dict__.pop(f"_at_{table}")
+            out.problems[at:at] = slots[table]
+        out.problems = _dedupe(out.problems)
+        result.append(out)
+    return result
+
+
+def _contract_pass(frames: list[pd.DataFrame], table: str) -> list[tuple[pd.DataFrame, list[Problem]]]:
+    """(conformed table, contract problems) of each folder's rows, from one conform and one
+    pandera pass over all of them; duplicate keys are looked for within a folder."""
+    def alone():
+        return [(b, contract_problems(f, table, body=b)) for f, b in ((f, conform(f, table)) for f in frames)]
+
+    if len(frames) == 1:
+        return alone()
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    for c in [c for c in columns if c not in PRIVATE]:  # whole numbers in one folder, fractions in another: 5.0
+        kinds = {f[c].dtype.kind for f in frames if c in f.columns}
+        if len(kinds) > 1 and kinds & set("iub"):
+            return alone()
+    sizes = [len(f) for f in frames]
+    whole = pd.concat([f.reindex(columns=columns).astype({c: object for c in columns if c not in f.columns})
+                       for f in frames], ignore_index=True)
+    whole["_folder"] = np.repeat(np.arange(len(frames)), sizes)
+    body = conform(whole, table)
+    found = contract_problems(whole, table, body=body, within="_folder")
+    if any(idx is None for _, idx in found):  # a problem of a whole column: said per folder, as `read` says it
+        return alone()
+    starts = np.r_[0, np.cumsum(sizes)]
+    by_folder: list[list[Problem]] = [[] for _ in frames]
+    for p, idx in found:
+        by_folder[int(whole.at[idx, "_folder"])].append(p)
+    out = []
+    for k, f in enumerate(frames):
+        part = body.iloc[starts[k]:starts[k + 1]].drop(columns=["_folder"]).reset_index(drop=True)
+        ordered = schema.COLUMNS[table] + schema.OPTIONAL.get(table, [])
+        others = [c for c in f.columns if c not in ordered and c not in PRIVATE]  # as conform of this folder alone
+        part = part[ordered + others + PRIVATE]
+        for c in PRIVATE:  # as this folder gave them (a unit of 1 stays 1, not 1.0)
+            part[c] = f[c].to_numpy()
+        out.append((part, by_folder[k]))
+    return out
+
+
+def _read_rows(folder: Path, root=None) -> tuple[Loaded, dict[str, pd.DataFrame], dict]:
+    """The first step of `read`: the folder's rows per table, not yet checked against the contract;
+    where their contract problems go is kept in the Loaded as `_at_<table>`."""
+    pending: dict[str, pd.DataFrame] = {}
+    out = _read_rows_into(folder, root, pending)
+    return out, pending, {}
+
+
+def _read_rows_into(folder: Path, root, pending: dict) -> Loaded:
     meta, problems = read_meta(folder, root)
     out = Loaded(folder.name, meta, problems=problems)
     if meta is not None:
@@ -290,9 +368,8 @@ def read(folder: Path | str, root=None) -> Loaded:
         df["_unit"] = df["_unit"].fillna(1)
         if docs_ok:
             out.problems += _document_problems(df, owner, folder_docs, folder.name)
-        out.problems += contract_problems(df, table)
-        out.tables[table] = conform(df, table)
-    out.problems = _dedupe(out.problems)
+        pending[table] = df.reset_index(drop=True)
+        out.__dict__[f"_at_{table}"] = len(out.problems)  # its contract problems come here (read_many)
     return out
 
 
@@ -300,8 +377,16 @@ def check(folder: Path | str, root=None) -> Loaded:
     """`read` plus every rule of the folder: files nothing reads, the tables against themselves
     (`consistency`), categories and reference data (`folder_rules`). One implementation for
     `analysis validate` (reports it) and `analysis extract` / `build` (`load` refuses it)."""
-    folder = Path(folder)
-    out = read(folder, root)
+    return check_many([folder], root)[0]
+
+
+def check_many(folders: list[Path | str], root=None) -> list[Loaded]:
+    """`check` of several folders, their tables read together (`read_many`)."""
+    folders = [Path(f) for f in folders]
+    return [_check_rest(f, out, root) for f, out in zip(folders, read_many(folders, root))]
+
+
+def _check_rest(folder: Path, out: Loaded, root=None) -> Loaded:
     if out.meta is None or not out.read_files:
         return out  # municipality.yml could not be read
     errors, warnings = folder_rules.file_problems(folder, out.read_files, root)
@@ -348,6 +433,10 @@ def _read_long(table, path, meta: Meta, options, defaults, out: Loaded, root) ->
                                     "columns " + ", ".join(allowed), None))
     if missing:
         return None
+    if table in _FAST_DEFAULTS:
+        fast = _read_long_clean(table, sheet, allowed, defaults, path.name, shown)
+        if fast is not None:
+            return fast
     rows, problems = [], []
     floats, ints = schema.DTYPES_FLOAT.get(table, []), schema.DTYPES_INT.get(table, [])
     for rec in sheet.df.to_dict("records"):
@@ -381,6 +470,82 @@ def _read_long(table, path, meta: Meta, options, defaults, out: Loaded, root) ->
         rows.append(r)
     out.problems += problems
     return pd.DataFrame(rows) if rows else None
+
+
+_FAST_DEFAULTS = {"budget": ("municipality_id", "document_id", "source_ref", "period", "economic_type", "currency"),
+                  "indicators": ("municipality_id", "document_id", "source_ref")}
+_PLAIN_NUMBER = {"en": r"-?[0-9]+(\.[0-9]+)?", "de": r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?"}
+
+
+def _read_long_clean(table, sheet, allowed, defaults, file_name, shown) -> pd.DataFrame | None:
+    """`_read_long`'s rows of a clean file column by column: every number plain (1234.5 or
+    1.234,5 as the sheet reads them), every year a whole number, every default at hand. Returns
+    None for anything else (a cell to report, a default missing, a period of another year): then
+    the rows are read one by one as before, which names each problem."""
+    df = sheet.df
+    cols = [c for c in sheet.columns if c in allowed]
+    floats, ints = schema.DTYPES_FLOAT.get(table, []), schema.DTYPES_INT.get(table, [])
+    out = {}
+    for col in cols:
+        v = df[col]
+        given = v.notna().to_numpy()
+        if given.any() and not all(isinstance(x, str) for x in v[given]):
+            return None  # numbers stored in a workbook, booleans: read one by one
+        if col in floats:
+            text = v[given]
+            if not text.str.fullmatch(_PLAIN_NUMBER[sheet.locale]).all():
+                return None
+            if sheet.locale == "de":
+                text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            values = np.full(len(v), np.nan)
+            values[given] = text.to_numpy(dtype=object).astype(float)  # float() of each text, as parse_number
+            out[col] = values
+        elif col in ints:
+            text = v[given].str.strip()
+            if not given.all() or not text.str.fullmatch(r"-?[0-9]+").all():
+                return None
+            out[col] = text.to_numpy(dtype=object).astype(np.int64)
+        else:
+            text = v.copy()
+            text[given] = v[given].str.strip()
+            out[col] = text.where(given, None).to_numpy(dtype=object)
+    frame = pd.DataFrame(out, index=range(len(df)))
+    rows = df[spreadsheet.ROW].to_numpy()
+    n = len(frame)
+
+    def column(name):
+        return frame[name] if name in frame.columns else pd.Series([None] * n, dtype=object)
+
+    mid = column("municipality_id")
+    if (mid.notna() & (mid != defaults["municipality_id"])).any():
+        return None
+    frame["municipality_id"] = mid.where(mid.notna(), defaults["municipality_id"]).to_numpy(dtype=object)
+    doc = column("document_id")
+    if doc.isna().any():
+        if not defaults.get("document_id"):
+            return None
+        frame["document_id"] = doc.where(doc.notna(), defaults["document_id"]).to_numpy(dtype=object)
+    ref = column("source_ref")
+    frame["source_ref"] = ref.where(ref.notna(), pd.Series([f"{file_name}:{r}" for r in rows], dtype=object)
+                                    ).to_numpy(dtype=object)
+    if table == "budget":
+        year = frame["fiscal_year"].astype(str)
+        period = column("period")
+        given = period.notna()
+        p = period[given].astype(str)
+        y = year[given]
+        ok = (p == y) | ((p.str.len() == y.str.len() + 3) & (p.str[:-3] == y) & p.str[-3:].str.fullmatch(r"-\d\d"))
+        if not ok.all():
+            return None
+        frame["period"] = period.where(given, year).to_numpy(dtype=object)
+        eco = column("economic_type")
+        frame["economic_type"] = eco.where(eco.notna(), "all").to_numpy(dtype=object)
+        cur = column("currency")
+        frame["currency"] = cur.where(cur.notna(), defaults["currency"]).to_numpy(dtype=object)
+    frame["_file"] = shown
+    frame["_row"] = rows
+    frame["_unit"] = 1
+    return frame if n else None
 
 
 def _fill_defaults(r: dict, table: str, defaults: dict, file_name: str, shown: str, row: int) -> list[Problem]:
@@ -463,26 +628,35 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return body
 
 
-def contract_problems(df: pd.DataFrame, name: str) -> list[Problem]:
-    """`schema.problems` with each problem at the file and row the record came from."""
+def contract_problems(df: pd.DataFrame, name: str, body: pd.DataFrame | None = None,
+                      within: str | None = None) -> list:
+    """`schema.problems` with each problem at the file and row the record came from.
+
+    `body`: `df` already passed through `conform` (then it is not conformed again). `within`: a
+    column of `df` that tells the folders apart (rows of several folders checked at once): keys
+    repeat only within one, and the result is a list of (problem, row index of `df`)."""
     df = df.reset_index(drop=True)
-    body = schema.conform(df.drop(columns=[c for c in PRIVATE if c in df.columns]), name)
+    if body is None:
+        body = schema.conform(df.drop(columns=[c for c in PRIVATE if c in df.columns]), name)
+    if within is not None:
+        body = body.assign(**{within: df[within].to_numpy()})
     out = []
-    for p in schema.problems(body, name, "", row_offset=0):
+    for p in schema.problems(body, name, "", row_offset=0, within=within):
         if p.expected == "unique values":
             continue  # reported below as "duplicate row" with the row it repeats
         if p.line is None or p.line >= len(df):
             files = ", ".join(sorted(set(df["_file"].dropna())))
-            out.append(Problem(files or name, p.message, p.line, p.column, p.expected, p.found))
+            problem = Problem(files or name, p.message, p.line, p.column, p.expected, p.found)
+            out.append((problem, None) if within else problem)  # a whole column: no row
             continue
         message = p.message
         if message.startswith("duplicate row"):
-            key = [k for k in schema.KEYS[name] if k in body.columns]
+            key = [k for k in schema.KEYS[name] if k in body.columns] + ([within] if within else [])
             same = (body[key].astype(object).fillna("\0") == body.loc[p.line, key].astype(object).fillna("\0")).all(axis=1)
             first = same[same].index[0]
             message += f"; same key as {df.at[first, '_file']}:{df.at[first, '_row']}"
-        out.append(Problem(df.at[p.line, "_file"], message, int(df.at[p.line, "_row"]), p.column,
-                           p.expected, p.found))
+        problem = Problem(df.at[p.line, "_file"], message, int(df.at[p.line, "_row"]), p.column, p.expected, p.found)
+        out.append((problem, p.line) if within else problem)
     return out
 
 

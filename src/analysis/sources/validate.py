@@ -18,7 +18,7 @@ from pathlib import Path
 
 from analysis.contract import paths
 from analysis.contract.errors import Problem
-from analysis.sources import documents_list, folder_rules, spreadsheet
+from analysis.sources import documents_list, folder_rules, run_cache, spreadsheet
 from analysis.sources import municipality_tables as mt
 from analysis.sources.consistency import AS_PRINTED, GOAL_TOLERANCE, Finding, consistency, goal_checks, sum_checks  # noqa: F401
 from analysis.sources.folder_rules import category_problems, document_problems, reference_problems  # noqa: F401
@@ -53,6 +53,19 @@ def check(municipality_id: str, root=None) -> Report:
 
     The rules are `municipality_tables.check` (the same that `analysis extract` enforces), plus
     the rows of data/raw/documents.csv that belong to this municipality."""
+    return check_many([municipality_id], root)[0]
+
+
+def check_many(ids: list[str], root=None) -> list[Report]:
+    """`check` of several municipalities, their tables read and checked together
+    (`municipality_tables.check_many`: one contract pass per table over all of them)."""
+    base = paths.municipalities_dir(root)
+    found = [i for i in ids if (base / i / mt.MUNICIPALITY_FILE).exists()]
+    loaded = dict(zip(found, mt.check_many([base / i for i in found], root)))
+    return [_report(i, root, loaded.get(i)) for i in ids]
+
+
+def _report(municipality_id: str, root, loaded) -> Report:
     report = Report(municipality_id)
     folder = paths.municipalities_dir(root) / municipality_id
     if not (folder / mt.MUNICIPALITY_FILE).exists():
@@ -65,7 +78,6 @@ def check(municipality_id: str, root=None) -> Report:
                                      f"one of {known} (or create it: analysis new-municipality {municipality_id} ...)",
                                      municipality_id))
         return report
-    loaded = mt.check(folder, root)
     report.notes += loaded.notes
     report.errors += raw_list_problems(root, municipality_id) + loaded.problems
     report.warnings += loaded.warnings
@@ -85,7 +97,8 @@ def raw_list_problems(root=None, municipality_id: str | None = None) -> list[Pro
     if not path.exists() and not path.is_symlink():
         return []
     known = {p.name for p in _folders(root)}
-    lst = documents_list.read(path, paths.raw_dir(root), root, known=known)
+    lst = run_cache.shared(("raw_list", str(path)),
+                           lambda: documents_list.read(path, paths.raw_dir(root), root, known=known))
     if municipality_id is None or lst.df is None:
         return lst.errors  # all of them, or the one that the file cannot be read
     rows = {int(r) for r, m in zip(lst.df[spreadsheet.ROW], lst.df["municipality_id"]) if m == municipality_id}
@@ -94,7 +107,8 @@ def raw_list_problems(root=None, municipality_id: str | None = None) -> list[Pro
 
 def _folders(root=None) -> list[Path]:
     base = paths.municipalities_dir(root)
-    return sorted(p for p in base.iterdir() if (p / mt.MUNICIPALITY_FILE).exists()) if base.exists() else []
+    return list(run_cache.shared(("folders", str(base)), lambda: sorted(
+        p for p in base.iterdir() if (p / mt.MUNICIPALITY_FILE).exists()) if base.exists() else []))
 
 
 def _raw_municipalities(root=None) -> set[str]:
@@ -104,9 +118,10 @@ def _raw_municipalities(root=None) -> set[str]:
 def check_all(root=None) -> list[Report]:
     """Every municipality, plus a report for the workspace's own lists when they have problems
     (data/raw/documents.csv, folders without municipality.yml)."""
-    reports = [check(p.name, root) for p in _folders(root)]
+    with run_cache.scope():
+        reports = check_many([p.name for p in _folders(root)], root)
+        raw = raw_list_problems(root)
     errors, warnings = folder_rules.folder_problems(root)
-    raw = raw_list_problems(root)
     if errors or warnings or raw:
         reports.insert(0, Report("data/", raw + errors, warnings))
     return reports
@@ -118,7 +133,8 @@ def add_arguments(parser) -> None:
 
 def run_cli(args) -> int:
     root = getattr(args, "root", None)
-    reports = [check(i, root) for i in args.ids] if args.ids else check_all(root)
+    with run_cache.scope():
+        reports = check_many(args.ids, root) if args.ids else check_all(root)
     for r in reports:
         print(r.text())
     n_err = sum(len(r.errors) for r in reports)
