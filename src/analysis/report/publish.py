@@ -385,12 +385,17 @@ def _markdown_notebook(text: str) -> nbformat.NotebookNode:
 
 
 def render_nbconvert(site: Site, notebooks: dict[str, nbformat.NotebookNode], index_md: str,
-                     index_title: str, data_md: str, out: Path, styles: Path | None) -> None:
-    """Write index.html, one page per notebook and data-downloads.html into `out`."""
+                     index_title: str, data_md: str, out: Path, styles: Path | None,
+                     reuse: dict[str, Path] | None = None) -> None:
+    """Write index.html, one page per notebook and data-downloads.html into `out`; the pages in
+    `reuse` are copied from the earlier HTML given (the build checked that it would be the same)."""
     exporter = _exporter()
     footer = html.escape(f"{site.title} - built with nbconvert, works offline.")
+    reuse = reuse or {}
+    for name, old in reuse.items():
+        shutil.copyfile(old, out / f"{name}.html")
     docs = [(INDEX, index_title, _markdown_notebook(index_md))]
-    docs += [(p.name, p.title, notebooks[p.name]) for p in site.pages]
+    docs += [(p.name, p.title, notebooks[p.name]) for p in site.pages if p.name not in reuse]
     docs.append((DATA_PAGE, "Data downloads", _markdown_notebook(data_md)))
     for name, title, nb in docs:
         nb.metadata["title"] = f"{title} - {site.title}" if name != INDEX else site.title
@@ -479,7 +484,7 @@ def quarto_path() -> str | None:
 
 
 def publish(executed: Path, site: Site, work: Path, root: Path | None = None, publisher: str = "auto",
-            say: Callable[[str], None] | None = print) -> Path:
+            say: Callable[[str], None] | None = print, reuse: dict[str, Path] | None = None) -> Path:
     """Render the executed notebooks (executed/<page>.ipynb, executed/downloads/) into a new
     folder below `work`; return that folder (reports/_site is not touched: see `swap_in`).
 
@@ -495,12 +500,14 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     use_quarto = publisher == "quarto" or (publisher == "auto" and quarto is not None)
     if publisher == "auto" and not use_quarto and say:
         say(FALLBACK_NOTE)
+    reuse = {} if use_quarto else {n: Path(f) for n, f in (reuse or {}).items() if Path(f).is_file()}
     notebooks = {}
     for p in site.pages:
         path = executed / f"{p.name}.ipynb"
         if not path.exists():
             raise PublishError(f"executed notebook missing: {path}")
-        notebooks[p.name] = prepare_notebook(nbformat.read(path, as_version=4), p)
+        if p.name not in reuse:
+            notebooks[p.name] = prepare_notebook(nbformat.read(path, as_version=4), p)
     index_front, intro = read_front_matter(reports / "index.qmd")
     index_md = index_markdown(site, intro)
     downloads = executed / offline.DOWNLOADS
@@ -516,7 +523,7 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     else:
         try:
             render_nbconvert(site, notebooks, index_md, index_front.get("title", "Overview"), data_md, out,
-                             reports / "styles.css")
+                             reports / "styles.css", reuse)
         except Exception as exc:
             raise PublishError(f"nbconvert failed: {type(exc).__name__}: {exc}") from exc
         site_dir = out
