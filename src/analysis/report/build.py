@@ -281,17 +281,27 @@ class Inputs:
             inputs.standing_dir = root / incremental.CACHE / "standing"
             inputs.standing = {}
             keep = set()
+            requests = inputs.standing_dir / "requests"
             for fy, phase in groups:
-                try:
-                    out = standing_cache.run(root, inputs.standing_dir, json.loads(fy), json.loads(phase))
-                except RuntimeError as exc:  # the profiles will say what is wrong; they depend on all data
-                    note(f"note: {exc}".splitlines()[0] + " (the profiles compute it themselves)")
-                    continue
+                request = requests / (fingerprint.of(incremental.processed_fingerprint(root), inputs.reference,
+                                                     fingerprint.code_version(), fy, phase)[:24] + ".json")
+                out = _read_json(request)
+                if not out or not (inputs.standing_dir / str(out.get("key")) / "facts.pkl").exists():
+                    try:
+                        out = standing_cache.run(root, inputs.standing_dir, json.loads(fy), json.loads(phase))
+                    except RuntimeError as exc:  # the profiles will say what is wrong; they depend on all data
+                        note(f"note: {exc}".splitlines()[0] + " (the profiles compute it themselves)")
+                        continue
+                    requests.mkdir(parents=True, exist_ok=True)
+                    request.write_text(json.dumps(out), encoding="utf-8")
                 inputs.standing[(fy, phase)] = out["deps"]
                 keep.add(out["key"])
             for old in inputs.standing_dir.glob("*"):   # standing tables of earlier data
-                if old.is_dir() and old.name not in keep:
+                if old.is_dir() and old.name not in keep | {"requests"}:
                     shutil.rmtree(old, ignore_errors=True)
+            for old in requests.glob("*.json"):
+                if _read_json(old).get("key") not in keep:
+                    old.unlink(missing_ok=True)
         return inputs
 
     def fingerprint(self, page: Page) -> dict:
