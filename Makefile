@@ -41,4 +41,4 @@ lab: $(ENV_STAMP)
 	touch $@
 
 clean:
-	rm -rf data/processed reports/_site reports/_executed reports/.published
+	rm -rf data/processed reports/_site reports/_executed reports/.published reports/.cache

@@ -60,6 +60,27 @@ WRAP = textwrap.dedent("""
               open(out, "w"))
 """)
 
+# For N too large to build here: what a no-change rebuild costs before it decides that nothing
+# changed (the staleness check, the config, the digests of data/processed/ and the profiles'
+# standing), cold (computing them) and warm (from reports/.cache/, as in a no-change rebuild).
+INPUTS_CHILD = textwrap.dedent("""
+    import json, sys, time
+    sys.modules.setdefault("rfc3987_syntax", None)
+    from pathlib import Path
+    from analysis.report import build
+    from analysis.sources import extract
+    root = Path(sys.argv[1])
+    t0 = time.perf_counter()
+    stale = extract.is_stale(root)
+    t1 = time.perf_counter()
+    pages = build.load_config(None, root).site.pages
+    inputs = build.Inputs.of(root, pages)
+    prints = [inputs.fingerprint(p) for p in pages]
+    t2 = time.perf_counter()
+    print(json.dumps({"stale": stale, "is_stale_s": round(t1 - t0, 2), "inputs_s": round(t2 - t1, 2),
+                      "pages": len(pages)}))
+""")
+
 FLOOR_CHILD = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
@@ -260,6 +281,8 @@ def run_floor(workdir: Path, runs: int, say) -> dict:
 ROWS = [
     ("extract wall s", ("extract", "wall")), ("extract CPU s", ("extract", "cpu")),
     ("extract peak MB", ("extract", "peak_mb")),
+    ("no-change inputs cold s", ("inputs_cold", "wall")), ("  peak MB", ("inputs_cold", "peak_mb")),
+    ("no-change inputs warm s", ("inputs_warm", "wall")), ("  CPU s", ("inputs_warm", "cpu")),
     ("validate wall s", ("validate", "wall")), ("validate CPU s", ("validate", "cpu")),
     ("build wall s", ("builds", "build", "wall")), ("build CPU s", ("builds", "build", "cpu")),
     ("build pages run", ("builds", "build", "pages_run")),
@@ -379,7 +402,17 @@ def main(argv=None) -> None:
             rec["builds"] = run_builds(ws, logs, a.jobs, a.step_timeout, say)
             save()
         else:
-            say(f"  builds skipped (N={n} > --max-build-n {a.max_build_n})")
+            say(f"  builds skipped (N={n} > --max-build-n {a.max_build_n}); the inputs of a no-change rebuild:")
+            for step in ("inputs_cold", "inputs_warm"):
+                m = measure([PY, "-c", INPUTS_CHILD, str(ws)], env, ws, logs / f"{step}.log", a.step_timeout)
+                try:
+                    m.update(json.loads(Path(m["log"]).read_text().strip().splitlines()[-1]))
+                except (ValueError, IndexError):
+                    pass
+                rec[step] = m
+                say(f"  {step}: {m['wall']:.1f}s wall, {m.get('cpu', 0):.1f}s CPU, peak {m['peak_mb']:.0f} MB, "
+                    f"is_stale {m.get('is_stale_s')}s, digests+standing {m.get('inputs_s')}s, rc {m.get('rc')}")
+                save()
     print()
     print(report(results))
 
