@@ -236,8 +236,9 @@ def write_standing(st, folder: Path) -> dict[str, str]:
         row_digest[mid] = _frame_digest(part)
     ids = list(st.facts["municipality_id"]) if "municipality_id" in st.facts.columns else []
     by_cat = {m: st.by_category(m) for m in ids}
-    with open(folder / "by_category.pkl", "wb") as fh:
-        pickle.dump(by_cat, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    (folder / "by_category").mkdir(exist_ok=True)
+    for m, table in by_cat.items():
+        table.to_pickle(folder / "by_category" / f"{m}.pkl")
     st.composition.to_pickle(folder / "composition.pkl")
     with open(folder / "meta.pkl", "wb") as fh:
         pickle.dump({"attrs": st.budget_attrs, "names": st.names, "coverage": st.coverage}, fh)
@@ -256,17 +257,26 @@ def read_standing(folder: Path):
     folder = Path(folder)
     with open(folder / "meta.pkl", "rb") as fh:
         meta = pickle.load(fh)
-    with open(folder / "by_category.pkl", "rb") as fh:
-        by_cat = pickle.load(fh)
 
     def load_part(mid):
         f = folder / "budget" / f"{mid}.pkl"
         return pd.read_pickle(f) if f.exists() else None
 
+    class Categories(dict):  # by_category of one municipality, read when asked for
+        def __missing__(self, mid):
+            f = folder / "by_category" / f"{mid}.pkl"
+            if not f.exists():
+                raise KeyError(mid)
+            self[mid] = pd.read_pickle(f)
+            return self[mid]
+
+        def __contains__(self, mid):
+            return dict.__contains__(self, mid) or (folder / "by_category" / f"{mid}.pkl").exists()
+
     return standing_mod.Standing(facts=pd.read_pickle(folder / "facts.pkl"),
                                  composition=pd.read_pickle(folder / "composition.pkl"),
                                  coverage=meta["coverage"], names=meta["names"], budget_attrs=meta["attrs"],
-                                 load_part=load_part, categories=by_cat)
+                                 load_part=load_part, categories=Categories())
 
 
 def _frame_digest(df: pd.DataFrame) -> str:
