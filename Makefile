@@ -22,10 +22,12 @@ build: $(ENV_STAMP)
 extract: $(ENV_STAMP)
 	$(PYTHON) -m analysis.cli extract
 
+# make test: Quarto from ../shared/tools/quarto goes into .tools/quarto when no quarto is on PATH
+# (scripts/with-quarto.sh); then no Quarto test may skip.
 test: $(ENV_STAMP)
 	bash scripts/ensure-browser.sh
 	$(dir $(PYTHON))lint-imports --no-cache   # the layers of ARCHITECTURE.md
-	$(PYTHON) -m pytest
+	PYTHON=$(PYTHON) bash scripts/with-quarto.sh $(PYTHON) -m pytest
 
 # JupyterLab on notebooks/ (--allow-root when run as root, --no-browser when none can be opened;
 # the URL with its token is printed). More options: make lab LAB_ARGS="--port=8899 --ip=0.0.0.0"
@@ -41,4 +43,4 @@ lab: $(ENV_STAMP)
 	touch $@
 
 clean:
-	rm -rf data/processed reports/_site reports/_executed reports/.published reports/.cache
+	rm -rf data/processed reports/_site reports/_executed reports/.published reports/.quarto-render reports/.cache

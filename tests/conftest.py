@@ -2,6 +2,7 @@
 data/processed/ or reports/_site/."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,31 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_NOTEBOOKS = ROOT / "tests" / "fixtures" / "notebooks"
+
+# --- Quarto: the tests marked `quarto` need it on PATH -------------------------------------
+# `make test` (scripts/with-quarto.sh) installs Quarto into .tools/quarto when
+# ../shared/tools/quarto/install.sh exists and sets ANALYSIS_REQUIRE_QUARTO=1: a skipped Quarto
+# test is then a failure (in CI every Quarto test must run).
+QUARTO = shutil.which("quarto")
+REQUIRE_QUARTO = os.environ.get("ANALYSIS_REQUIRE_QUARTO") == "1"
+NO_QUARTO = ("quarto is not on PATH: `make test` installs it into .tools/quarto when "
+             "../shared/tools/quarto/install.sh exists; conda users get it from environment.yml")
+
+
+def pytest_report_header(config):
+    return (f"quarto: {QUARTO or 'not on PATH (the Quarto tests skip)'}"
+            + ("; ANALYSIS_REQUIRE_QUARTO=1: a skipped Quarto test fails" if REQUIRE_QUARTO else ""))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_QUARTO and report.skipped and item.get_closest_marker("quarto") is not None:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = (f"Quarto test skipped although ANALYSIS_REQUIRE_QUARTO=1 (make test with "
+                           f"../shared/tools/quarto): {reason}")
 
 
 def copy_workspace(dest: Path, notebooks: tuple[str, ...] = ("_smoke.ipynb",),
@@ -104,6 +130,22 @@ def smoke_site(tmp_path_factory):
     publisher = "nbconvert" if shutil.which("quarto") else "auto"
     result = build.build(root, config=config, jobs=2, extract=False, publisher=publisher, say=lines.append)
     return root, result, lines
+
+
+@pytest.fixture(scope="session")
+def quarto_smoke_site(smoke_site, tmp_path_factory):
+    """The executed notebooks of `smoke_site` published again with Quarto: (root, site folder,
+    the publisher's note). Skips without quarto on PATH (a failure under ANALYSIS_REQUIRE_QUARTO)."""
+    if QUARTO is None:
+        pytest.skip(NO_QUARTO)
+    from analysis.report import build, publish
+
+    root = smoke_site[0]
+    site = build.load_config(root / "reports" / "smoke.yml", root).site
+    notes: list[str] = []
+    site_dir = publish.publish(root / "reports" / "_executed", site, tmp_path_factory.mktemp("quarto-site"), root,
+                               publisher="quarto", say=notes.append)
+    return root, site_dir, notes
 
 
 # --- a minimal workspace around the fictitious municipality fixture (tests/fixtures/municipality)

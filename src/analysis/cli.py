@@ -1,4 +1,4 @@
-"""The `analysis` command: extract, build, validate, new-municipality."""
+"""The `analysis` command: extract, build, serve, validate, new-municipality."""
 from __future__ import annotations
 
 import argparse
@@ -61,9 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-wait", dest="wait", action="store_false",
                    help="exit at once when another extract or build is running in the workspace")
     p.set_defaults(func=_extract)
-    from analysis.report import build
+    from analysis.report import build, serve
     from analysis.sources import scaffold, validate
     for mod, name, helptext in ((build, "build", "extract if needed, run the notebooks, publish the reports"),
+                                (serve, "serve", "serve reports/_site on http://127.0.0.1:8000/ (search works there)"),
                                 (validate, "validate", "check municipality tables against the contract"),
                                 (scaffold, "new-municipality", "create the folder and empty tables for a municipality")):
         p = sub.add_parser(name, help=helptext, description=(mod.__doc__ or helptext))

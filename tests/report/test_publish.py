@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from analysis.report import offline, publish
 from analysis.report.runner import Page
 
-QUARTO = shutil.which("quarto")
+from conftest import NO_QUARTO, QUARTO
 
 PAGES = [Page("spending", "nb/s.ipynb", "Spending structure", nav="Spending", section="Comparisons"),
          Page("profile-aalborg", "nb/p.ipynb", "Aalborg Kommune", menu="Municipality profiles"),
@@ -83,7 +83,10 @@ def test_the_checked_in_quarto_project_is_offline():
     assert cfg["project"]["type"] == "website" and cfg["project"]["output-dir"] == "_site"
     assert cfg["execute"]["enabled"] is False
     assert html["embed-resources"] is False and html["html-math-method"] == "plain"
-    assert "assets/vega-bundle.js" in (reports / html["include-in-header"]).read_text()
+    headers = [(reports / name).read_text() for name in html["include-in-header"]]
+    assert '<script src="assets/vega-bundle.js"></script>' in headers[0]   # every chart needs it
+    assert 'window.location.protocol === "file:"' in headers[1] and "#quarto-search" in headers[1]
+    assert html["html-table-processing"] == "none" and cfg["website"]["search"] is True
     assert "$web-font-path: false" in (reports / "theme.scss").read_text()   # no Google font import
 
 
@@ -187,8 +190,9 @@ def test_site_has_an_index_and_a_page_per_notebook(smoke_site):
     assert names == {"index", "smoke", "smoke-three", "profile-aalborg", "profile-peine", "methods", "data-downloads"}
     assert [r.page.name for r in result.results] == ["smoke", "smoke-three", "profile-aalborg", "profile-peine", "methods"]
     assert (root / "reports" / "_executed" / "smoke-three.ipynb").exists()
-    if not QUARTO:
-        assert lines.count(publish.FALLBACK_NOTE) == 1
+    notes = [line for line in lines if line.startswith("publisher:")]   # one line, whichever publisher
+    why = publish.FALLBACK_NOTE if not QUARTO else "publisher: nbconvert (--publisher nbconvert)"
+    assert len(notes) == 1 and re.fullmatch(re.escape(why) + r": rendered all 7 pages in \d+\.\ds", notes[0]), notes
     index = (site / "index.html").read_text()
     assert 'href="smoke-three.html"' in index and "Smoke with factor 3" in index and "Profiles" in index
 
@@ -262,40 +266,75 @@ def test_methods_page_shows_references_and_each_contradiction(smoke_site):
         assert text in page, text
 
 
-@pytest.mark.slow
-@pytest.mark.quarto
-@pytest.mark.skipif(QUARTO is None, reason="quarto is not on PATH (the nbconvert fallback is tested instead)")
-def test_quarto_site_is_offline_with_navigation_and_charts(tmp_path):
-    from conftest import SMOKE_CONFIG, copy_workspace, write_fake_processed
+# --- Quarto: the notebook copy, the guard, the render plan (a stand-in quarto) ------------
 
-    from analysis.report import build
-    root = copy_workspace(tmp_path / "ws", notebooks=("_smoke.ipynb", "methods.ipynb"))
-    write_fake_processed(root)
-    (root / "reports" / "smoke.yml").write_text(SMOKE_CONFIG)
-    build.build(root, config=root / "reports" / "smoke.yml", jobs=2, extract=False, publisher="quarto", say=print)
-    site = root / "reports" / "_site"
-    assert (site / "index.html").exists() and (site / "assets" / "vega-bundle.js").exists()
-    assert publish.external_references(site) == []
-    page = (site / "smoke-three.html").read_text()
-    assert "vegaEmbed" in page and "alt.Chart(" not in page and "profile-peine.html" in page
-    assert (site / "downloads" / "smoke-three" / "smoke-amounts.csv").exists()
+def test_html_outputs_become_markdown_raw_html_for_quarto():
+    code = new_code_cell("x")
+    code.outputs = [
+        new_output("display_data", data={"text/html": '<div class="analysis-chart"></div>\n<script>```</script>',
+                                         "text/plain": "chart"}),
+        new_output("execute_result", data={"application/javascript": "console.log(1)"}, execution_count=1),
+        new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": "m"},
+                                         "text/html": "<b>widget</b>"}),
+        new_output("stream", name="stdout", text="<b>not html</b>")]
+    nb = new_notebook(cells=[code])
+    out = publish.html_outputs_as_markdown(nb)
+    chart, js, widget, stream = out.cells[0].outputs
+    assert "text/html" not in chart.data and chart.data["text/plain"] == "chart"
+    # a fence longer than any run of backticks inside, so the HTML cannot end the block
+    assert chart.data["text/markdown"] == '````{=html}\n<div class="analysis-chart"></div>\n<script>```</script>\n````\n'
+    assert js.data == {"text/markdown": '```{=html}\n<script type="application/javascript">\nconsole.log(1)\n</script>\n```\n'}
+    assert widget.data["text/html"] == "<b>widget</b>" and "text/markdown" not in widget.data
+    assert stream.text == "<b>not html</b>"
+    assert "text/html" in nb.cells[0].outputs[0].data                 # the input is not changed
+
+
+def test_the_quarto_copy_of_a_page_has_the_same_bytes_for_the_same_content():
+    def executed(run: str):
+        nb = new_notebook(cells=[new_markdown_cell("Intro"), new_code_cell("x")])
+        nb.metadata["papermill"] = {"start_time": run, "duration": 1.5}
+        nb.cells[1].metadata["execution"] = {"iopub.status.busy": run}
+        nb.cells[1].metadata["papermill"] = {"duration": 0.1, "start_time": run}
+        nb.cells[1].metadata["tags"] = ["injected-parameters"]
+        nb.cells[1].outputs = [new_output("display_data", data={"text/html": "<p>42</p>"})]
+        return nb
+
+    one, two = (publish.quarto_notebook(executed(t), "Spending") for t in ("2024-01-01T10:00", "2024-06-30T23:59"))
+    assert one.cells[1].get("id") != executed("a").cells[0].get("id")  # random ids replaced ...
+    assert nbformat.writes(one) == nbformat.writes(two)              # ... and timings dropped
+    assert one.cells[0].source == "---\ntitle: Spending\n---" and one.cells[2].metadata["tags"] == ["injected-parameters"]
+    changed = executed("x")
+    changed.cells[1].outputs[0].data["text/html"] = "<p>43</p>"
+    assert nbformat.writes(publish.quarto_notebook(changed, "Spending")) != nbformat.writes(one)
+
+
+def test_module_scripts_are_found(tmp_path):
+    (tmp_path / "site_libs").mkdir()
+    (tmp_path / "a.html").write_text('<script src="site_libs/quarto-html/quarto.js" type="module"></script>')
+    (tmp_path / "b.html").write_text('<script type="module" src="data:application/javascript;base64,AA=="></script>'
+                                     '<script src="assets/vega-bundle.js"></script><script type="module">1</script>')
+    (tmp_path / "site_libs" / "c.html").write_text('<script type="module" src="x.js"></script>')
+    assert [f.split(":")[0] for f in publish.module_scripts(tmp_path)] == ["a.html"]
 
 
 FAKE_QUARTO = '''#!{python}
-"""Stands in for quarto: records its arguments and writes one HTML file per page."""
+"""Stands in for quarto: records each call and writes one HTML file per rendered page."""
 import json, sys, yaml
 from pathlib import Path
-project = Path(sys.argv[2])
-(project.parent / "quarto-args.json").write_text(json.dumps(sys.argv[1:]))
+with open({calls!r}, "a") as f:
+    f.write(json.dumps(sys.argv[1:]) + "\\n")
 if {fail}:
     print("ERROR: theme.scss: Undefined variable", file=sys.stderr)
     sys.exit(1)
+target = Path(sys.argv[2])
+project = target if target.is_dir() else target.parent
 cfg = yaml.safe_load((project / "_quarto.yml").read_text())
 out = project / cfg["project"]["output-dir"]
-out.mkdir()
-for name in cfg["project"]["render"]:
+out.mkdir(exist_ok=not target.is_dir())
+for name in cfg["project"]["render"] if target.is_dir() else [target.name]:
+    text = (project / name).read_text()
     (out / (Path(name).stem + ".html")).write_text("<html><head>"
-        '<script src="assets/vega-bundle.js"></script></head><body>' + name + "</body></html>")
+        '<script src="assets/vega-bundle.js"></script></head><body>' + str(len(text)) + " " + name + "</body></html>")
 '''
 
 
@@ -309,6 +348,23 @@ def _executed_dir(tmp_path) -> Path:
     return executed
 
 
+def _fake_quarto(tmp_path, monkeypatch, fail=False) -> Path:
+    import sys
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    calls = tmp_path / "quarto-calls.jsonl"
+    fake.write_text(FAKE_QUARTO.format(python=sys.executable, fail=fail, calls=str(calls)))
+    fake.chmod(0o755)
+    monkeypatch.setattr(publish, "quarto_path", lambda: str(fake))
+    return calls
+
+
+def _calls(path: Path) -> list[list[str]]:
+    calls = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    path.unlink(missing_ok=True)
+    return calls
+
+
 @pytest.mark.parametrize("fail", [False, True])
 def test_quarto_branch_renders_a_generated_project(tmp_path, monkeypatch, fail):
     import sys
@@ -316,26 +372,29 @@ def test_quarto_branch_renders_a_generated_project(tmp_path, monkeypatch, fail):
     import yaml
     from conftest import copy_workspace
     root = copy_workspace(tmp_path / "ws", notebooks=())
-    fake = tmp_path / "bin" / "quarto"
-    fake.parent.mkdir()
-    fake.write_text(FAKE_QUARTO.format(python=sys.executable, fail=fail))
-    fake.chmod(0o755)
-    monkeypatch.setattr(publish, "quarto_path", lambda: str(fake))
+    calls = _fake_quarto(tmp_path, monkeypatch, fail)
     notes = []
     site = publish.Site(PAGES, title="Test site", description="About")
     work = tmp_path / "work"
+    project = root / "reports" / publish.QUARTO_PROJECT
     if fail:
         with pytest.raises(publish.PublishError, match=r"quarto render failed \(exit code 1\):\nERROR: theme.scss: Undefined variable"):
             publish.publish(_executed_dir(tmp_path), site, work, root, say=notes.append)
+        assert "ERROR: theme.scss: Undefined variable" in (project / publish.RENDER_LOG).read_text()
+        assert not (project / publish.RENDER_STATE).exists()          # the next build renders everything
         return
     out = publish.publish(_executed_dir(tmp_path), site, work, root, say=notes.append)
-    project = work / "quarto"
-    assert out == project / "_site" and notes == []                 # no fallback note with quarto
-    assert json.loads((work / "quarto-args.json").read_text()) == ["render", str(project), "--no-execute"]
+    assert out == work / "quarto" / "_site"
+    assert len(notes) == 1 and re.fullmatch(r"publisher: Quarto \(.*bin/quarto\): rendered all 6 pages in \d+\.\ds",
+                                            notes[0]), notes
+    assert _calls(calls) == [["render", str(project), "--no-execute"]]
     cfg = yaml.safe_load((project / "_quarto.yml").read_text())
     assert cfg["website"]["title"] == "Test site" and cfg["website"]["description"] == "About"
-    assert cfg["execute"]["enabled"] is False and cfg["format"]["html"]["include-in-header"] == "vega-header.html"
-    for name in ("vega-header.html", "theme.scss", "styles.css", "index.qmd", "data-downloads.qmd"):
+    assert cfg["execute"]["enabled"] is False
+    assert cfg["format"]["html"]["include-in-header"] == ["vega-header.html", "from-disk.html"]
+    assert cfg["format"]["html"]["html-table-processing"] == "none"
+    assert cfg["project"]["post-render"] == [f'"{sys.executable}" -m analysis.report.quarto_nomodule']
+    for name in ("vega-header.html", "from-disk.html", "theme.scss", "styles.css", "index.qmd", "data-downloads.qmd"):
         assert (project / name).exists(), name
     index = (project / "index.qmd").read_text()
     assert index.startswith("---\ntitle: Overview\n---") and "[Spending structure](spending.html)" in index
@@ -345,3 +404,166 @@ def test_quarto_branch_renders_a_generated_project(tmp_path, monkeypatch, fail):
     assert {p.name for p in out.glob("*.html")} == {"index.html", "spending.html", "profile-aalborg.html",
                                                      "profile-peine.html", "methods.html", "data-downloads.html"}
     assert (out / "assets" / "vega-bundle.js").exists() and (out / "downloads" / "spending" / "t.csv").exists()
+
+
+def test_quarto_renders_only_the_pages_whose_content_changed(tmp_path, monkeypatch):
+    from conftest import copy_workspace
+    root = copy_workspace(tmp_path / "ws", notebooks=())
+    calls = _fake_quarto(tmp_path, monkeypatch)
+    project = root / "reports" / publish.QUARTO_PROJECT
+    executed = _executed_dir(tmp_path)
+
+    def run(n: int, site=publish.Site(PAGES, title="T")):
+        notes = []
+        out = publish.publish(executed, site, tmp_path / f"work{n}", root, say=notes.append)
+        return out, notes[0], _calls(calls)
+
+    out, note, done = run(1)
+    assert done == [["render", str(project), "--no-execute"]] and "rendered all 6 pages" in note
+    out, note, done = run(2)                                          # the same notebooks again
+    assert done == [] and "rendered 0 of 6 pages (none changed since the last build)" in note
+    assert (out / "spending.html").exists() and (out / "downloads" / "spending" / "t.csv").exists()
+    nb = nbformat.read(executed / "spending.ipynb", as_version=4)     # Papermill's timings alone change nothing
+    nb.metadata["papermill"] = {"start_time": "2030-01-01"}
+    nbformat.write(nb, executed / "spending.ipynb")
+    assert run(3)[2] == []
+    nb.cells.append(new_markdown_cell("A new paragraph"))             # new content: that page only
+    nbformat.write(nb, executed / "spending.ipynb")
+    out, note, done = run(4)
+    assert done == [["render", str(project / "spending.ipynb"), "--no-execute"]]
+    assert "rendered 1 of 6 pages (spending; the other 5 unchanged since the last build)" in note
+    assert "A new paragraph" in (project / "spending.ipynb").read_text()
+    (executed / "downloads" / "spending" / "t.csv").unlink()         # the data page lists the downloads
+    out, note, done = run(5)
+    assert done == [["render", str(project / "data-downloads.qmd"), "--no-execute"]]
+    assert not (out / "downloads" / "spending" / "t.csv").exists() and not (project / "downloads" / "spending" / "t.csv").exists()
+    assert run(6, publish.Site(PAGES, title="Another title"))[2] == [["render", str(project), "--no-execute"]]  # navbar
+    for name in ("methods.ipynb", "profile-peine.ipynb", "profile-aalborg.ipynb", "spending.ipynb"):
+        nb = nbformat.read(executed / name, as_version=4)
+        nb.cells.append(new_markdown_cell("More"))
+        nbformat.write(nb, executed / name)
+    assert run(7, publish.Site(PAGES, title="Another title"))[2] == [["render", str(project), "--no-execute"]]  # > 3 pages
+    (project / "_site" / "methods.html").unlink()                     # a page of the last render is gone
+    assert run(8, publish.Site(PAGES, title="Another title"))[2] == [["render", str(project), "--no-execute"]]
+
+
+@pytest.mark.parametrize("publisher, why", [("auto", publish.FALLBACK_NOTE),
+                                             ("nbconvert", "publisher: nbconvert (--publisher nbconvert)")])
+def test_nbconvert_says_in_one_line_that_it_published(tmp_path, monkeypatch, publisher, why):
+    from conftest import copy_workspace
+    root = copy_workspace(tmp_path / "ws", notebooks=())
+    monkeypatch.setattr(publish, "quarto_path", lambda: None)
+    notes = []
+    out = publish.publish(_executed_dir(tmp_path), publish.Site(PAGES, title="T"), tmp_path / "work", root,
+                          publisher=publisher, say=notes.append)
+    assert len(notes) == 1 and re.fullmatch(re.escape(why) + r": rendered all 6 pages in \d+\.\ds", notes[0]), notes
+    assert (out / "spending.html").exists()
+
+
+def test_quarto_version_is_read_from_the_install_tree(tmp_path):
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "lib" / "quarto-cli").mkdir(parents=True)
+    (tmp_path / "bin" / "quarto").write_text("#!/bin/sh\n")
+    (tmp_path / "lib" / "quarto-cli" / "version.txt").write_text("1.9.38\n")
+    assert publish.quarto_version(str(tmp_path / "bin" / "quarto")) == "1.9.38"
+    (tmp_path / "lib" / "quarto-cli" / "version.txt").unlink()
+    assert publish.quarto_version(str(tmp_path / "bin" / "quarto")) is None
+
+
+# --- Quarto: the real one (make test installs it; see tests/conftest.py) -------------------
+
+
+
+@pytest.mark.slow
+@pytest.mark.quarto
+@pytest.mark.skipif(QUARTO is None, reason=NO_QUARTO)
+def test_quarto_site_is_offline_with_navigation_and_charts(tmp_path):
+    from conftest import SMOKE_CONFIG, copy_workspace, write_fake_processed
+
+    from analysis.report import build
+    root = copy_workspace(tmp_path / "ws", notebooks=("_smoke.ipynb", "methods.ipynb"))
+    write_fake_processed(root)
+    (root / "reports" / "smoke.yml").write_text(SMOKE_CONFIG)
+    lines = []
+    build.build(root, config=root / "reports" / "smoke.yml", jobs=2, extract=False, publisher="quarto",
+                say=lines.append)
+    site = root / "reports" / "_site"
+    assert (site / "index.html").exists() and (site / "assets" / "vega-bundle.js").exists()
+    assert publish.external_references(site) == [] and publish.module_scripts(site) == []
+    page = (site / "smoke-three.html").read_text()
+    assert "vegaEmbed" in page and "alt.Chart(" not in page and "profile-peine.html" in page
+    assert "cdn.jsdelivr.net" not in page and "require.min.js" not in page and "define(" not in page
+    assert '<script src="site_libs/quarto-html/quarto-nomodule.js" defer></script>' in page
+    assert (site / "site_libs" / "quarto-html" / "quarto-nomodule.js").exists()
+    assert (site / "downloads" / "smoke-three" / "smoke-amounts.csv").exists()
+    notes = [line for line in lines if line.startswith("publisher:")]
+    assert len(notes) == 1 and re.fullmatch(r"publisher: Quarto [\d.]+ \(.+\): rendered all 7 pages in \d+\.\ds",
+                                            notes[0]), notes
+
+
+@pytest.mark.slow
+@pytest.mark.quarto
+@pytest.mark.skipif(QUARTO is None, reason=NO_QUARTO)
+def test_both_publishers_publish_the_same_site(smoke_site, quarto_smoke_site):
+    from analysis.report.site_summary import summarise
+    nbconvert = summarise(smoke_site[0] / "reports" / "_site")
+    quarto = summarise(quarto_smoke_site[1])
+    assert nbconvert["pages"] == ["data-downloads.html", "index.html", "methods.html", "profile-aalborg.html",
+                                  "profile-peine.html", "smoke-three.html", "smoke.html"]
+    assert quarto["pages"] == nbconvert["pages"]
+    expected_nav = [("link", "Overview", "index.html"), ("link", "Defaults", "smoke.html"),
+                    ("link", "Factor 3", "smoke-three.html"), ("menu", "Municipality profiles", ""),
+                    ("link", "Aalborg Kommune", "profile-aalborg.html"), ("link", "Landkreis Peine", "profile-peine.html"),
+                    ("link", "Methods and sources", "methods.html"), ("link", "Data downloads", "data-downloads.html")]
+    for page in nbconvert["pages"]:
+        assert nbconvert["nav"][page] == expected_nav, page
+        assert quarto["nav"][page] == expected_nav, page
+    assert nbconvert["charts"] == {"data-downloads.html": 0, "index.html": 0, "methods.html": 1, "profile-aalborg.html": 1,
+                                   "profile-peine.html": 1, "smoke-three.html": 1, "smoke.html": 1}
+    assert quarto["charts"] == nbconvert["charts"]
+    assert "downloads/smoke-three/smoke-amounts.xlsx" in nbconvert["downloads"] and "data/quality.xlsx" in nbconvert["downloads"]
+    assert quarto["downloads"] == nbconvert["downloads"]
+    assert nbconvert["links"]["smoke-three.html"] == ["downloads/smoke-three/smoke-amounts.csv",
+                                                      "downloads/smoke-three/smoke-amounts.xlsx"]
+    assert quarto["links"] == nbconvert["links"]
+
+
+@pytest.mark.slow
+@pytest.mark.quarto
+@pytest.mark.skipif(QUARTO is None, reason=NO_QUARTO)
+def test_quarto_renders_again_only_a_page_whose_notebook_changed(quarto_smoke_site, tmp_path):
+    root, first, notes = quarto_smoke_site
+    from analysis.report import build
+    site = build.load_config(root / "reports" / "smoke.yml", root).site
+    executed = tmp_path / "executed"
+    shutil.copytree(root / "reports" / "_executed", executed)
+    nb = nbformat.read(executed / "smoke.ipynb", as_version=4)
+    nb.cells.append(new_markdown_cell("A paragraph added after the first render."))
+    nbformat.write(nb, executed / "smoke.ipynb")
+    lines = []
+    again = publish.publish(executed, site, tmp_path / "work", root, publisher="quarto", say=lines.append)
+    assert len(lines) == 1 and "rendered 1 of 7 pages (smoke; the other 6 unchanged since the last build)" in lines[0]
+    assert "A paragraph added after the first render." in (again / "smoke.html").read_text()
+    for page in first.glob("*.html"):
+        if page.name != "smoke.html":
+            assert (again / page.name).read_bytes() == page.read_bytes(), page.name
+    assert publish.module_scripts(again) == [] and publish.external_references(again) == []
+
+
+@pytest.mark.slow
+@pytest.mark.quarto
+@pytest.mark.skipif(QUARTO is None, reason=NO_QUARTO)
+def test_a_failed_quarto_render_shows_quartos_own_error(smoke_site, tmp_path):
+    from conftest import copy_workspace, write_fake_processed
+
+    from analysis.report import build
+    root = copy_workspace(tmp_path / "ws", notebooks=())
+    write_fake_processed(root)
+    theme = root / "reports" / "theme.scss"
+    theme.write_text(theme.read_text() + "\n/*-- scss:rules --*/\n.broken { color: $no-such-variable; }\n")
+    site = build.load_config(smoke_site[0] / "reports" / "smoke.yml", smoke_site[0]).site
+    with pytest.raises(publish.PublishError) as err:
+        publish.publish(smoke_site[0] / "reports" / "_executed", site, tmp_path / "work", root, publisher="quarto")
+    message = str(err.value)
+    assert message.startswith("quarto render failed (exit code 1):\n")
+    assert "Undefined variable" in message and "$no-such-variable" in message, message

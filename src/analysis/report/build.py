@@ -489,9 +489,6 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
                       if old_html.get(n) == k and (reports / "_site" / f"{n}.html").is_file()}
         # Quarto's note goes through `say` even when quiet: the fallback must always be visible.
         site_dir = publish.publish(executed, cfg.site, stage / "render", root, publisher, say, reuse=reuse_html)
-        if not use_quarto and pages:
-            reasons.append(f"published {len(pages) - len(reuse_html)} pages anew, kept the HTML of "
-                           f"{len(reuse_html)} (same executed notebook and navigation)")
         (executed / SITE_RECORD).write_text(json.dumps({**record, "html": html}, indent=1) + "\n", encoding="utf-8")
         Path(site_dir).rename(unit / "site")
         staging.publish_unit(unit, reports, say)

@@ -1,25 +1,31 @@
-"""Publish executed notebooks as a static website that works offline.
+"""Publish executed notebooks as a static website that works offline, also opened from disk.
 
-With `quarto` on PATH the site is rendered by Quarto from a copy of the project in reports/
-(render list and navbar filled in from the pages); otherwise nbconvert's HTML exporter renders
-every page with a small template (same navigation bar on every page, no CDN scripts) and an
-index page is generated. Both produce the same files:
+With `quarto` on PATH the site is rendered by Quarto in reports/.quarto-render/ (a copy of the
+project in reports/ with the render list and navbar of the build, kept between builds so that
+only the pages whose content changed are rendered again); otherwise nbconvert's HTML exporter
+renders every page with a small template (same navigation bar on every page, no CDN scripts)
+and an index page is generated. Both produce the same files:
 
     index.html, <page>.html ..., data-downloads.html
     assets/vega-bundle.js          local Vega libraries (analysis.report.offline)
     downloads/<page>/*.csv|xlsx    the data behind each page (analysis.offline.offer_download)
     data/*.csv|xlsx                the processed tables (data/processed/)
 
-Rendering happens in a folder of the caller's stage; `swap_in` then replaces reports/_site.
+Rendering happens in a folder of the caller's stage; `staging.publish_unit` then publishes it.
+The offline check refuses a site that would load anything from the web or a module script.
 """
 from __future__ import annotations
 
 import copy
+import hashlib
 import html
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -30,7 +36,7 @@ import yaml
 from analysis.report import offline
 from analysis.report.runner import Page, workspace_root
 
-FALLBACK_NOTE = "quarto not found on PATH: published with nbconvert (fallback)"
+FALLBACK_NOTE = "publisher: nbconvert (quarto not found on PATH: fallback)"  # + ": rendered N pages in Xs"
 INDEX, DATA_PAGE = "index", "data-downloads"
 DATA_DIR = "data"
 REMOVE_CELL, REMOVE_OUTPUT = "remove-cell", "remove-output"  # cell tags honoured (code is never shown)
@@ -291,6 +297,22 @@ def external_references(site_dir: Path) -> list[str]:
     return found
 
 
+_MODULE_SCRIPT = re.compile(r"<script\b(?=[^>]*\btype\s*=\s*[\"']?module)(?=[^>]*\bsrc\s*=\s*(?![\"']?data:))[^>]*>", re.I)
+
+
+def module_scripts(site_dir: Path) -> list[str]:
+    """Pages that load a <script type="module" src=...>: browsers block those when the page is
+    opened from disk (file://), as analysis.report.quarto_nomodule explains."""
+    found = []
+    for path in sorted(Path(site_dir).rglob("*.htm*")):
+        if "site_libs" in path.relative_to(site_dir).parts or not path.is_file():
+            continue
+        m = _MODULE_SCRIPT.search(path.read_text(encoding="utf-8", errors="replace"))
+        if m:
+            found.append(f"{path.relative_to(site_dir)}: module script (blocked from file://): {m.group(0)[:120]}")
+    return found
+
+
 # --- nbconvert ----------------------------------------------------------------------------
 
 NBCONVERT_TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -411,19 +433,39 @@ def render_nbconvert(site: Site, notebooks: dict[str, nbformat.NotebookNode], in
 
 
 # --- Quarto -------------------------------------------------------------------------------
+#
+# The Quarto project lives in reports/.quarto-render/ and is kept between builds: a build writes
+# its files there (only those whose bytes changed), then renders the whole project, or only the
+# pages whose content changed since the last successful render (`render_plan`), and copies the
+# result into the caller's stage. Unchanged pages give the same bytes: the notebook copy handed
+# to Quarto drops what differs between two runs of the same content (Papermill timings, random
+# cell ids), and chart element ids come from the chart spec (analysis.report.offline).
+
+QUARTO_PROJECT = ".quarto-render"        # reports/.quarto-render/: the Quarto project between builds
+RENDER_STATE = "render-state.json"       # in it: what the last successful render was made from
+RENDER_LOG = "render.log"                # in it: Quarto's output of the last render
+RENDER_STATE_VERSION = 1
+MAX_PAGE_RENDERS = 3                     # more changed pages: one full render is cheaper than one call each
+RESOURCE_DIRS = (offline.SITE_ASSETS, offline.DOWNLOADS, DATA_DIR)
+POST_RENDER = "analysis.report.quarto_nomodule"
+WIDGET_MIME_TYPES = ("application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json")
+
 
 def quarto_config(base: dict, site: Site) -> dict:
-    """reports/_quarto.yml with the render list and the navbar of this build."""
+    """reports/_quarto.yml with the render list, the navbar of this build and the post-render
+    step that makes the pages work from disk (analysis.report.quarto_nomodule)."""
     cfg = copy.deepcopy(base or {})
     project = cfg.setdefault("project", {})
     project["type"] = "website"
     project["output-dir"] = "_site"
     project["render"] = [f"{INDEX}.qmd"] + [f"{p.name}.ipynb" for p in site.pages] + [f"{DATA_PAGE}.qmd"]
     resources = list(project.get("resources") or [])
-    for glob in (f"{offline.SITE_ASSETS}/**", f"{offline.DOWNLOADS}/**", f"{DATA_DIR}/**"):
+    for glob in (f"{folder}/**" for folder in RESOURCE_DIRS):
         if glob not in resources:
             resources.append(glob)
     project["resources"] = resources
+    # quarto.js is a <script type="module">, which browsers block on file://: a classic copy replaces it
+    project["post-render"] = [f'"{sys.executable}" -m {POST_RENDER}']
     website = cfg.setdefault("website", {})
     website["title"] = site.title
     if site.description:
@@ -439,42 +481,218 @@ def quarto_config(base: dict, site: Site) -> dict:
     return cfg
 
 
+def front_matter(fields: dict) -> str:
+    """The YAML front matter block (`---` ... `---`) of a Quarto page, e.g. {"title": ...}."""
+    return "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False) + "---"
+
+
 def front_matter_cell(title: str) -> nbformat.NotebookNode:
     """The raw first cell Quarto reads as a notebook's front matter."""
-    text = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---"
-    return nbformat.v4.new_raw_cell(text)
+    cell = nbformat.v4.new_raw_cell(front_matter({"title": title}))
+    cell.pop("id", None)  # set by quarto_notebook (a random id would change the page's bytes)
+    return cell
+
+
+def html_outputs_as_markdown(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy whose text/html and application/javascript outputs are text/markdown holding the
+    same raw HTML block Quarto would write for them (```{=html}).
+
+    Quarto adds require.js and jQuery from a CDN to every page with a code-cell output that has a
+    text/html or application/javascript key (src/core/jupyter/widgets.ts, haveOutputType; no
+    option turns it off); a text/markdown output renders to the same HTML without them. Jupyter
+    widget outputs are left alone (they need the CDN; the offline check then refuses the page).
+    """
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            data = out.get("data", {})
+            if any(m in data for m in WIDGET_MIME_TYPES) or not ("text/html" in data or "application/javascript" in data):
+                continue
+            if "text/html" in data:
+                body = _text(data.pop("text/html"))
+                data.pop("application/javascript", None)
+            else:
+                body = f'<script type="application/javascript">\n{_text(data.pop("application/javascript"))}\n</script>'
+            fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", body)), default=0))
+            data["text/markdown"] = f"{fence}{{=html}}\n{body.rstrip()}\n{fence}\n"
+    return nb
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def quarto_notebook(nb: nbformat.NotebookNode, title: str) -> nbformat.NotebookNode:
+    """The copy of a prepared notebook handed to Quarto: its front matter first, HTML outputs as
+    Markdown (no CDN scripts), and nothing that differs between two runs of the same content
+    (Papermill's timings, random cell ids), so an unchanged page gives the same bytes."""
+    nb = html_outputs_as_markdown(nb)
+    nb.metadata.pop("papermill", None)
+    nb.cells.insert(0, front_matter_cell(title))
+    with_ids = (nb.get("nbformat"), nb.get("nbformat_minor", 0)) >= (4, 5)
+    for i, cell in enumerate(nb.cells):
+        for key in ("papermill", "execution"):
+            cell.get("metadata", {}).pop(key, None)
+        if with_ids:
+            cell["id"] = f"cell-{i}"
+    return nb
+
+
+def content_hash(data: bytes) -> str:
+    """The key of a page's Quarto input (sha256 of its bytes; see `quarto_notebook`)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def quarto_inputs(site: Site, notebooks: dict[str, nbformat.NotebookNode], index_front: dict, index_md: str,
+                  data_md: str) -> dict[str, bytes]:
+    """The pages Quarto renders, file name -> bytes: index.qmd, <page>.ipynb ..., data-downloads.qmd."""
+    front = dict(index_front or {})
+    front.setdefault("title", "Overview")
+    files = {f"{INDEX}.qmd": (front_matter(front) + "\n\n" + index_md).encode("utf-8")}
+    for p in site.pages:
+        files[f"{p.name}.ipynb"] = nbformat.writes(quarto_notebook(notebooks[p.name], p.title)).encode("utf-8")
+    files[f"{DATA_PAGE}.qmd"] = (front_matter({"title": "Data downloads"}) + "\n\n" + data_md).encode("utf-8")
+    return files
+
+
+def quarto_project_files(site: Site, reports: Path, pages: dict[str, bytes]) -> dict[str, bytes]:
+    """_quarto.yml of this build and the files of reports/ the project needs (theme, styles, headers)."""
+    files = {}
+    for f in sorted(reports.iterdir()):
+        if f.is_file() and f.suffix in QUARTO_COPY and not f.name.startswith((".", "_")) and f.name not in pages:
+            files[f.name] = f.read_bytes()
+    config = reports / "_quarto.yml"
+    base = yaml.safe_load(config.read_text(encoding="utf-8")) if config.exists() else {}
+    files["_quarto.yml"] = yaml.safe_dump(quarto_config(base, site), allow_unicode=True,
+                                          sort_keys=False).encode("utf-8")
+    return files
+
+
+def render_state(quarto: str, config: dict[str, bytes], pages: dict[str, bytes]) -> dict:
+    """What a render is made from: Quarto, the project files and this code, and each page's hash."""
+    code = b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], _post_render_module()))
+    digest = hashlib.sha256(code)
+    for name in sorted(config):
+        digest.update(name.encode() + b"\0" + config[name] + b"\0")
+    return {"version": RENDER_STATE_VERSION, "quarto": os.path.realpath(quarto), "config": digest.hexdigest(),
+            "pages": {name: content_hash(data) for name, data in pages.items()}}
+
+
+def _post_render_module():
+    from analysis.report import quarto_nomodule
+    return quarto_nomodule
+
+
+def render_plan(previous: dict | None, current: dict, site_dir: Path) -> list[str] | None:
+    """The pages to render one at a time ([] when none changed), or None for a full render.
+
+    A full render when there is no successful earlier render, when anything but the pages
+    changed (navbar, render list, theme, styles, Quarto, this code), when a page of the last
+    render is missing, or when more than MAX_PAGE_RENDERS pages changed."""
+    if not previous or any(previous.get(k) != current[k] for k in ("version", "quarto", "config")):
+        return None
+    if set(previous.get("pages", {})) != set(current["pages"]):
+        return None
+    if not all((site_dir / f"{Path(name).stem}.html").exists() for name in current["pages"]):
+        return None
+    changed = [name for name, digest in current["pages"].items() if previous["pages"][name] != digest]
+    return None if len(changed) > MAX_PAGE_RENDERS else changed
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if not (path.is_file() and path.read_bytes() == data):
+        path.write_bytes(data)
+
+
+def _mirror(src: Path, dest: Path) -> None:
+    """Make `dest` hold exactly the files of `src` (files with the same bytes are not rewritten)."""
+    import filecmp
+    dest.mkdir(parents=True, exist_ok=True)
+    wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()} if src.exists() else set()
+    for p in sorted(dest.rglob("*"), reverse=True):
+        rel = p.relative_to(dest)
+        if p.is_file() and rel not in wanted:
+            p.unlink()
+        elif p.is_dir() and not any(p.iterdir()):
+            p.rmdir()
+    for rel in sorted(wanted):
+        target = dest / rel
+        if not (target.is_file() and filecmp.cmp(src / rel, target, shallow=False)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src / rel, target)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _run_quarto(quarto: str, args: list[str], project: Path) -> None:
+    """Run quarto in the project; on failure raise PublishError with Quarto's own output."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.run([quarto, *args], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace", env=env)
+    log = project / RENDER_LOG
+    output = _ANSI.sub("", proc.stdout)
+    with log.open("a", encoding="utf-8") as f:
+        f.write(f"$ quarto {' '.join(args)}\n{output}\n(exit code {proc.returncode})\n")
+    if proc.returncode != 0:
+        # Quarto's messages without its TypeScript stack trace (that stays in the log)
+        lines = [line for line in output.strip().splitlines()
+                 if line.strip() and line.strip() != "Stack trace:" and not re.match(r"^\s+at ", line)]
+        tail = "\n".join(lines[-40:])
+        raise PublishError(f"quarto {args[0]} failed (exit code {proc.returncode}):\n{tail}\n"
+                           f"(Quarto's whole output: {log})")
 
 
 def render_quarto(site: Site, notebooks: dict[str, nbformat.NotebookNode], index_front: dict, index_md: str,
-                  data_md: str, project: Path, reports: Path, quarto: str, say: Callable[[str], None] | None) -> Path:
-    """Write a Quarto project into `project`, run `quarto render` there; return its _site folder."""
-    for f in reports.iterdir():
-        if f.is_file() and f.suffix in QUARTO_COPY and not f.name.startswith((".", "_")):
-            shutil.copyfile(f, project / f.name)
-    base = yaml.safe_load((reports / "_quarto.yml").read_text(encoding="utf-8")) if (reports / "_quarto.yml").exists() else {}
-    (project / "_quarto.yml").write_text(yaml.safe_dump(quarto_config(base, site), allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
-    front = dict(index_front or {})
-    front.setdefault("title", "Overview")
-    (project / f"{INDEX}.qmd").write_text("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n\n" + index_md,
-                                          encoding="utf-8")
-    (project / f"{DATA_PAGE}.qmd").write_text("---\ntitle: Data downloads\n---\n\n" + data_md, encoding="utf-8")
-    for p in site.pages:
-        nb = copy.deepcopy(notebooks[p.name])
-        nb.cells.insert(0, front_matter_cell(p.title))
-        nbformat.write(nb, project / f"{p.name}.ipynb")
-    cmd = [quarto, "render", str(project), "--no-execute"]
-    proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-        raise PublishError(f"quarto render failed (exit code {proc.returncode}):\n{tail}")
-    site_dir = project / "_site"
-    if not (site_dir / f"{INDEX}.html").exists():
-        raise PublishError(f"quarto render wrote no {INDEX}.html into {site_dir}")
-    for folder in (offline.SITE_ASSETS, offline.DOWNLOADS, DATA_DIR):  # resources Quarto may have skipped
-        if (project / folder).exists():
-            shutil.copytree(project / folder, site_dir / folder, dirs_exist_ok=True)
-    return site_dir
+                  data_md: str, stage: Path, reports: Path, quarto: str, project: Path | None = None) -> tuple[Path, str]:
+    """Render the site with Quarto in `project` (default reports/.quarto-render/), all pages or
+    only the changed ones; copy it with the resource folders of `stage` (assets/, downloads/,
+    data/) into `stage`/_site. Returns that folder and what was rendered (for the build's note)."""
+    project = Path(project) if project else reports / QUARTO_PROJECT
+    project.mkdir(parents=True, exist_ok=True)
+    pages = quarto_inputs(site, notebooks, index_front, index_md, data_md)
+    config = quarto_project_files(site, reports, pages)
+    state_file, built = project / RENDER_STATE, project / "_site"
+    try:
+        previous = json.loads(state_file.read_text(encoding="utf-8")) if state_file.exists() else None
+    except ValueError:
+        previous = None
+    current = render_state(quarto, config, pages)
+    plan = render_plan(previous, current, built)
+    state_file.unlink(missing_ok=True)  # written again only once this render succeeded
+    (project / RENDER_LOG).write_text("", encoding="utf-8")
+    for name, data in {**config, **pages}.items():
+        _write_if_changed(project / name, data)
+    for f in project.iterdir():  # pages of earlier builds that are gone now
+        if f.is_file() and f.suffix in (".ipynb", ".qmd") and f.name not in pages and f.name not in config:
+            f.unlink()
+    for folder in RESOURCE_DIRS:
+        _mirror(stage / folder, project / folder)
+    if plan is None:
+        shutil.rmtree(built, ignore_errors=True)
+        _run_quarto(quarto, ["render", str(project), "--no-execute"], project)
+        detail = f"rendered all {len(pages)} pages"
+    else:
+        for name in plan:
+            _run_quarto(quarto, ["render", str(project / name), "--no-execute"], project)
+        rest = len(pages) - len(plan)
+        detail = (f"rendered {len(plan)} of {len(pages)} pages ({', '.join(Path(n).stem for n in plan)}; "
+                  f"the other {rest} unchanged since the last build)" if plan else
+                  f"rendered 0 of {len(pages)} pages (none changed since the last build)")
+    if not (built / f"{INDEX}.html").exists():
+        raise PublishError(f"quarto render wrote no {INDEX}.html into {built}")
+    state_file.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+    site_dir = stage / "_site"
+    shutil.rmtree(site_dir, ignore_errors=True)
+    shutil.copytree(built, site_dir, ignore=lambda d, names: [n for n in names if Path(d) == built and n in RESOURCE_DIRS])
+    for folder in RESOURCE_DIRS:
+        if (stage / folder).exists():
+            shutil.copytree(stage / folder, site_dir / folder)
+    return site_dir, detail
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -483,13 +701,30 @@ def quarto_path() -> str | None:
     return shutil.which("quarto")
 
 
-def publish(executed: Path, site: Site, work: Path, root: Path | None = None, publisher: str = "auto",
-            say: Callable[[str], None] | None = print, reuse: dict[str, Path] | None = None) -> Path:
-    """Render the executed notebooks (executed/<page>.ipynb, executed/downloads/) into a new
-    folder below `work`; return that folder (reports/_site is not touched: see `swap_in`).
+def quarto_version(quarto: str) -> str | None:
+    """Quarto's version read from its install tree (no process start: the launcher takes seconds)."""
+    bin_dir = Path(os.path.realpath(quarto)).parent
+    for rel in ("../lib/quarto-cli/version.txt", "../share/version", "../share/quarto/version",
+                "../opt/quarto/share/version"):
+        f = bin_dir / rel
+        if f.is_file():
+            text = f.read_text(encoding="utf-8", errors="replace").strip()
+            if re.fullmatch(r"\d+(\.\d+)+", text):
+                return text
+    return None
 
-    publisher: "auto" (Quarto when on PATH, else nbconvert with a one-line note), "quarto" or
-    "nbconvert". Raises PublishError when rendering fails or a page would load from the web.
+
+def publish(executed: Path, site: Site, work: Path, root: Path | None = None, publisher: str = "auto",
+            say: Callable[[str], None] | None = print, quarto_project: Path | None = None,
+            reuse: dict[str, Path] | None = None) -> Path:
+    """Render the executed notebooks (executed/<page>.ipynb, executed/downloads/) into a new
+    folder below `work`; return that folder (reports/_site is not touched: see `staging.publish_unit`).
+
+    publisher: "auto" (Quarto when on PATH, else nbconvert), "quarto" or "nbconvert". One line
+    through `say` names the publisher used and how long the render took. Quarto renders in
+    `quarto_project` (default reports/.quarto-render/, kept between builds: only changed pages
+    are rendered again). Raises PublishError when rendering fails, or a page would load from
+    the web or a module script (blocked when the page is opened from disk).
     """
     root = workspace_root(root)
     reports = root / "reports"
@@ -498,8 +733,6 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     if publisher == "quarto" and not quarto:
         raise PublishError("publisher 'quarto' asked for, but quarto is not on PATH")
     use_quarto = publisher == "quarto" or (publisher == "auto" and quarto is not None)
-    if publisher == "auto" and not use_quarto and say:
-        say(FALLBACK_NOTE)
     reuse = {} if use_quarto else {n: Path(f) for n, f in (reuse or {}).items() if Path(f).is_file()}
     notebooks = {}
     for p in site.pages:
@@ -518,8 +751,12 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     if downloads.exists():
         shutil.copytree(downloads, out / offline.DOWNLOADS, dirs_exist_ok=True)
     data_md = data_downloads(root, out, site, downloads, previous=reports / "_site" / DATA_DIR)
+    t0 = time.perf_counter()
     if use_quarto:
-        site_dir = render_quarto(site, notebooks, index_front, index_md, data_md, out, reports, quarto, say)
+        site_dir, detail = render_quarto(site, notebooks, index_front, index_md, data_md, out, reports, quarto,
+                                         quarto_project)
+        version = quarto_version(quarto)
+        note = f"publisher: Quarto{' ' + version if version else ''} ({_shown(quarto, root)}): {detail}"
     else:
         try:
             render_nbconvert(site, notebooks, index_md, index_front.get("title", "Overview"), data_md, out,
@@ -527,26 +764,23 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
         except Exception as exc:
             raise PublishError(f"nbconvert failed: {type(exc).__name__}: {exc}") from exc
         site_dir = out
-    problems = external_references(site_dir)
+        why = FALLBACK_NOTE if publisher == "auto" else "publisher: nbconvert (--publisher nbconvert)"
+        note = (f"{why}: rendered {len(site.pages) - len(reuse) + 2} pages, kept the HTML of {len(reuse)} "
+                "(same executed notebook and navigation)" if reuse else f"{why}: rendered all {len(site.pages) + 2} pages")
+    seconds = time.perf_counter() - t0
+    problems = external_references(site_dir) + module_scripts(site_dir)
     if problems:
-        raise PublishError("the site would load from the web (it must work offline):\n  " + "\n  ".join(problems[:10]))
+        raise PublishError("the site would load from the web or fail when opened from disk (it must work "
+                           "offline):\n  " + "\n  ".join(problems[:10]))
+    if say:
+        say(f"{note} in {seconds:.1f}s")
     return site_dir
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Replace `target` by `new` with renames (same file system); the old one is removed after."""
-    new, target = Path(new), Path(target)
-    old = None
-    if target.exists():
-        old = target.with_name(f".site-old-{target.name.strip('_')}-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        target.rename(old)
+def _shown(path: str, root: Path) -> str:
     try:
-        new.rename(target)
-    except BaseException:
-        if old is not None:
-            old.rename(target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return path
+
+
