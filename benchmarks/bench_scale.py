@@ -81,6 +81,23 @@ INPUTS_CHILD = textwrap.dedent("""
                       "pages": len(pages)}))
 """)
 
+# A few profile pages run the way the build runs them (with the standing cache of INPUTS_CHILD):
+# seconds per page and the peak memory of one kernel, for N too large to build here.
+PROFILES_CHILD = textwrap.dedent("""
+    import json, sys
+    sys.modules.setdefault("rfc3987_syntax", None)
+    from pathlib import Path
+    from analysis import api
+    from analysis.report import build, incremental, runner
+    root, out, k = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+    pages = [p for p in build.load_config(None, root).site.pages if p.name.startswith("profile-")]
+    pages = [p for p in pages if p.name.startswith("profile-synth")][:k - 1] + [p for p in pages if p.name == "profile-peine"]
+    env = {api.STANDING_ENV: str(root / incremental.CACHE / "standing")}
+    res = runner.execute(pages, out / "executed", root, jobs=1, progress=None, work_dir=out / "work", extra_env=env)
+    print(json.dumps({"pages": [r.page.name for r in res], "seconds": [round(r.seconds, 2) for r in res],
+                      "ipynb_kb": [round(r.output.stat().st_size / 1024, 1) for r in res]}))
+""")
+
 FLOOR_CHILD = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
@@ -283,6 +300,7 @@ ROWS = [
     ("extract peak MB", ("extract", "peak_mb")),
     ("no-change inputs cold s", ("inputs_cold", "wall")), ("  peak MB", ("inputs_cold", "peak_mb")),
     ("no-change inputs warm s", ("inputs_warm", "wall")), ("  CPU s", ("inputs_warm", "cpu")),
+    ("profile page s (sampled)", ("profiles", "per_profile_s")), ("  peak MB", ("profiles", "peak_mb")),
     ("validate wall s", ("validate", "wall")), ("validate CPU s", ("validate", "cpu")),
     ("build wall s", ("builds", "build", "wall")), ("build CPU s", ("builds", "build", "cpu")),
     ("build pages run", ("builds", "build", "pages_run")),
@@ -354,6 +372,8 @@ def main(argv=None) -> None:
     ap.add_argument("n", nargs="*", type=int, default=[REAL, 50], help="municipality counts (>= 7)")
     ap.add_argument("--max-build-n", type=int, default=50, help="builds only for N up to this")
     ap.add_argument("--skip-validate", action="store_true")
+    ap.add_argument("--profile-samples", type=int, default=3,
+                    help="profile pages run one by one for N above --max-build-n")
     ap.add_argument("--skip-floor", action="store_true")
     ap.add_argument("--jobs", type=int, default=None, help="analysis build -j (default: the cores)")
     ap.add_argument("--step-timeout", type=float, default=None, help="seconds before a step is killed")
@@ -413,6 +433,18 @@ def main(argv=None) -> None:
                 say(f"  {step}: {m['wall']:.1f}s wall, {m.get('cpu', 0):.1f}s CPU, peak {m['peak_mb']:.0f} MB, "
                     f"is_stale {m.get('is_stale_s')}s, digests+standing {m.get('inputs_s')}s, rc {m.get('rc')}")
                 save()
+            out = logs / "profiles"
+            m = measure([PY, "-c", PROFILES_CHILD, str(ws), str(out), str(a.profile_samples)], env, ws,
+                        logs / "profiles.log", a.step_timeout)
+            try:
+                m.update(json.loads(Path(m["log"]).read_text().strip().splitlines()[-1]))
+                m["per_profile_s"] = round(sum(m["seconds"]) / len(m["seconds"]), 2)
+            except (ValueError, IndexError, ZeroDivisionError):
+                pass
+            rec["profiles"] = m
+            say(f"  profiles: {m.get('seconds')} s per page ({m.get('pages')}), peak {m['peak_mb']:.0f} MB, "
+                f"rc {m.get('rc')}")
+            save()
     print()
     print(report(results))
 
