@@ -435,8 +435,8 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
     to_run, why = [], {}
     for p in chosen:
         prints[p.name] = inputs.fingerprint(p)
-        reason = "--force" if force else incremental.why_stale(manifest.get(p.name), prints[p.name],
-                                                                (previous / f"{p.name}.ipynb").exists())
+        reason = "--force" if force else "it was chosen with --only" if only else incremental.why_stale(
+            manifest.get(p.name), prints[p.name], (previous / f"{p.name}.ipynb").exists())
         if reason is None:
             reused.append(Result(p, previous / f"{p.name}.ipynb", None, reused=True))
             why.setdefault("reused (notebook, parameters, code and data unchanged)", []).append(p.name)
@@ -444,8 +444,8 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
             to_run.append(p)
             why.setdefault(f"ran because {reason}", []).append(p.name)
     if only and rest:
-        why.setdefault(f"reused (not chosen by --only, unchanged since the last build)", []).extend(r.page.name for r in reused
-                                                                                                if r.page in rest)
+        why.setdefault("reused (not chosen with --only, unchanged since the last build)", []).extend(
+            r.page.name for r in reused if r.page in rest)
     reasons = incremental.summarise(why)
     use_quarto = publisher == "quarto" or (publisher == "auto" and publish.quarto_path() is not None)
     site_digest = incremental.site_key(cfg.site, root, "quarto" if use_quarto else "nbconvert")
