@@ -13,11 +13,11 @@ else
   PYTHON := .venv/bin/python
   ENV_STAMP := .venv/.installed
 endif
-J ?= 2
+J ?=          # notebooks at once (default: the number of cores)
 
 .PHONY: build extract test lab clean
 build: $(ENV_STAMP)
-	$(PYTHON) -m analysis.cli build -j $(J)
+	$(PYTHON) -m analysis.cli build $(if $(J),-j $(J))
 
 extract: $(ENV_STAMP)
 	$(PYTHON) -m analysis.cli extract
@@ -43,4 +43,4 @@ lab: $(ENV_STAMP)
 	touch $@
 
 clean:
-	rm -rf data/processed reports/_site reports/_executed reports/.published reports/.quarto-render
+	rm -rf data/processed reports/_site reports/_executed reports/.published reports/.quarto-render reports/.cache

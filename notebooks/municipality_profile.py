@@ -162,23 +162,20 @@ else:
 # the key facts of every municipality's documents and goal system, side by side.
 
 # %%
-cb_all = ws.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant",
-                              missing="leave_out")
-comp_all = spending.composition(cb_all, "group", ws.reference.cofog, names=names, fiscal_year=p.fiscal_year,
-                                phase=p.phase)
-by_category = scope.standing(comp_all, ws.reference.coverage, m, names)
+st = ws.standing(base_year, fiscal_year=p.fiscal_year, phase=p.phase)  # all municipalities: once per build
+by_category = st.by_category(m)
 if len(by_category):
+    behind = st.rows_behind(by_category)  # the rows of every municipality's comparable budget behind it
     display(pc.standing_chart(by_category, m, all_ids, names))
     charts.show(pc.category_standing_view(by_category, m))
-    display(charts.note(caveats.left_out(cb_all, ws.municipalities)
-                         + caveats.budget(caveats.subset(cb_all, by_category), ws.municipalities, what="money")
+    display(charts.note(caveats.left_out(behind, ws.municipalities)
+                         + caveats.budget(behind, ws.municipalities, what="money")
                          + caveats.task_split(ws.municipalities, by_category["municipality_id"].unique(),
                                               ws.reference.task_split, by_category["category"].unique())))
 else:
     display(charts.md("**nothing to compare**: the documents of {name} give no budget figures by category.",
                       name=names[m]))
-standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names, coverage=ws.reference.coverage,
-                            fiscal_year=p.fiscal_year, phase=p.phase)
+standing = st.facts
 charts.show(pc.standing_view(standing, m))
 display(charts.note(caveats.task_split(ws.municipalities, all_ids)))
 

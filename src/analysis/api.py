@@ -28,6 +28,7 @@ PHASE_COLUMN = {"budget": "phase", "indicators": "phase", "goals": "result_phase
 COVERAGE_TABLES = ["budget", "indicators", "goals"]
 NO_FIGURES = "no figures in source"
 NO_EXTRACT_ENV = "ANALYSIS_NO_EXTRACT"  # set by `analysis build` for its notebooks: refresh='auto' never extracts
+STANDING_ENV = "ANALYSIS_STANDING_DIR"  # set by `analysis build`: where the shared standing tables are cached
 
 
 def _as_list(value) -> list | None:
@@ -145,6 +146,30 @@ class Workspace:
         return harmonise.comparable(df, self.reference, base_year=base_year, price_basis=price_basis,
                                     per=per, countries=self.countries, missing=missing)
 
+    def standing(self, base_year: int | None, fiscal_year=None, phase=None):
+        """The profiles' shared comparison of all municipalities (`analysis.compare.standing`), at
+        constant prices of `base_year` per inhabitant: read from the build's cache
+        ($ANALYSIS_STANDING_DIR, keyed by `standing_key`) when it is there, else computed (once per
+        workspace object)."""
+        from analysis.compare import standing as standing_mod
+        memo = self.__dict__.setdefault("_standing", {})
+        args = (base_year, fiscal_year, phase)
+        if args in memo:
+            return memo[args]
+        cached = None
+        if os.environ.get(STANDING_ENV) and self.root is not None:
+            folder = Path(os.environ[STANDING_ENV]) / standing_key(self.root, *args)
+            cached = read_standing(folder) if (folder / "facts.pkl").exists() else None
+        if cached is None:
+            with_budget = sorted(set(self.budget["municipality_id"]))
+            cb_all = self.comparable_budget(with_budget, base_year=base_year, price_basis="real", per="inhabitant",
+                                            missing="leave_out")
+            names = dict(zip(self.municipalities["municipality_id"], self.municipalities["name"]))
+            cached = standing_mod.compute(cb_all, self.goals, self.indicators, self.municipality_ids, names,
+                                          self.reference.cofog, self.reference.coverage, fiscal_year, phase)
+        memo[args] = cached
+        return cached
+
     def coverage(self, long: bool = False) -> pd.DataFrame:
         """Which years each municipality has figures for, per table (budget, indicators, goals).
 
@@ -179,6 +204,90 @@ class Workspace:
                 text += ("; " if text else "") + f"{undated} row{'s' if undated != 1 else ''} without a year"
             wide.loc[mid, name] = text
         return wide
+
+
+def standing_key(root: Path, base_year, fiscal_year=None, phase=None) -> str:
+    """What the shared standing tables are computed from: the processed data (its extract
+    fingerprint), data/reference/, the code, the base year, fiscal year and phase."""
+    import json
+
+    from analysis.contract import fingerprint
+    meta = paths.processed_dir(root) / "metadata.json"
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, ValueError):
+        data = None
+    return fingerprint.of(data, fingerprint.folder(paths.reference_dir(root)), fingerprint.code_version(),
+                          base_year, fiscal_year, phase)[:24]
+
+
+def write_standing(st, folder: Path) -> dict[str, str]:
+    """Write a `compare.standing.Standing` with every municipality's by_category into `folder`
+    (pickles: the dtypes and attrs of the tables stay as computed); return per municipality a
+    digest of what its profile reads from it (its by_category and the budget rows behind it)."""
+    import pickle
+
+    from analysis.contract import fingerprint
+    folder = Path(folder)
+    (folder / "budget").mkdir(parents=True, exist_ok=True)
+    row_digest = {}
+    for mid, part in st.budget_parts.items():
+        part.to_pickle(folder / "budget" / f"{mid}.pkl")
+        row_digest[mid] = _frame_digest(part)
+    ids = list(st.facts["municipality_id"]) if "municipality_id" in st.facts.columns else []
+    by_cat = {m: st.by_category(m) for m in ids}
+    (folder / "by_category").mkdir(exist_ok=True)
+    for m, table in by_cat.items():
+        table.to_pickle(folder / "by_category" / f"{m}.pkl")
+    st.composition.to_pickle(folder / "composition.pkl")
+    with open(folder / "meta.pkl", "wb") as fh:
+        pickle.dump({"attrs": st.budget_attrs, "names": st.names, "coverage": st.coverage}, fh)
+    shared = fingerprint.of(_frame_digest(st.facts), st.budget_attrs)
+    deps = {m: fingerprint.of(shared, _frame_digest(t),
+                              sorted((x, row_digest.get(x)) for x in set(t.get("municipality_id", []))))
+            for m, t in by_cat.items()}
+    st.facts.to_pickle(folder / "facts.pkl")  # last: its presence says the folder is complete
+    return deps
+
+
+def read_standing(folder: Path):
+    import pickle
+
+    from analysis.compare import standing as standing_mod
+    folder = Path(folder)
+    with open(folder / "meta.pkl", "rb") as fh:
+        meta = pickle.load(fh)
+
+    def load_part(mid):
+        f = folder / "budget" / f"{mid}.pkl"
+        return pd.read_pickle(f) if f.exists() else None
+
+    class Categories(dict):  # by_category of one municipality, read when asked for
+        def __missing__(self, mid):
+            f = folder / "by_category" / f"{mid}.pkl"
+            if not f.exists():
+                raise KeyError(mid)
+            self[mid] = pd.read_pickle(f)
+            return self[mid]
+
+        def __contains__(self, mid):
+            return dict.__contains__(self, mid) or (folder / "by_category" / f"{mid}.pkl").exists()
+
+    return standing_mod.Standing(facts=pd.read_pickle(folder / "facts.pkl"),
+                                 composition=pd.read_pickle(folder / "composition.pkl"),
+                                 coverage=meta["coverage"], names=meta["names"], budget_attrs=meta["attrs"],
+                                 load_part=load_part, categories=Categories())
+
+
+def _frame_digest(df: pd.DataFrame) -> str:
+    """A digest of a table's columns, dtypes and values (row order counts)."""
+    import hashlib
+    h = hashlib.sha256(repr([(c, str(t)) for c, t in df.dtypes.items()]).encode())
+    try:
+        h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    except (TypeError, ValueError):  # unhashable cells (lists): their text
+        h.update(df.to_csv(index=False).encode())
+    return h.hexdigest()
 
 
 def read_processed(folder: Path) -> dict[str, pd.DataFrame]:

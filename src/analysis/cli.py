@@ -9,6 +9,11 @@ from pathlib import Path
 from analysis.contract.errors import InputError
 from analysis.contract.lock import LockBusy
 
+# jsonschema (imported by nbformat) compiles the grammar of its optional rfc3987_syntax for seconds
+# in every process; the command skips it as the build's notebook processes do (analysis.report.runner):
+# only jsonschema's 'iri' format check is lost, which no notebook schema uses.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 EXIT_SIGPIPE = 141  # what a shell reports for a process ended by SIGPIPE (`analysis validate | head`)
 
 

@@ -400,8 +400,8 @@ def test_two_builds_at_once_the_second_waits_or_exits(tmp_path):
         assert extract.returncode == 1 and f"(pid {first.pid}" in err
 
         second_err = tmp_path / "second.err"
-        with open(second_err, "w") as fh:
-            second = _cli(root, *args, stderr=fh)
+        with open(second_err, "w") as fh:  # --force: the page runs again though nothing changed
+            second = _cli(root, *args, "--force", stderr=fh)
         _wait_for(lambda: "waiting:" in second_err.read_text())
         release.touch()   # the first build's notebook ends now
         most = 0  # papermill processes at once while the first build runs: never two

@@ -21,19 +21,21 @@ import re
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from analysis.contract import folders, lock, safe_yaml
 from analysis.contract.errors import InputError
-from analysis.report import publish, runner, staging
+from analysis.report import incremental, publish, runner, staging
 from analysis.report.runner import Page, Result, workspace_root
 
 CONFIG = Path("reports") / "notebooks.yml"
 MANIFEST = "pages.json"
-PAGE_KEYS = ["name", "notebook", "title", "nav", "section", "menu", "description", "parameters"]
+SITE_RECORD = "site.json"   # next to the manifest: what the published HTML was rendered from
+TABLE_ROWS = 20             # the summary lists the pages one per line up to this many
+PAGE_KEYS = ["name", "notebook", "title", "nav", "section", "menu", "description", "parameters", "reads"]
 REQUIRED = ["name", "notebook", "title"]
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED = {publish.INDEX, publish.DATA_PAGE}
@@ -182,6 +184,9 @@ def _check_entry(entry: dict, i: int, error) -> None:
     if params is not None and not isinstance(params, dict):
         raise error("parameters must be a mapping of names to values", (i, "parameters"), "parameters",
                     "name: value pairs", repr(params))
+    if entry.get("reads", "all") not in incremental.READS:
+        raise error("unknown value of reads", (i, "reads"), "reads", " or ".join(incremental.READS),
+                    repr(entry.get("reads")))
 
 
 def _page(entry: dict, i: int, error) -> Page:
@@ -191,7 +196,8 @@ def _page(entry: dict, i: int, error) -> Page:
                     "lower-case letters, digits and '-', not index or data-downloads", name)
     page = Page(name=name, notebook=str(entry["notebook"]), title=str(entry["title"]),
                 nav=entry.get("nav"), section=entry.get("section"), menu=entry.get("menu"),
-                description=entry.get("description"), parameters=dict(entry.get("parameters") or {}), entry=i)
+                description=entry.get("description"), parameters=dict(entry.get("parameters") or {}),
+                reads=str(entry.get("reads") or "all"), entry=i)
     return page
 
 
@@ -214,18 +220,30 @@ class BuildResult:
     site_dir: Path
     seconds: float
     extracted: bool
+    reasons: list[str] = field(default_factory=list)   # one line per reason a page ran or was reused
+    published: bool = True                             # False: nothing changed, the site was kept
 
     def summary(self, root: Path) -> str:
-        rows = [("notebook", "parameters", "time", "page")]
-        for r in self.results:
-            rows.append((r.page.notebook, r.page.parameter_text(),
-                         "reused" if r.reused else f"{r.seconds:.1f}s",
-                         _rel(self.site_dir / r.page.html, root)))
-        widths = [max(len(row[i]) for row in rows) for i in range(3)]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)) + "  " + row[3] for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * 4)
-        lines.append(f"published {len(self.results)} notebook pages to {_rel(self.site_dir, root)}/ "
-                     f"in {self.seconds:.1f}s: open {_rel(self.site_dir / 'index.html', root)}")
+        ran = [r for r in self.results if not r.reused]
+        shown = self.results if len(self.results) <= TABLE_ROWS else ran if len(ran) <= TABLE_ROWS else []
+        lines = []
+        if shown:
+            rows = [("notebook", "parameters", "time", "page")]
+            for r in shown:
+                rows.append((r.page.notebook, r.page.parameter_text(),
+                             "reused" if r.reused else f"{r.seconds:.1f}s",
+                             _rel(self.site_dir / r.page.html, root)))
+            widths = [max(len(row[i]) for row in rows) for i in range(3)]
+            lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)) + "  " + row[3] for row in rows]
+            lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * 4)
+        lines += self.reasons
+        if self.published:
+            lines.append(f"published {len(self.results)} notebook pages ({len(ran)} run, "
+                         f"{len(self.results) - len(ran)} reused) to {_rel(self.site_dir, root)}/ "
+                         f"in {self.seconds:.1f}s: open {_rel(self.site_dir / 'index.html', root)}")
+        else:
+            lines.append(f"nothing changed: {_rel(self.site_dir, root)}/ kept as it was "
+                         f"({len(self.results)} pages, {self.seconds:.1f}s): open {_rel(self.site_dir / 'index.html', root)}")
         return "\n".join(lines)
 
 
@@ -246,30 +264,72 @@ def _check_notebooks(config: Config, pages: list[Page], root: Path) -> None:
                              found=p.notebook)
 
 
-def _fingerprint(page: Page, root: Path) -> dict:
-    """What an executed page depends on: notebook file, parameters and the processed data."""
-    import hashlib
-    meta = root / "data" / "processed" / "metadata.json"
+@dataclass
+class Inputs:
+    """What this build's pages are fingerprinted against (computed once per build)."""
+
+    root: Path
+    digests: dict
+    reference: str
+    standing: dict | None = None        # (fiscal_year, phase) -> {municipality_id: digest}
+    standing_dir: Path | None = None
+
+    @classmethod
+    def of(cls, root: Path, pages: list[Page], note=lambda msg: None) -> "Inputs":
+        from analysis.contract import fingerprint
+        inputs = cls(root, incremental.data_digests(root), fingerprint.folder(root / "data" / "reference"))
+        groups = incremental.standing_groups(pages)
+        if groups and (root / "data" / "processed" / "metadata.json").exists():
+            from analysis.report import standing_cache
+            inputs.standing_dir = root / incremental.CACHE / "standing"
+            inputs.standing = {}
+            keep = set()
+            requests = inputs.standing_dir / "requests"
+            for fy, phase in groups:
+                request = requests / (fingerprint.of(incremental.processed_fingerprint(root), inputs.reference,
+                                                     fingerprint.code_version(), fy, phase)[:24] + ".json")
+                out = _read_json(request)
+                if not out or not (inputs.standing_dir / str(out.get("key")) / "facts.pkl").exists():
+                    try:
+                        out = standing_cache.run(root, inputs.standing_dir, json.loads(fy), json.loads(phase))
+                    except RuntimeError as exc:  # the profiles will say what is wrong; they depend on all data
+                        note(f"note: {exc}".splitlines()[0] + " (the profiles compute it themselves)")
+                        continue
+                    requests.mkdir(parents=True, exist_ok=True)
+                    request.write_text(json.dumps(out), encoding="utf-8")
+                inputs.standing[(fy, phase)] = out["deps"]
+                keep.add(out["key"])
+            for old in inputs.standing_dir.glob("*"):   # standing tables of earlier data
+                if old.is_dir() and old.name not in keep | {"requests"}:
+                    shutil.rmtree(old, ignore_errors=True)
+            for old in requests.glob("*.json"):
+                if _read_json(old).get("key") not in keep:
+                    old.unlink(missing_ok=True)
+        return inputs
+
+    def fingerprint(self, page: Page) -> dict:
+        return incremental.page_fingerprint(page, self.root, self.digests, self.reference, self.standing)
+
+
+def _fingerprint(page: Page, root: Path, inputs: Inputs | None = None) -> dict:
+    """What an executed page depends on (analysis.report.incremental)."""
+    return (inputs or Inputs.of(root, [page])).fingerprint(page)
+
+
+def _manifest(executed: Path) -> dict:
     try:
-        data = json.loads(meta.read_text(encoding="utf-8")).get("fingerprint") if meta.exists() else None
-    except ValueError:
-        data = None
-    nb = root / page.notebook
-    return {"notebook": page.notebook,
-            "notebook_sha256": hashlib.sha256(nb.read_bytes()).hexdigest() if nb.is_file() else None,
-            "parameters": json.loads(json.dumps(page.parameters, default=str)),
-            "data": data}
+        return json.loads((executed / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
-def _reusable(pages: list[Page], executed: Path, root: Path) -> list[Result]:
+def _reusable(pages: list[Page], executed: Path, root: Path, inputs: Inputs | None = None) -> list[Result]:
     """Earlier results for the pages not run now (--only): same notebook file, parameters and data."""
-    manifest_file = executed / MANIFEST
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.exists() else {}
+    manifest = _manifest(executed)
     out, stale = [], []
     for p in pages:
-        old = manifest.get(p.name) or {}
-        now = _fingerprint(p, root)
-        if (executed / f"{p.name}.ipynb").exists() and all(old.get(k, "?") == v for k, v in now.items()):
+        now = _fingerprint(p, root, inputs)
+        if incremental.why_stale(manifest.get(p.name), now, (executed / f"{p.name}.ipynb").exists()) is None:
             out.append(Result(p, executed / f"{p.name}.ipynb", None, reused=True))
         else:
             stale.append(p.name)
@@ -316,20 +376,31 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def build(root: Path | None = None, config: Path | None = None, jobs: int = 2, only: list[str] | None = None,
-          extract: bool = True, quiet: bool = False, publisher: str = "auto", say=print, wait: bool = True,
-          stopped: list[str] | None = None) -> BuildResult:
+def default_jobs() -> int:
+    """Notebooks at once by default: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def build(root: Path | None = None, config: Path | None = None, jobs: int | None = None,
+          only: list[str] | None = None, extract: bool = True, quiet: bool = False, publisher: str = "auto",
+          say=print, wait: bool = True, stopped: list[str] | None = None, force: bool = False) -> BuildResult:
     """Extract (if needed), execute, publish; return what was built. Raises on any failure,
     leaving reports/_site and reports/_executed as they were.
 
     Holds the workspace lock (another build or extract: wait, or LockBusy with wait=False).
-    Notebooks stopped while running (a failure elsewhere, Ctrl-C) are appended to `stopped`."""
+    Notebooks stopped while running (a failure elsewhere, Ctrl-C) are appended to `stopped`.
+    Pages whose inputs did not change since the last build are reused (analysis.report.incremental),
+    unless `force`; with nothing changed at all the published site is kept as it is."""
     root = workspace_root(root)
+    jobs = default_jobs() if jobs is None else max(1, jobs)
     with lock.workspace_lock(root, "analysis build", wait, _stderr):
-        return _build(root, config, jobs, only, extract, quiet, publisher, say, stopped)
+        return _build(root, config, jobs, only, extract, quiet, publisher, say, stopped, force)
 
 
-def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopped) -> BuildResult:
+def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopped, force=False) -> BuildResult:
     t0 = time.perf_counter()
     reports = root / "reports"
     note = (lambda msg: None) if quiet else say
@@ -358,28 +429,70 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
     chosen = select(pages, only)
     _check_notebooks(cfg, chosen, root)
     check_parameters(cfg, chosen, root)
+    inputs = Inputs.of(root, pages, note)
+    previous = reports / "_executed"
     rest = [p for p in pages if p not in chosen]
-    reused = _reusable(rest, reports / "_executed", root) if rest else []
+    reused = _reusable(rest, previous, root, inputs) if rest else []
+    manifest = _manifest(previous)
+    prints: dict[str, dict] = {}
+    to_run, why = [], {}
+    for p in chosen:
+        prints[p.name] = inputs.fingerprint(p)
+        reason = "--force" if force else "it was chosen with --only" if only else incremental.why_stale(
+            manifest.get(p.name), prints[p.name], (previous / f"{p.name}.ipynb").exists())
+        if reason is None:
+            reused.append(Result(p, previous / f"{p.name}.ipynb", None, reused=True))
+            why.setdefault("reused (notebook, parameters, code and data unchanged)", []).append(p.name)
+        else:
+            to_run.append(p)
+            why.setdefault(f"ran because {reason}", []).append(p.name)
+    if only and rest:
+        why.setdefault("reused (not chosen with --only, unchanged since the last build)", []).extend(
+            r.page.name for r in reused if r.page in rest)
+    reasons = incremental.summarise(why)
+    use_quarto = publisher == "quarto" or (publisher == "auto" and publish.quarto_path() is not None)
+    site_digest = incremental.site_key(cfg.site, root, "quarto" if use_quarto else "nbconvert")
+    record = {"site": site_digest, "data": inputs.digests["all"], "reference": inputs.reference,
+              "index": _sha(reports / "index.qmd"), "pages": [p.name for p in pages]}
+    old_record = _read_json(previous / SITE_RECORD)
+    by_name = {r.page.name: r for r in reused}
+    if not to_run and (reports / "_site" / "index.html").exists() and \
+            {k: old_record.get(k) for k in record} == record:
+        for r in reused:
+            r.output = previous / r.output.name
+        return BuildResult([by_name[p.name] for p in pages], reports / "_site", time.perf_counter() - t0,
+                           extracted, reasons, published=False)
     stage = staging.new_stage(reports)
     failed_dir = reports / staging.FAILED
     try:
         unit = stage / "unit"
         executed = unit / "executed"
-        note(f"running {len(chosen)} notebooks with Papermill, {jobs} at a time"
+        note(f"running {len(to_run)} notebooks with Papermill, {jobs} at a time"
              + (f" ({len(reused)} pages reused from reports/_executed/)" if reused else ""))
-        results = runner.execute(chosen, executed, root, jobs=jobs, progress=note, work_dir=stage / "work",
-                                 failed_dir=failed_dir, stopped=stopped)
+        extra_env = {}
+        if inputs.standing_dir is not None:
+            from analysis.api import STANDING_ENV
+            extra_env[STANDING_ENV] = str(inputs.standing_dir)
+        results = runner.execute(to_run, executed, root, jobs=jobs, progress=note, work_dir=stage / "work",
+                                 failed_dir=failed_dir, stopped=stopped, extra_env=extra_env) if to_run else []
+        executed.mkdir(parents=True, exist_ok=True)
         for r in reused:
-            shutil.copyfile(r.output, executed / r.output.name)
+            _link_or_copy(r.output, executed / r.output.name)
             old_dl = r.output.parent / "downloads" / r.page.name
             if old_dl.exists():
-                shutil.copytree(old_dl, executed / "downloads" / r.page.name, dirs_exist_ok=True)
+                shutil.copytree(old_dl, executed / "downloads" / r.page.name, dirs_exist_ok=True,
+                                copy_function=_link_or_copy)
             r.output = executed / r.output.name
         by_name = {r.page.name: r for r in results + reused}
         ordered = [by_name[p.name] for p in pages]
-        _write_manifest(executed, ordered, reports / "_executed", root)
+        _write_manifest(executed, ordered, previous, root, prints, inputs)
+        html = {p.name: incremental.html_key(site_digest, executed / f"{p.name}.ipynb") for p in pages}
+        old_html = old_record.get("html") or {}
+        reuse_html = {n: reports / "_site" / f"{n}.html" for n, k in html.items()
+                      if old_html.get(n) == k and (reports / "_site" / f"{n}.html").is_file()}
         # Quarto's note goes through `say` even when quiet: the fallback must always be visible.
-        site_dir = publish.publish(executed, cfg.site, stage / "render", root, publisher, say)
+        site_dir = publish.publish(executed, cfg.site, stage / "render", root, publisher, say, reuse=reuse_html)
+        (executed / SITE_RECORD).write_text(json.dumps({**record, "html": html}, indent=1) + "\n", encoding="utf-8")
         Path(site_dir).rename(unit / "site")
         staging.publish_unit(unit, reports, say)
         for r in ordered:
@@ -392,20 +505,40 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
         images = overview.readme_images(root, reports / "_site", say=note)
         if images:
             note(f"README images updated: {', '.join(sorted({p.name for p in images}))} in {overview.IMAGES}/")
-    return BuildResult(ordered, reports / "_site", time.perf_counter() - t0, extracted)
+    return BuildResult(ordered, reports / "_site", time.perf_counter() - t0, extracted, reasons)
 
 
-def _write_manifest(executed: Path, results: list[Result], previous: Path, root: Path) -> None:
-    """executed/pages.json: per page what it was executed from (for --only) and when."""
-    old_file = previous / MANIFEST
-    old = json.loads(old_file.read_text(encoding="utf-8")) if old_file.exists() else {}
+def _sha(path: Path) -> str | None:
+    from analysis.contract import fingerprint
+    return fingerprint.file_sha256(path) if path.is_file() else None
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _link_or_copy(src, dst) -> None:
+    """A hard link (the previous unit's files never change; publish replaces, never edits), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _write_manifest(executed: Path, results: list[Result], previous: Path, root: Path,
+                    prints: dict | None = None, inputs: Inputs | None = None) -> None:
+    """executed/pages.json: per page what it was executed from (its fingerprint) and when."""
+    old = _manifest(previous)
     manifest = {}
     for r in results:
         if r.reused and r.page.name in old:
             manifest[r.page.name] = old[r.page.name]
             continue
-        manifest[r.page.name] = {**_fingerprint(r.page, root), "title": r.page.title,
-                                 "seconds": round(r.seconds or 0, 2),
+        now = (prints or {}).get(r.page.name) or _fingerprint(r.page, root, inputs)
+        manifest[r.page.name] = {**now, "title": r.page.title, "seconds": round(r.seconds or 0, 2),
                                  "executed": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     (executed / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -413,8 +546,10 @@ def _write_manifest(executed: Path, results: list[Result], previous: Path, root:
 # --- command line -------------------------------------------------------------------------
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-j", "--jobs", type=int, default=2, metavar="N",
-                        help="notebooks to run at once, each in its own process (default 2)")
+    parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                        help="notebooks to run at once, each in its own process (default: the number of cores)")
+    parser.add_argument("--force", action="store_true",
+                        help="run every page, also those whose inputs did not change since the last build")
     parser.add_argument("--only", action="append", metavar="NAME",
                         help="run only this page (a name or pattern such as 'profile-*'; repeatable); "
                              "the other pages are taken from the last build")
@@ -473,8 +608,9 @@ def run_cli(args) -> int:
     before = Outputs.now(root)
     stopped: list[str] = []
     try:
-        result = build(root, config=args.config, jobs=max(1, args.jobs), only=args.only, extract=args.extract,
-                       quiet=args.quiet, publisher=args.publisher, wait=args.wait, stopped=stopped)
+        result = build(root, config=args.config, jobs=args.jobs, only=args.only, extract=args.extract,
+                       quiet=args.quiet, publisher=args.publisher, wait=args.wait, stopped=stopped,
+                       force=args.force)
     except KeyboardInterrupt:
         _stderr("interrupted: " + what_changed(before, root, stopped))
         return 130

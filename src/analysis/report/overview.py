@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import re
 import shutil
 from pathlib import Path
 

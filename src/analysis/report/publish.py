@@ -398,12 +398,17 @@ def _markdown_notebook(text: str) -> nbformat.NotebookNode:
 
 
 def render_nbconvert(site: Site, notebooks: dict[str, nbformat.NotebookNode], index_md: str,
-                     index_title: str, data_md: str, out: Path, styles: Path | None) -> None:
-    """Write index.html, one page per notebook and data-downloads.html into `out`."""
+                     index_title: str, data_md: str, out: Path, styles: Path | None,
+                     reuse: dict[str, Path] | None = None) -> None:
+    """Write index.html, one page per notebook and data-downloads.html into `out`; the pages in
+    `reuse` are copied from the earlier HTML given (the build checked that it would be the same)."""
     exporter = _exporter()
     footer = html.escape(f"{site.title} - built with nbconvert, works offline.")
+    reuse = reuse or {}
+    for name, old in reuse.items():
+        shutil.copyfile(old, out / f"{name}.html")
     docs = [(INDEX, index_title, _markdown_notebook(index_md))]
-    docs += [(p.name, p.title, notebooks[p.name]) for p in site.pages]
+    docs += [(p.name, p.title, notebooks[p.name]) for p in site.pages if p.name not in reuse]
     docs.append((DATA_PAGE, "Data downloads", _markdown_notebook(data_md)))
     for name, title, nb in docs:
         nb.metadata["title"] = f"{title} - {site.title}" if name != INDEX else site.title
@@ -702,7 +707,8 @@ def quarto_version(quarto: str) -> str | None:
 
 
 def publish(executed: Path, site: Site, work: Path, root: Path | None = None, publisher: str = "auto",
-            say: Callable[[str], None] | None = print, quarto_project: Path | None = None) -> Path:
+            say: Callable[[str], None] | None = print, quarto_project: Path | None = None,
+            reuse: dict[str, Path] | None = None) -> Path:
     """Render the executed notebooks (executed/<page>.ipynb, executed/downloads/) into a new
     folder below `work`; return that folder (reports/_site is not touched: see `staging.publish_unit`).
 
@@ -719,12 +725,14 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     if publisher == "quarto" and not quarto:
         raise PublishError("publisher 'quarto' asked for, but quarto is not on PATH")
     use_quarto = publisher == "quarto" or (publisher == "auto" and quarto is not None)
+    reuse = {} if use_quarto else {n: Path(f) for n, f in (reuse or {}).items() if Path(f).is_file()}
     notebooks = {}
     for p in site.pages:
         path = executed / f"{p.name}.ipynb"
         if not path.exists():
             raise PublishError(f"executed notebook missing: {path}")
-        notebooks[p.name] = prepare_notebook(nbformat.read(path, as_version=4), p)
+        if p.name not in reuse:
+            notebooks[p.name] = prepare_notebook(nbformat.read(path, as_version=4), p)
     index_front, intro = read_front_matter(reports / "index.qmd")
     index_md = index_markdown(site, intro, notebooks, root, quarto=use_quarto)
     downloads = executed / offline.DOWNLOADS
@@ -745,12 +753,13 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     else:
         try:
             render_nbconvert(site, notebooks, index_md, index_front.get("title", "Overview"), data_md, out,
-                             reports / "styles.css")
+                             reports / "styles.css", reuse)
         except Exception as exc:
             raise PublishError(f"nbconvert failed: {type(exc).__name__}: {exc}") from exc
         site_dir = out
         why = FALLBACK_NOTE if publisher == "auto" else "publisher: nbconvert (--publisher nbconvert)"
-        note = f"{why}: rendered all {len(site.pages) + 2} pages"
+        note = (f"{why}: rendered {len(site.pages) - len(reuse) + 2} pages, kept the HTML of {len(reuse)} "
+                "(same executed notebook and navigation)" if reuse else f"{why}: rendered all {len(site.pages) + 2} pages")
     seconds = time.perf_counter() - t0
     problems = external_references(site_dir) + module_scripts(site_dir)
     if problems:

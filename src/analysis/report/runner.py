@@ -91,6 +91,7 @@ class Page:
     menu: str | None = None            # navbar dropdown holding this page
     description: str | None = None
     parameters: dict = field(default_factory=dict)
+    reads: str = "all"                 # what it reads of data/processed/: all, or municipality (analysis.report.incremental)
     entry: int | None = field(default=None, repr=False, compare=False)  # index in the config's pages
 
     @property
@@ -252,7 +253,8 @@ def _tail(path: Path) -> str:
 
 
 def run_one(page: Page, root: Path, out_dir: Path, work_dir: Path, kernel: str = KERNEL,
-            stop: threading.Event | None = None, timeout: int | None = None) -> tuple[float, Failure | None] | None:
+            stop: threading.Event | None = None, timeout: int | None = None,
+            extra_env: dict | None = None) -> tuple[float, Failure | None] | None:
     """Execute one page into out_dir/<name>.ipynb; return (seconds, failure) or None if stopped."""
     src = (root / page.notebook).resolve()
     out = out_dir / f"{page.name}.ipynb"
@@ -266,7 +268,7 @@ def run_one(page: Page, root: Path, out_dir: Path, work_dir: Path, kernel: str =
            "--cwd", str(src.parent), "--no-progress-bar", "--log-level", "WARNING"]
     if timeout:
         cmd += ["--execution-timeout", str(timeout)]
-    env = child_env(root, page, downloads, work_dir / "jupyter")
+    env = {**child_env(root, page, downloads, work_dir / "jupyter"), **(extra_env or {})}
     t0 = time.perf_counter()
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -296,7 +298,7 @@ def run_one(page: Page, root: Path, out_dir: Path, work_dir: Path, kernel: str =
 def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: int = 1,
             progress: Callable[[str], None] | None = print, work_dir: Path | None = None,
             failed_dir: Path | None = None, kernel: str = KERNEL, timeout: int | None = None,
-            stopped: list[str] | None = None) -> list[Result]:
+            stopped: list[str] | None = None, extra_env: dict | None = None) -> list[Result]:
     """Run every page (up to `jobs` at once) into out_dir; raise NotebookError on the first failure.
 
     Progress: one line per finished notebook, e.g. ``[3/9] spending 12.3s ok``. A failed output
@@ -319,7 +321,7 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
     futures = {}
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(run_one, p, root, out_dir, work_dir, kernel, stop, timeout): p for p in pages}
+            futures = {pool.submit(run_one, p, root, out_dir, work_dir, kernel, stop, timeout, extra_env): p for p in pages}
             pending = set(futures)
             try:
                 while pending and failure is None:
