@@ -25,7 +25,9 @@ charts.enable("de")  # German/Danish number format: 1.234,5
 names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
 all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
 from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, scope, spending
-from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, spending_charts as sc
+from analysis.compare import distribution  # many municipalities: this one and a summary row
+from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, scale_charts as scc
+from analysis.report import spending_charts as sc
 
 base_year = max(params.price_index_years(ws, ws.municipalities["country"].unique()) or [None])
 with_budget = sorted(set(ws.budget["municipality_id"]))
@@ -167,8 +169,8 @@ comp_all = spending.composition(cb_all, "group", ws.reference.cofog, names=names
                                 phase=p.phase)
 by_category = scope.standing(comp_all, ws.reference.coverage, m, names)
 if len(by_category):
-    display(pc.standing_chart(by_category, m, all_ids, names))
-    charts.show(pc.category_standing_view(by_category, m))
+    display(scc.standing_chart(by_category, m, all_ids, names))
+    charts.show(pc.category_standing_view(distribution.for_table(by_category, [m], by=["category", "category_name_en"]), m))
     display(charts.note(caveats.left_out(cb_all, ws.municipalities)
                          + caveats.budget(caveats.subset(cb_all, by_category), ws.municipalities, what="money")
                          + caveats.task_split(ws.municipalities, by_category["municipality_id"].unique(),
@@ -177,7 +179,7 @@ else:
     display(Markdown(f"**nothing to compare**: the documents of {names[m]} give no budget figures by category."))
 standing = profile.standing(cb_all, ws.goals, ws.indicators, all_ids, names, coverage=ws.reference.coverage,
                             fiscal_year=p.fiscal_year, phase=p.phase)
-charts.show(pc.standing_view(standing, m))
+charts.show(pc.standing_view(distribution.for_table(standing, [m], by=[]), m))
 display(charts.note(caveats.task_split(ws.municipalities, all_ids)))
 
 # %% [markdown]

@@ -116,3 +116,11 @@ def shares(df: pd.DataFrame, column: str, values: list[str], id_column: str = "m
     long["rows"] = long[id_column].map(total)
     long["share"] = 100.0 * long["count"] / long["rows"]
     return long
+
+
+def for_matrix(matrix: pd.DataFrame, highlight, threshold: int = THRESHOLD) -> pd.DataFrame:
+    """A wide table with one column per municipality (e.g. goals per perspective) for display:
+    itself up to `threshold` columns, else the highlighted municipalities' columns only."""
+    if len(matrix.columns) <= threshold:
+        return matrix
+    return matrix[[m for m in matrix.columns if m in set(highlight or [])]]

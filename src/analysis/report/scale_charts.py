@@ -6,6 +6,8 @@ the page's own chart unchanged; above it, per category (or measure, status, phas
 others (whiskers 5th to 95th percentile, box the quartiles, a tick at the median) with the
 highlighted municipalities as dots in their fixed colours. Charts with one panel per municipality
 keep only the highlighted panels. No chart draws more than `THRESHOLD` municipalities one by one.
+`subtitle` is the page chart's subtitle, used up to the threshold; at scale the subtitle names the
+highlighted municipalities' years and phases and the others' range (`context`).
 
     scale_charts.composition_chart(comp, all_ids, names, highlight=["peine"])
 """
@@ -146,7 +148,7 @@ def composition_chart(comp: pd.DataFrame, all_ids, names=None, highlight=(), mea
             f"({left} municipalities have none such)" if left else
             "The grey boxes hold only figures of documents that cover the category completely")
     return distribution_chart(c, "category_label", measure, highlight, all_ids, names, x_title=axis, title=title,
-                              subtitle=subtitle if subtitle is not None else context(c, highlight, names),
+                              subtitle=context(c, highlight, names),
                               decimals=1 if measure == "share" else decimals, others=complete,
                               notes=[note, charts.PARTIAL_NOTE.replace("bars", "dots")])
 
@@ -163,8 +165,7 @@ def deviation_chart(pvo: pd.DataFrame, all_ids, names=None, highlight=(), label:
     d = pvo.assign(label=_category_label(pvo))
     return distribution_chart(d, "label", "deviation_pct", highlight, all_ids, names,
                               x_title="Deviation from plan (%)", title="Outturn against plan by category (% of plan)",
-                              subtitle=subtitle if subtitle is not None else
-                              context(d, highlight, names, phase="outturn_phase"), decimals=1)
+                              subtitle=context(d, highlight, names, phase="outturn_phase"), decimals=1)
 
 
 def economic_chart(econ: pd.DataFrame, all_ids, names=None, highlight=(),
@@ -174,7 +175,7 @@ def economic_chart(econ: pd.DataFrame, all_ids, names=None, highlight=(),
         return sc.economic_chart(econ, all_ids, names, subtitle=subtitle)
     return distribution_chart(econ, "economic_type_label", "share", highlight, all_ids, names,
                               x_title="Share of expenditure (%)", title="Economic composition of expenditure",
-                              subtitle=subtitle if subtitle is not None else context(econ, highlight, names),
+                              subtitle=context(econ, highlight, names),
                               decimals=1)
 
 
@@ -186,7 +187,7 @@ def revenue_chart(rev: pd.DataFrame, all_ids, names=None, highlight=(), subtitle
     return distribution_chart(d, "phase_label", "revenue_share", highlight, all_ids, names,
                               x_title="Revenue as % of gross expenditure",
                               title="Revenue and reimbursements against gross expenditure",
-                              subtitle=subtitle if subtitle is not None else context(d, highlight, names), decimals=1)
+                              subtitle=context(d, highlight, names), decimals=1)
 
 
 # --- goals -----------------------------------------------------------------------------------------
@@ -200,7 +201,8 @@ def matrix_chart(matrix: pd.DataFrame, names=None, highlight=(), all_ids=(),
     long = matrix.copy().reset_index().melt(id_vars="perspective", var_name="municipality_id", value_name="goals")
     long["perspective_label"] = long["perspective"].map(goal_analysis.PERSPECTIVE_LABELS).fillna(long["perspective"])
     return distribution_chart(long, "perspective_label", "goals", highlight, list(all_ids) or list(matrix.columns),
-                              names, x_title="Goals coded", title="Coded goals by perspective", subtitle=subtitle)
+                              names, x_title="Goals coded", title="Coded goals by perspective",
+                              subtitle=context(long.assign(fiscal_year=None), highlight, names, phase=None, unit=None))
 
 
 def measurability_chart(table: pd.DataFrame, all_ids, names=None, highlight=(),
@@ -212,7 +214,8 @@ def measurability_chart(table: pd.DataFrame, all_ids, names=None, highlight=(),
     long = pd.concat([t[["municipality_id"]].assign(measure=label, share=t[key]) for key, label in (
         ("share_target", "quantified target"), ("share_baseline", "baseline"), ("share_result", "result"))])
     return distribution_chart(long, "measure", "share", highlight, all_ids, names, x_title="Share of coded goals (%)",
-                              title="How measurable are the goals?", subtitle=subtitle, decimals=1,
+                              title="How measurable are the goals?", decimals=1,
+                              subtitle=context(long.assign(fiscal_year=None), highlight, names, phase=None, unit=None),
                               y_sort=["quantified target", "baseline", "result"])
 
 
@@ -225,8 +228,7 @@ def achievement_chart(goals: pd.DataFrame, names=None, highlight=(), all_ids=(),
     shares = distribution.shares(goals, "status", list(schema.GOAL_STATUSES))
     shares["status_label"] = shares["status"].map(goal_analysis.STATUS_LABELS)
     order = [goal_analysis.STATUS_LABELS[s] for s in schema.GOAL_STATUSES]
-    lines = list(subtitle) if subtitle is not None else context(goals, highlight, names, phase="result_phase",
-                                                                 year="target_year", unit=None)
+    lines = context(goals, highlight, names, phase="result_phase", year="target_year", unit=None)
     return distribution_chart(shares, "status_label", "share", highlight, list(all_ids) or sorted(
         goals["municipality_id"].unique()), names, x_title="Share of the municipality's coded goals (%)",
         title="Achievement of the coded goals", subtitle=lines, decimals=1, y_sort=order)
@@ -269,5 +271,5 @@ def standing_chart(table: pd.DataFrame, mid: str, all_ids, names=None, subtitle=
     d = d.assign(category_label=_category_label(d))
     return distribution_chart(d, "category_label", "value", [mid], all_ids, names, x_title=str(d["unit"].iloc[0]),
                               title="Net spending per inhabitant where the documents cover a category completely",
-                              subtitle=subtitle if subtitle is not None else context(d, [mid], names), decimals=2,
+                              subtitle=context(d, [mid], names), decimals=2,
                               notes=["Only municipalities whose documents cover the category completely: not a ranking"])
