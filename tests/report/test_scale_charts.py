@@ -138,3 +138,13 @@ def test_up_to_the_threshold_the_charts_are_the_pages_own():
     pvo = spending.plan_vs_outturn(budget, "item", value="amount")
     assert scc.deviation_chart(pvo, ids, label="item").to_dict() == sc.deviation_chart(pvo, ids, label="item").to_dict()
     assert not distribution.at_scale(comp) and distribution.THRESHOLD >= 25
+
+
+def test_municipalities_without_the_figure_do_not_switch_to_the_distribution(frames):
+    """500 municipalities in the table, but only 20 with an economic breakdown: the page's own chart."""
+    econ = frames["econ"].copy()
+    keep = set(IDS[:20])
+    econ.loc[~econ["municipality_id"].isin(keep), "share"] = None
+    spec = scc.economic_chart(econ, IDS, NAMES, IDS[:2]).to_dict()
+    assert "highlighted against" not in str(spec["title"])
+    assert len(drawn_by_field(scc.economic_chart(econ, IDS, NAMES, IDS[:2]))["municipality"]) <= 20

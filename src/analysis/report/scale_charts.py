@@ -1,7 +1,8 @@
 """Charts that stay readable with hundreds of municipalities (`analysis.compare.distribution`).
 
 Each function takes the same DataFrame as the page's chart of the same name plus `highlight`
-(the municipalities the analyst picked). Up to `distribution.THRESHOLD` municipalities it returns
+(the municipalities the analyst picked). Up to `distribution.THRESHOLD` municipalities with a
+figure to draw it returns
 the page's own chart unchanged; above it, per category (or measure, status, phase) a box of the
 others (whiskers 5th to 95th percentile, box the quartiles, a tick at the median) with the
 highlighted municipalities as dots in their fixed colours. Charts with one panel per municipality
@@ -109,7 +110,7 @@ def distribution_chart(df: pd.DataFrame, y: str, value: str, highlight, all_ids,
 def panels(draw, df: pd.DataFrame, highlight, what: str, column: str = "municipality_id"):
     """A chart with one panel per municipality (`draw(df)`) at scale: the highlighted panels only,
     or a note saying how to choose them."""
-    if not distribution.at_scale(df, column):
+    if not distribution.at_scale(df, column):     # (municipalities with rows: the panels drawn)
         return draw(df)
     sel, _ = distribution.split(df, highlight, column)
     n = distribution.count(df, column)
@@ -133,7 +134,7 @@ def composition_chart(comp: pd.DataFrame, all_ids, names=None, highlight=(), mea
                       decimals: int = 0, subtitle: list[str] | None = None) -> alt.Chart:
     """`spending_charts.composition_chart`, or at scale the distribution per category; levels
     (and shares) of the others only where their documents cover the category completely."""
-    if not distribution.at_scale(comp):
+    if not distribution.at_scale(comp.dropna(subset=[measure])):
         return sc.composition_chart(comp, all_ids, names, measure=measure, decimals=decimals, subtitle=subtitle)
     c = comp.copy()
     if "complete" not in c.columns:
@@ -160,7 +161,7 @@ def deviation_chart(pvo: pd.DataFrame, all_ids, names=None, highlight=(), label:
     if label != "category":
         return panels(lambda d: sc.deviation_chart(d, all_ids, names, label=label, top=top, subtitle=subtitle),
                       pvo, highlight, "Outturn against plan by item")
-    if not distribution.at_scale(pvo):
+    if not distribution.at_scale(pvo.dropna(subset=["deviation_pct"])):
         return sc.deviation_chart(pvo, all_ids, names, label=label, top=top, subtitle=subtitle)
     d = pvo.assign(label=_category_label(pvo))
     return distribution_chart(d, "label", "deviation_pct", highlight, all_ids, names,
@@ -171,7 +172,7 @@ def deviation_chart(pvo: pd.DataFrame, all_ids, names=None, highlight=(), label:
 def economic_chart(econ: pd.DataFrame, all_ids, names=None, highlight=(),
                    subtitle: list[str] | None = None) -> alt.Chart:
     """`spending_charts.economic_chart`, or at scale the distribution of each economic type's share."""
-    if not distribution.at_scale(econ):
+    if not distribution.at_scale(econ.dropna(subset=["share"])):
         return sc.economic_chart(econ, all_ids, names, subtitle=subtitle)
     return distribution_chart(econ, "economic_type_label", "share", highlight, all_ids, names,
                               x_title="Share of expenditure (%)", title="Economic composition of expenditure",
@@ -181,7 +182,7 @@ def economic_chart(econ: pd.DataFrame, all_ids, names=None, highlight=(),
 
 def revenue_chart(rev: pd.DataFrame, all_ids, names=None, highlight=(), subtitle: list[str] | None = None) -> alt.Chart:
     """`spending_charts.revenue_chart`, or at scale the distribution of the revenue share per phase."""
-    if not distribution.at_scale(rev):
+    if not distribution.at_scale(rev.dropna(subset=["revenue_share"])):
         return sc.revenue_chart(rev, all_ids, names, subtitle=subtitle)
     d = rev.assign(phase_label=rev["phase"].map(spending.PHASE_LABELS).fillna(rev["phase"]))
     return distribution_chart(d, "phase_label", "revenue_share", highlight, all_ids, names,
@@ -208,7 +209,7 @@ def matrix_chart(matrix: pd.DataFrame, names=None, highlight=(), all_ids=(),
 def measurability_chart(table: pd.DataFrame, all_ids, names=None, highlight=(),
                         subtitle: list[str] | None = None) -> alt.Chart:
     """`goal_charts.measurability_chart`, or at scale the distribution of each share."""
-    if not distribution.at_scale(table):
+    if not distribution.at_scale(table[table["goals"] > 0]):
         return gc.measurability_chart(table, all_ids, names, subtitle=subtitle)
     t = table[table["goals"] > 0]
     long = pd.concat([t[["municipality_id"]].assign(measure=label, share=t[key]) for key, label in (
