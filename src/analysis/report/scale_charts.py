@@ -28,6 +28,7 @@ from analysis.report import spending_charts as sc
 BOX_NOTE = ("Grey: the other municipalities (whiskers 5th to 95th percentile, box the middle half, tick the "
             "median; the tooltip has minimum, maximum and how many); dots: the highlighted municipalities")
 OTHERS_COLOUR, SELECTED_COLOUR = "#bdbdbd", "#f28e2b"
+ONE_BY_ONE = 5  # a subtitle names the years and phases of up to this many highlighted municipalities
 
 
 def _names(d: pd.DataFrame, names) -> pd.DataFrame:
@@ -38,18 +39,20 @@ def _names(d: pd.DataFrame, names) -> pd.DataFrame:
 
 def context(df: pd.DataFrame, highlight, names=None, phase: str | None = "phase", year: str = "fiscal_year",
             unit: str | None = "unit") -> list[str]:
-    """Subtitle lines at scale: the highlighted municipalities' years and phases one by one, the
-    others' as a range ('480 other municipalities: fiscal years 2022-2023; actual, forecast')."""
+    """Subtitle lines at scale: the highlighted municipalities' years and phases one by one (up to
+    `ONE_BY_ONE` of them, else as a range too), the others' as a range ('480 other
+    municipalities: fiscal years 2022-2023; actual outturn, forecast')."""
     sel, rest = distribution.split(df, highlight)
-    lines = caveats.chart_context(sel, names, year=year, phase=phase, unit=None) \
-        if distribution.count(sel) <= distribution.MAX_HIGHLIGHT else []
-    if len(rest):
-        ys = sorted({int(y) for y in pd.to_numeric(rest.get(year, pd.Series(dtype=float)), errors="coerce").dropna()})
+    one_by_one = distribution.count(sel) <= ONE_BY_ONE
+    lines = caveats.chart_context(sel, names, year=year, phase=phase, unit=None) if one_by_one else []
+    for part, who in ((rest, "other municipalities"), (sel if not one_by_one else rest.iloc[0:0], "highlighted")):
+        if not len(part):
+            continue
+        ys = sorted({int(y) for y in pd.to_numeric(part.get(year, pd.Series(dtype=float)), errors="coerce").dropna()})
         span = (f"{ys[0]}" if len(ys) == 1 else f"{ys[0]}-{ys[-1]}") if ys else "years not stated"
-        ps = [] if phase is None or phase not in rest.columns else list(dict.fromkeys(
-            caveats.PHASE_WORDS.get(p, p) for p in rest[phase].dropna().astype(str) if p))
-        lines.append(f"{distribution.count(rest)} other municipalities: fiscal years {span}"
-                     + (f"; {', '.join(ps)}" if ps else ""))
+        ps = [] if phase is None or phase not in part.columns else list(dict.fromkeys(
+            caveats.PHASE_WORDS.get(p, p) for p in part[phase].dropna().astype(str) if p))
+        lines.append(f"{distribution.count(part)} {who}: fiscal years {span}" + (f"; {', '.join(ps)}" if ps else ""))
     if unit and unit in df.columns:
         units = [u for u in dict.fromkeys(df[unit].dropna().astype(str)) if u]
         if units:
@@ -101,7 +104,7 @@ def distribution_chart(df: pd.DataFrame, y: str, value: str, highlight, all_ids,
             color=charts.municipality_colour(all_ids, "municipality", names, only=pts["municipality"].unique()),
             opacity=charts.coverage_opacity() if "complete" in pts.columns else alt.value(1.0), tooltip=tips)
         layers.append(dots)
-    chart = alt.layer(*layers).resolve_scale(color="independent").properties(width=460)
+    chart = alt.layer(*layers).resolve_scale(color="independent").properties(width=460, height=alt.Step(28))
     lines = list(subtitle or []) + [BOX_NOTE] + [n for n in (notes or []) if n]
     n_rest = distribution.count(rest)
     return charts.titled(chart, f"{title}: {distribution.count(sel)} highlighted against {n_rest} others", lines)
