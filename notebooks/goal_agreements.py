@@ -5,13 +5,14 @@
 municipalities = "all"
 perspectives = "all"
 goal_types = "all"
+highlight = ""  # with more than 25 municipalities: the ones drawn one by one against the others
 
 # %%
 import analysis
 from analysis.report import params
 
 ws = analysis.load()
-p = params.goals(ws, municipalities=municipalities, perspectives=perspectives, goal_types=goal_types)
+p = params.goals(ws, municipalities=municipalities, perspectives=perspectives, goal_types=goal_types, highlight=highlight)
 
 # %%
 from IPython.display import Markdown, display
@@ -24,7 +25,10 @@ charts.enable("de")  # German/Danish number format: 1.234,5
 names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
 all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
 from analysis.compare import goal_analysis as ga
-from analysis.report import goal_charts as gc
+from analysis.compare import distribution  # many municipalities: the highlighted ones and a summary row
+from analysis.report import goal_charts as gc, scale_charts as scc
+
+hl = p.highlight
 
 goals = ga.with_item_names(ga.select(ws.goals, p.municipalities, p.perspectives, p.goal_types), ws.budget)
 context = caveats.goal_context(goals, ws.documents, names)  # years and result phases, in every chart's subtitle
@@ -43,7 +47,7 @@ from analysis.report import page_findings
 page_findings.show(findings.goals(achievement, goals, missed, names),
                    selection=f"municipalities: {', '.join(p.municipalities)} | perspectives: "
                              f"{', '.join(p.perspectives)} | goal types: {', '.join(p.goal_types)}")
-display(gc.achievement_chart(goals, names, subtitle=context))
+display(scc.achievement_chart(goals, names, hl, all_ids, subtitle=context))
 
 # %% [markdown]
 # ## About this page
@@ -71,7 +75,7 @@ display(charts.note(caveats.goals(goals, ws.municipalities)))
 # target and result where the document gives them, and the line it comes from.
 
 # %%
-charts.show(gc.inventory_view(inventory), "no goals in this selection")
+charts.show(gc.inventory_view(distribution.for_table(inventory, hl)), "no goals in this selection")
 
 # %% [markdown]
 # ## Perspectives by municipality
@@ -80,8 +84,8 @@ charts.show(gc.inventory_view(inventory), "no goals in this selection")
 # "no goals coded", not 0.
 
 # %%
-display(gc.matrix_chart(matrix, names, subtitle=context))
-charts.show(gc.matrix_view(matrix, names))
+display(scc.matrix_chart(matrix, names, hl, all_ids, subtitle=context))
+charts.show(gc.matrix_view(distribution.for_matrix(matrix, hl), names))
 
 # %% [markdown]
 # ## How measurable is each goal system?
@@ -89,8 +93,8 @@ charts.show(gc.matrix_view(matrix, names))
 # The share of coded goals with a quantified target, a baseline and a result.
 
 # %%
-display(gc.measurability_chart(measurable, all_ids, names, subtitle=context))
-charts.show(gc.measurability_view(measurable, names))
+display(scc.measurability_chart(measurable, all_ids, names, hl, subtitle=context))
+charts.show(gc.measurability_view(distribution.for_table(measurable, hl, by=[]), names))
 
 # %% [markdown]
 # ## Achievement
@@ -102,7 +106,7 @@ charts.show(gc.measurability_view(measurable, names))
 # the chart at the top of the page shows the same counts.
 
 # %%
-charts.show(gc.achievement_view(achievement, names))
+charts.show(gc.achievement_view(distribution.for_table(achievement, hl, by=[]), names))
 
 # %% [markdown]
 # ## Printed achievement contradicts target and result
@@ -112,8 +116,8 @@ charts.show(gc.achievement_view(achievement, names))
 # as missed.
 
 # %%
-display(gc.contradiction_chart(contradictions, names))
-charts.show(gc.contradictions_view(contradictions), "no contradictions in this selection")
+display(scc.contradiction_chart(contradictions, names, hl))
+charts.show(gc.contradictions_view(distribution.for_table(contradictions, hl)), "no contradictions in this selection")
 
 # %% [markdown]
 # ## Missed goals
@@ -124,8 +128,8 @@ charts.show(gc.contradictions_view(contradictions), "no contradictions in this s
 # clear misses; each municipality in its own panel.
 
 # %%
-display(gc.missed_chart(missed, all_ids, names))
-charts.show(gc.missed_view(missed), "no missed goals in this selection")
+display(scc.missed_chart(missed, all_ids, names, hl))
+charts.show(gc.missed_view(distribution.for_table(missed, hl)), "no missed goals in this selection")
 display(charts.note(caveats.goals(goals[goals["goal_id"].isin(missed["goal_id"])], ws.municipalities)))
 
 # %% [markdown]
@@ -134,7 +138,7 @@ display(charts.note(caveats.goals(goals[goals["goal_id"].isin(missed["goal_id"])
 # Goals without figures, with the verbatim quote from the document and its line.
 
 # %%
-charts.show(gc.qualitative_view(qualitative), "no qualitative goals in this selection")
+charts.show(gc.qualitative_view(distribution.for_table(qualitative, hl)), "no qualitative goals in this selection")
 
 # %% [markdown]
 # ## Download the data

@@ -25,7 +25,9 @@ charts.enable("de")  # German/Danish number format: 1.234,5
 names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
 all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
 from analysis.compare import goal_analysis as ga, indicator_analysis as ia, profile, scope, spending
-from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, spending_charts as sc
+from analysis.compare import distribution  # many municipalities: this one and a summary row
+from analysis.report import goal_charts as gc, indicator_charts as ic, profile_charts as pc, scale_charts as scc
+from analysis.report import spending_charts as sc
 
 base_year = max(params.price_index_years(ws, ws.municipalities["country"].unique()) or [None])
 with_budget = sorted(set(ws.budget["municipality_id"]))
@@ -166,8 +168,8 @@ st = ws.standing(base_year, fiscal_year=p.fiscal_year, phase=p.phase)  # all mun
 by_category = st.by_category(m)
 if len(by_category):
     behind = st.rows_behind(by_category)  # the rows of every municipality's comparable budget behind it
-    display(pc.standing_chart(by_category, m, all_ids, names))
-    charts.show(pc.category_standing_view(by_category, m))
+    display(scc.standing_chart(by_category, m, all_ids, names))
+    charts.show(pc.category_standing_view(distribution.for_table(by_category, [m], by=["category", "category_name_en"]), m))
     display(charts.note(caveats.left_out(behind, ws.municipalities)
                          + caveats.budget(behind, ws.municipalities, what="money")
                          + caveats.task_split(ws.municipalities, by_category["municipality_id"].unique(),
@@ -176,7 +178,7 @@ else:
     display(charts.md("**nothing to compare**: the documents of {name} give no budget figures by category.",
                       name=names[m]))
 standing = st.facts
-charts.show(pc.standing_view(standing, m))
+charts.show(pc.standing_view(distribution.for_table(standing, [m], by=[]), m))
 display(charts.note(caveats.task_split(ws.municipalities, all_ids)))
 
 # %% [markdown]
@@ -186,7 +188,7 @@ display(charts.note(caveats.task_split(ws.municipalities, all_ids)))
 offline.offer_download(standing, f"standing-{m}", title="Key facts of every municipality")
 from analysis.compare import basis  # amounts in the source currency, exchange rate, price index, population
 
-offline.offer_download(basis.with_basis(by_category, cb_all, spending.composition(cb_all, "group", ws.reference.cofog,
+offline.offer_download(basis.with_basis(by_category, behind, spending.composition(behind, "group", ws.reference.cofog,
                                                                                value="amount"),
                                         ["municipality_id", "fiscal_year", "phase", "category"], ["value"])
                        if len(by_category) else by_category,

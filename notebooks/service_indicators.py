@@ -4,13 +4,14 @@
 # %% tags=["parameters"]
 municipalities = "all"
 categories = "all"
+highlight = ""  # with more than 25 municipalities: the ones drawn one by one against the others
 
 # %%
 import analysis
 from analysis.report import params
 
 ws = analysis.load()
-p = params.indicators(ws, municipalities=municipalities, categories=categories)
+p = params.indicators(ws, municipalities=municipalities, categories=categories, highlight=highlight)
 
 # %%
 from IPython.display import Markdown, display
@@ -23,7 +24,10 @@ charts.enable("de")  # German/Danish number format: 1.234,5
 names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
 all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
 from analysis.compare import goal_analysis as ga, indicator_analysis as ia
-from analysis.report import goal_charts as gc, indicator_charts as ic
+from analysis.compare import distribution  # many municipalities: the highlighted ones and a summary row
+from analysis.report import goal_charts as gc, indicator_charts as ic, scale_charts as scc
+
+hl = p.highlight
 
 ind = ia.select(ia.with_categories(ga.with_item_names(ws.indicators, ws.budget), ws.budget), p.municipalities,
                 p.categories)
@@ -42,7 +46,7 @@ from analysis.report import page_findings
 
 page_findings.show(findings.indicators(volumes, timely, rates_cov, names),
                    selection=f"municipalities: {', '.join(p.municipalities)} | categories: {', '.join(p.categories)}")
-display(ic.volume_chart(volumes, all_ids, names))
+display(scc.volume_chart(volumes, all_ids, names, hl))
 
 # %% [markdown]
 # ## About this page
@@ -57,7 +61,7 @@ display(ic.volume_chart(volumes, all_ids, names))
 # `"uncategorised"`); each a list or `"all"`.
 
 # %%
-charts.show(charts.table(coverage, columns=["municipality", "indicators"],
+charts.show(charts.table(distribution.for_table(coverage, hl), columns=["municipality", "indicators"],
                          rename={"indicators": "Indicator figures (years)"}))
 
 # %% [markdown]
@@ -69,7 +73,7 @@ charts.show(charts.table(coverage, columns=["municipality", "indicators"],
 # kept as printed, dashed, and drawn off scale when it would set the axis.
 
 # %%
-charts.show(ic.volumes_view(volumes), "no indicators in this selection")
+charts.show(ic.volumes_view(distribution.for_table(volumes, hl)), "no indicators in this selection")
 display(charts.note(caveats.indicators(ind, ws.municipalities) + caveats.marked(volumes)))
 
 # %% [markdown]
@@ -80,8 +84,8 @@ display(charts.note(caveats.indicators(ind, ws.municipalities) + caveats.marked(
 # panel: a county's caseloads and a Danish municipality's rates count different target groups.
 
 # %%
-display(ic.rates_chart(rates, all_ids, names))
-charts.show(ic.rates_view(rates), "no counts in this selection")
+display(scc.rates_chart(rates, all_ids, names, hl))
+charts.show(ic.rates_view(distribution.for_table(rates, hl)), "no counts in this selection")
 display(charts.note(caveats.indicators(ind, ws.municipalities, rates) + caveats.marked(rates)))
 
 # %% [markdown]
@@ -91,8 +95,8 @@ display(charts.note(caveats.indicators(ind, ws.municipalities, rates) + caveats.
 # new applications within 14 days): target against result in percent.
 
 # %%
-display(ic.timeliness_chart(timely, all_ids, names))
-charts.show(ic.timeliness_view(timely), "no deadline targets in this selection")
+display(scc.timeliness_chart(timely, all_ids, names, hl))
+charts.show(ic.timeliness_view(distribution.for_table(timely, hl)), "no deadline targets in this selection")
 display(charts.note(caveats.goals(goals[goals["goal_id"].isin(timely["goal_id"])], ws.municipalities)))
 
 # %% [markdown]
@@ -102,7 +106,7 @@ display(charts.note(caveats.goals(goals[goals["goal_id"].isin(timely["goal_id"])
 # realised, in percent; the deviation is in percentage points.
 
 # %%
-charts.show(ic.coverage_rates_view(rates_cov), "no coverage rates in this selection")
+charts.show(ic.coverage_rates_view(distribution.for_table(rates_cov, hl)), "no coverage rates in this selection")
 display(charts.note(caveats.indicators(ind[ind["indicator"].isin(rates_cov["indicator"])], ws.municipalities)))
 
 # %% [markdown]

@@ -9,6 +9,7 @@ per = "inhabitant"
 category_level = "division"
 fiscal_year = "latest"
 phase = "most_realised"
+highlight = ""  # with more than 25 municipalities: the ones drawn one by one against the others
 
 # %%
 import analysis
@@ -16,7 +17,7 @@ from analysis.report import params
 
 ws = analysis.load()
 p = params.spending(ws, municipalities=municipalities, base_year=base_year, price_basis=price_basis, per=per,
-                    category_level=category_level, fiscal_year=fiscal_year, phase=phase)
+                    category_level=category_level, fiscal_year=fiscal_year, phase=phase, highlight=highlight)
 
 # %%
 from IPython.display import display
@@ -29,7 +30,10 @@ charts.enable("de")  # German/Danish number format: 1.234,5
 names = dict(zip(ws.municipalities["municipality_id"], ws.municipalities["name"]))
 all_ids = ws.municipality_ids  # colours are fixed per municipality across all pages
 from analysis.compare import harmonise, scope, spending
-from analysis.report import spending_charts as sc
+from analysis.compare import distribution  # many municipalities: the highlighted ones and a summary row
+from analysis.report import scale_charts as scc, spending_charts as sc
+
+hl = p.highlight
 
 with_budget = [m for m in p.municipalities if m in set(ws.budget["municipality_id"])]
 # a municipality without a population figure (or exchange rate, price index) is left out of the
@@ -62,7 +66,7 @@ page_findings.show(findings.spending(coverage, plan_cat, comp_shares, cb, names)
                    selection=f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | "
                              f"{p.price_basis} | per {p.per} | categories by COFOG {p.category_level} | "
                              f"fiscal year {p.fiscal_year or 'latest'} | phase {p.phase or 'most realised'}")
-display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
+display(scc.composition_chart(comp, all_ids, names, hl, decimals=decimals))
 
 # %% [markdown]
 # ## About this page
@@ -88,7 +92,7 @@ display(sc.composition_chart(comp, all_ids, names, decimals=decimals))
 # and reimbursements. Municipalities whose documents give no budget figures say so.
 
 # %%
-charts.show(sc.coverage_view(coverage))
+charts.show(sc.coverage_view(distribution.for_table(coverage, hl)))
 
 # %% [markdown]
 # ## What each document covers
@@ -99,7 +103,7 @@ charts.show(sc.coverage_view(coverage))
 # elsewhere the bars below are faded.
 
 # %%
-charts.show(sc.scope_view(scopes), "no coverage recorded for this selection")
+charts.show(sc.scope_view(distribution.for_table(scopes, hl)), "no coverage recorded for this selection")
 
 # %% [markdown]
 # ## Totals as printed
@@ -109,7 +113,7 @@ charts.show(sc.scope_view(scopes), "no coverage recorded for this selection")
 # expenditure and revenue, net is their difference.
 
 # %%
-charts.show(sc.totals_view(totals, 0))
+charts.show(sc.totals_view(distribution.for_table(totals, hl, by=["phase"]), 0))
 display(charts.note(caveats.budget(caveats.subset(cb_total, totals), ws.municipalities, what="money")
                      + caveats.task_split(ws.municipalities, with_budget)
                      + caveats.quality(ws.quality, ws.municipalities, with_budget)))
@@ -126,8 +130,8 @@ display(charts.note(caveats.budget(caveats.subset(cb_total, totals), ws.municipa
 # its level is not comparable with the others'.
 
 # %%
-display(sc.composition_chart(comp_shares, all_ids, names, measure="share"))
-charts.show(sc.composition_view(comp, decimals))
+display(scc.composition_chart(comp_shares, all_ids, names, hl, measure="share"))
+charts.show(sc.composition_view(distribution.for_table(comp, hl, by=["category", "category_name_en"]), decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
                      + caveats.task_split_categories(ws.reference.task_split, ws.municipalities[
                          ws.municipalities["municipality_id"].isin(with_budget)], comp_shares["category"].unique())
@@ -145,8 +149,8 @@ display(charts.note(caveats.budget(caveats.subset(cb, comp), ws.municipalities)
 # (outlined bars; `data/curated/corrections.yml`, listed on the methods page).
 
 # %%
-display(sc.deviation_chart(plan_cat, all_ids, names))
-charts.show(sc.plan_view(plan_cat, decimals))
+display(scc.deviation_chart(plan_cat, all_ids, names, hl))
+charts.show(sc.plan_view(distribution.for_table(plan_cat, hl, by=["category", "category_name_en"]), decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, plan_cat), ws.municipalities, what="money")
                      + caveats.marked(plan_cat)))
 # municipalities left out of the figures above (no population figure): the same table in EUR
@@ -155,7 +159,7 @@ plan_left = scope.with_scope(spending.plan_vs_outturn(cb_left, "category", p.cat
                                                       names=names, fiscal_year=p.fiscal_year), ws.reference.coverage)
 if len(plan_left):
     display(charts.md("**In {unit}** (no population figure for these municipalities):", unit=spending.unit_label(cb_left)))
-    charts.show(sc.plan_view(plan_left, 0))
+    charts.show(sc.plan_view(distribution.for_table(plan_left, hl, by=["category", "category_name_en"]), 0))
 
 # %% [markdown]
 # ## Plan against outturn by item
@@ -165,8 +169,8 @@ if len(plan_left):
 # shows the largest first and holds all, as does the download.
 
 # %%
-display(sc.deviation_chart(plan_item, all_ids, names, label="item"))
-charts.show(sc.plan_view(plan_item, decimals, by="item"))
+display(scc.deviation_chart(plan_item, all_ids, names, hl, label="item"))
+charts.show(sc.plan_view(distribution.for_table(plan_item, hl), decimals, by="item"))
 display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalities, what="money")
                      + caveats.marked(plan_item)))
 
@@ -177,8 +181,8 @@ display(charts.note(caveats.budget(caveats.subset(cb, plan_item), ws.municipalit
 # breaks expenditure down this way (for the whole budget where it can).
 
 # %%
-display(sc.economic_chart(econ, all_ids, names))
-charts.show(sc.economic_view(econ, decimals))
+display(scc.economic_chart(econ, all_ids, names, hl))
+charts.show(sc.economic_view(distribution.for_table(econ, hl, by=["economic_type_label"]), decimals))
 display(charts.note(caveats.budget(caveats.subset(cb, econ), ws.municipalities, what="money")))
 
 # %% [markdown]
@@ -189,8 +193,8 @@ display(charts.note(caveats.budget(caveats.subset(cb, econ), ws.municipalities, 
 # is shown.
 
 # %%
-display(sc.revenue_chart(revenue, all_ids, names))
-charts.show(sc.revenue_view(revenue, 0))
+display(scc.revenue_chart(revenue, all_ids, names, hl))
+charts.show(sc.revenue_view(distribution.for_table(revenue, hl, by=["phase"]), 0))
 display(charts.note(caveats.budget(caveats.subset(cb_total, revenue), ws.municipalities, what="money")))
 
 # %% [markdown]

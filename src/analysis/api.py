@@ -6,6 +6,7 @@
     ws.select("budget", municipalities="peine", years=2024, phases="forecast")
     ws.comparable_budget(["peine", "aalborg"], base_year=2024, price_basis="real", per="inhabitant")
     ws.coverage()                              # which municipality has which figures for which years
+    ws.resolve(["peine", "land:Schleswig-Holstein"])   # groups as ids (analysis.compare.groups)
 
 Unknown municipalities, years or phases raise ValueError listing the valid choices.
 """
@@ -17,7 +18,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from analysis.compare import harmonise
+from analysis.compare import groups, harmonise
 from analysis.contract import paths, schema
 from analysis.reference import tables as reference
 
@@ -88,6 +89,12 @@ class Workspace:
         m = self.municipalities
         return dict(zip(m["municipality_id"], m["country"]))
 
+    def resolve(self, selection, name: str = "municipalities") -> list[str]:
+        """Municipality ids and groups ('land:Niedersachsen', 'admin_type:Landkreis', 'country:DK',
+        'group:NAME' of reports/groups.yml) as ids: `analysis.compare.groups`. An unknown group
+        raises `groups.GroupError` (a ValueError) listing the valid ones; ids pass unchecked."""
+        return groups.expand(_as_list(selection) or [], self.municipalities, groups.load(self.root), name)
+
     def select(self, table: str, municipalities=None, years=None, phases=None) -> pd.DataFrame:
         """Rows of `table` for the given municipalities, years and phases (each a value or a list).
 
@@ -99,6 +106,7 @@ class Workspace:
         df = self.tables[table]
         wanted = _as_list(municipalities)
         if wanted is not None:
+            wanted = self.resolve(wanted)
             valid = self.municipality_ids
             bad = [m for m in wanted if m not in valid]
             if bad:

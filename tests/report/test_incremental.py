@@ -155,6 +155,7 @@ def test_a_profile_depends_on_its_municipality_and_its_standing_only():
     changed = {k: {"a": "standing of a, changed"} for k in standing}
     assert incremental.page_fingerprint(page, Path("/nowhere"), digests, "R", changed)["data"] != fp["data"]
     # without a municipality parameter, or without `reads`, a page reads all data
+    assert fp["groups"] is None                                             # no reports/groups.yml
     everything = Page("x", "notebooks/x.ipynb", "X", parameters={"municipality": "a"})
     assert incremental.page_fingerprint(everything, Path("/nowhere"), digests, "R", standing)["reads"] == "all"
 
@@ -167,5 +168,7 @@ def test_why_a_page_runs_names_the_first_part_that_changed():
     assert incremental.why_stale(now, now, True) is None
     assert incremental.why_stale({**now, "reference": "old"}, now, True) == "data/reference/ changed"
     assert incremental.why_stale({**now, "parameters": {"a": 1}}, now, True) == "its parameters changed"
+    assert incremental.why_stale(now, {**now, "groups": "sha of a new reports/groups.yml"}, True) == \
+        "reports/groups.yml changed"
     lines = incremental.summarise({"reused": [f"p{i}" for i in range(500)], "ran because x": ["p1"]})
     assert lines == ["reused: 500 pages (p0, p1, p2, p3 and 496 more)", "ran because x: 1 page (p1)"]

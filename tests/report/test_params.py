@@ -120,3 +120,25 @@ def test_fiscal_year_and_phase(ws):
     with pytest.raises(params.ParameterError, match="financial_plan, most_realised"):
         params.profile(ws2, "peine", phase="Ist")
     assert params.profile(ws2, "peine", fiscal_year=2024).fiscal_year == 2024
+
+
+def test_groups_in_the_municipality_parameter_and_highlight(ws, tmp_path):
+    assert params.spending(ws, municipalities="admin_type:Kreis,admin_type:Landkreis").municipalities == [
+        "segeberg", "peine"]                                        # in the order of the selection
+    assert params.goals(ws, municipalities='["country:DK", "peine"]').municipalities == ["aalborg", "peine"]
+    with pytest.raises(params.ParameterError, match=r"unknown administrative type in municipalities: "
+                                                    r"'admin_type:Gemeinde'. Valid values of admin_type: Bezirk"):
+        params.indicators(ws, municipalities="admin_type:Gemeinde")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "groups.yml").write_text("groups:\n  kreise: [peine, segeberg]\n", encoding="utf-8")
+    ws.root = tmp_path
+    p = params.spending(ws, municipalities="group:kreise,aalborg", highlight="group:kreise")
+    assert p.municipalities == ["peine", "segeberg", "aalborg"] and p.highlight == ["peine", "segeberg"]
+    assert params.spending(ws).highlight == []
+    with pytest.raises(params.ParameterError, match="unknown group in municipalities: 'group:nord'. Groups in "
+                                                    "reports/groups.yml: kreise"):
+        params.spending(ws, municipalities="group:nord")
+    with pytest.raises(params.ParameterError, match="unknown highlight: 'magdeburg'"):   # not in the selection
+        params.spending(ws, municipalities="group:kreise", highlight="magdeburg")
+    assert ws.resolve("group:kreise") == ["peine", "segeberg"]
+    assert list(ws.select("goals", municipalities="admin_type:Landkreis")["municipality_id"]) == ["peine"]

@@ -4,6 +4,7 @@ A page's fingerprint (recorded per page in reports/_executed/pages.json) has the
 
     notebook, notebook_sha256   the notebook file and its bytes
     parameters                  the page's parameters
+    groups                      reports/groups.yml (the named groups parameters may use)
     code                        the package's code and assets and the library versions
                                 (analysis.contract.fingerprint.code_version)
     reference                   data/reference/
@@ -29,9 +30,9 @@ from analysis.report.runner import Page
 
 CACHE = Path("reports") / ".cache"
 BY_MUNICIPALITY = ["budget", "indicators", "goals", "quality", "budget_changes", "documents"]
-PARTS = ["notebook", "notebook_sha256", "parameters", "code", "reference", "data"]
+PARTS = ["notebook", "notebook_sha256", "parameters", "groups", "code", "reference", "data"]
 REASONS = {"notebook": "its notebook file changed", "notebook_sha256": "its notebook changed",
-           "parameters": "its parameters changed", "code": "the code or a library version changed",
+           "parameters": "its parameters changed", "groups": "reports/groups.yml changed", "code": "the code or a library version changed",
            "reference": "data/reference/ changed", "data": "the data it reads changed",
            "reads": "what it reads changed"}
 READS = ("all", "municipality")
@@ -116,7 +117,14 @@ def page_fingerprint(page: Page, root: Path, digests: dict, reference: str, stan
     return {"notebook": page.notebook,
             "notebook_sha256": fingerprint.file_sha256(nb) if nb.is_file() else None,
             "parameters": json.loads(json.dumps(page.parameters, default=str)),
-            "reads": reads(page), "code": fingerprint.code_version(), "reference": reference, "data": data}
+            "reads": reads(page), "groups": _groups_sha(root), "code": fingerprint.code_version(),
+            "reference": reference, "data": data}
+
+
+def _groups_sha(root: Path) -> str | None:
+    """reports/groups.yml: the named groups a `municipalities` or `highlight` parameter may use."""
+    path = root / "reports" / "groups.yml"
+    return fingerprint.file_sha256(path) if path.is_file() else None
 
 
 def _standing_group(page: Page) -> tuple:
@@ -136,7 +144,7 @@ def why_stale(old: dict | None, now: dict, has_output: bool) -> str | None:
     if not has_output:
         return "its executed notebook is missing"
     for key in ["reads"] + PARTS:
-        if old.get(key, "?") != now.get(key):
+        if old.get(key) != now.get(key):
             return REASONS[key]
     return None
 

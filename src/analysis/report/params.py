@@ -166,6 +166,31 @@ def _table(ws, name: str) -> pd.DataFrame:
         return schema.empty(name)
 
 
+def municipalities(ws, value, name: str = "municipalities", within=None) -> list[str]:
+    """Municipality ids chosen by `value`: ids and groups ('land:Niedersachsen',
+    'admin_type:Landkreis', 'country:DK', 'group:NAME' of reports/groups.yml), resolved by
+    `analysis.compare.groups`; "all"/None is every municipality (or all of `within`). An unknown
+    id or group raises `ParameterError` listing the valid ones."""
+    from analysis.compare import groups
+    valid = list(within) if within is not None else municipality_ids(ws)
+    tokens = as_list(value, name)
+    if tokens is None:
+        return valid
+    try:
+        tokens = groups.expand(tokens, _table(ws, "municipalities"), groups.load(getattr(ws, "root", None)), name)
+    except groups.GroupError as exc:
+        raise ParameterError(str(exc)) from None
+    return choose(name, tokens, valid)
+
+
+def highlight(ws, value, within: list[str], name: str = "highlight") -> list[str]:
+    """The municipalities drawn one by one when a page compares many (`analysis.compare.distribution`):
+    ids or groups out of `within`; ""/None/"none" for none."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "[]")):
+        return []
+    return municipalities(ws, value, name, within=within)
+
+
 def municipality_ids(ws) -> list[str]:
     """Every registered municipality id, in registry order."""
     return list(_table(ws, "municipalities")["municipality_id"])
@@ -237,13 +262,15 @@ class SpendingParams:
     all_municipalities: list[str] = field(default_factory=list)
     fiscal_year: int | None = None   # None: each municipality's latest year
     phase: str | None = None         # None: the most realised phase of that year
+    highlight: list[str] = field(default_factory=list)  # drawn one by one when the page compares many
 
 
 def spending(ws, municipalities="all", base_year=2024, price_basis="nominal", per="inhabitant",
-             category_level="division", fiscal_year="latest", phase="most_realised") -> SpendingParams:
+             category_level="division", fiscal_year="latest", phase="most_realised",
+             highlight="") -> SpendingParams:
     """Check the spending-structure notebook's parameters."""
     valid_m = municipality_ids(ws)
-    chosen = choose("municipalities", municipalities, valid_m)
+    chosen = _municipalities(ws, municipalities)
     basis = option("price_basis", price_basis, PRICE_BASES)
     per_ = option("per", per, PER)
     level = option("category_level", category_level, CATEGORY_LEVELS)
@@ -253,7 +280,7 @@ def spending(ws, municipalities="all", base_year=2024, price_basis="nominal", pe
     if not years:  # no price index available: any year of the data is a valid base year
         years = sorted(set(_table(ws, "budget")["fiscal_year"].astype(int))) or [as_int(base_year, "base_year")]
     return SpendingParams(chosen, year("base_year", base_year, years), basis, per_, level, valid_m,
-                          _fiscal_year(ws, fiscal_year), _phase(phase))
+                          _fiscal_year(ws, fiscal_year), _phase(phase), _highlight(ws, highlight, chosen))
 
 
 @dataclass
@@ -262,9 +289,10 @@ class GoalParams:
     perspectives: list[str]
     goal_types: list[str]
     all_municipalities: list[str] = field(default_factory=list)
+    highlight: list[str] = field(default_factory=list)
 
 
-def goals(ws, municipalities="all", perspectives="all", goal_types="all") -> GoalParams:
+def goals(ws, municipalities="all", perspectives="all", goal_types="all", highlight="") -> GoalParams:
     """Check the goal-agreements notebook's parameters."""
     valid_m = municipality_ids(ws)
     g = _table(ws, "goals")
@@ -274,9 +302,9 @@ def goals(ws, municipalities="all", perspectives="all", goal_types="all") -> Goa
         valid_p = list(dict.fromkeys(list(PERSPECTIVES) + valid_p))
     except ImportError:
         pass
-    return GoalParams(choose("municipalities", municipalities, valid_m),
-                      choose("perspectives", perspectives, valid_p),
-                      choose("goal_types", goal_types, schema.GOAL_TYPES), valid_m)
+    chosen = _municipalities(ws, municipalities)
+    return GoalParams(chosen, choose("perspectives", perspectives, valid_p),
+                      choose("goal_types", goal_types, schema.GOAL_TYPES), valid_m, _highlight(ws, highlight, chosen))
 
 
 @dataclass
@@ -284,12 +312,13 @@ class IndicatorParams:
     municipalities: list[str]
     categories: list[str]
     all_municipalities: list[str] = field(default_factory=list)
+    highlight: list[str] = field(default_factory=list)
 
 
 UNCATEGORISED = "uncategorised"
 
 
-def indicators(ws, municipalities="all", categories="all") -> IndicatorParams:
+def indicators(ws, municipalities="all", categories="all", highlight="") -> IndicatorParams:
     """Check the service-indicators notebook's parameters.
 
     Categories are the COFOG-based codes of the indicators (filled from their budget items, see
@@ -302,8 +331,9 @@ def indicators(ws, municipalities="all", categories="all") -> IndicatorParams:
     codes = sorted(set(ind["category"].dropna().astype(str))) if len(ind) else []
     divisions = sorted({c.split(".")[0] for c in codes})
     valid_c = list(dict.fromkeys(divisions + codes)) + [UNCATEGORISED]
-    return IndicatorParams(choose("municipalities", municipalities, valid_m),
-                           choose("categories", categories, valid_c), valid_m)
+    chosen = _municipalities(ws, municipalities)
+    return IndicatorParams(chosen, choose("categories", categories, valid_c), valid_m,
+                           _highlight(ws, highlight, chosen))
 
 
 @dataclass
@@ -321,4 +351,5 @@ def profile(ws, municipality="peine", fiscal_year="latest", phase="most_realised
                          _phase(phase))
 
 
-_fiscal_year, _phase = fiscal_year, phase  # the parameters' names are taken inside the functions above
+# the parameters' names are taken inside the functions above
+_fiscal_year, _phase, _municipalities, _highlight = fiscal_year, phase, municipalities, highlight

@@ -34,7 +34,7 @@ import nbformat
 import yaml
 
 from analysis.contract.safe_text import markdown_text
-from analysis.report import html_tables, offline, overview
+from analysis.report import html_tables, offline, overview, page_size
 from analysis.report.runner import Page, workspace_root
 
 FALLBACK_NOTE = "publisher: nbconvert (quarto not found on PATH: fallback)"  # + ": rendered N pages in Xs"
@@ -765,6 +765,9 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     if problems:
         raise PublishError("the site would load from the web or fail when opened from disk (it must work "
                            "offline):\n  " + "\n  ".join(problems[:10]))
+    too_big = page_size.oversized(site_dir)
+    if too_big:
+        raise PublishError(page_size.message(too_big))
     if say:
         say(f"{note} in {seconds:.1f}s")
     return site_dir
