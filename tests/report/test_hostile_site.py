@@ -11,24 +11,22 @@ from __future__ import annotations
 import csv
 import html
 import re
-import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
+import chromium
 from conftest import copy_workspace
 from samples import hostile
 
 from analysis.contract.safe_text import is_formula_like
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")) if p
-                 and Path(p).exists()), None)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 NOTEBOOKS = ("spending_structure.ipynb", "goal_agreements.ipynb", "service_indicators.ipynb",
              "municipality_profile.ipynb", "methods.ipynb")
 PAGES = {"index.html", "spending.html", "goals.html", "indicators.html", "profile-testtown.html",
          "profile-peine.html", "profile-aalborg.html", "methods.html", "data-downloads.html"}
+
+browser = chromium.browser  # the shared headless Chromium (tests/report/chromium.py)
 
 pytestmark = pytest.mark.slow
 
@@ -60,18 +58,6 @@ def hostile_site(tmp_path_factory):
     return root, config
 
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed (pip install playwright)")
-    if CHROMIUM is None:
-        pytest.skip("no Chromium found (/usr/bin/chromium); scripts/ensure-browser.sh installs Debian's chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _probe(browser, site: Path) -> dict:

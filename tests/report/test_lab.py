@@ -16,8 +16,8 @@ import webbrowser
 from pathlib import Path
 
 import pytest
+from chromium import ARGS, CHROMIUM
 from conftest import ROOT, copy_workspace
-from test_site_browser import ARGS, CHROMIUM
 
 from analysis.report import lab
 

@@ -7,8 +7,10 @@ import re
 import struct
 
 import pytest
+import chromium
 from conftest import NO_QUARTO, QUARTO
-from test_site_browser import ARGS, CHROMIUM
+
+browser = chromium.browser  # the shared headless Chromium (tests/report/chromium.py)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 WIDTH = 1280
@@ -51,18 +53,6 @@ FIRST_BLOCK = r"""() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed")
-    if CHROMIUM is None:
-        pytest.skip("no Chromium found (/usr/bin/chromium); scripts/ensure-browser.sh installs Debian's chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module", params=["nbconvert", pytest.param("quarto", marks=pytest.mark.quarto)])

@@ -5,33 +5,18 @@ tabs from disk; search when served)."""
 import contextlib
 import functools
 import http.server
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
+import chromium
 from conftest import NO_QUARTO, QUARTO
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")) if p
-                 and Path(p).exists()), None)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+browser = chromium.browser  # the shared headless Chromium (tests/report/chromium.py)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed (pip install playwright)")
-    if CHROMIUM is None:
-        pytest.skip("no Chromium found (/usr/bin/chromium); scripts/ensure-browser.sh installs Debian's chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
