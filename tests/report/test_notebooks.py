@@ -361,7 +361,7 @@ def test_every_money_chart_has_price_basis_and_scope_in_its_title_or_subtitle(ex
     assert len(specs) >= 2, f"{name}: {len(specs)} charts of amounts"
     for spec in specs:
         text = _title_text(spec)
-        assert ("nominal" in text) if name == "spending-nominal" else ("2024 prices" in text), \
+        assert ("current prices" in text) if name == "spending-nominal" else ("2024 prices" in text), \
             f"{name}: no price basis in {text!r}"
         assert "Scope: " in text, f"{name}: no scope in {text!r}"
 
