@@ -30,6 +30,26 @@ def test_spending_names_the_largest_deviation_from_plan_and_who_has_no_figures()
                          "Landeshauptstadt Magdeburg give none.")
 
 
+def test_largest_category_says_partial_only_where_coverage_csv_says_partial():
+    """Kiel and Freiburg have no row in coverage.csv: their coverage is not recorded, which the
+    sentence says, rather than claiming the document covers the category only partly."""
+    from analysis.compare import scope
+
+    b = s.budget()
+    coverage = pd.DataFrame({"municipality_id": ["peine"], "document_id": ["peine-2024-143"], "category": ["10"],
+                             "coverage": ["partial"], "share": [float("nan")], "share_basis": [""], "scope": [""],
+                             "evidence": ["peine_produktbericht_2024-06.txt:27"], "note": ["youth office elsewhere"]})
+    comp = scope.with_coverage(spending.composition(b, value="amount"), coverage)
+    assert set(comp.loc[comp["municipality_id"] == "aalborg", "coverage"]) == {scope.NOT_RECORDED}
+    sentence = next(t for t in findings.texts(findings.spending(None, None, comp, None, NAMES))
+                    if t.startswith("Largest category"))
+    parts = sentence.removeprefix("Largest category of categorised net spending: ").rstrip(".").split("; ")
+    peine = next(x for x in parts if x.startswith("Landkreis Peine"))
+    aalborg = next(x for x in parts if x.startswith("Aalborg Kommune"))
+    assert peine.endswith("(the document covers it only partly)")
+    assert "only partly" not in aalborg and "(what the document covers of it is not recorded)" in aalborg
+
+
 def test_spending_findings_name_who_is_left_out_for_want_of_a_reference_figure():
     # as harmonise.comparable(..., missing="leave_out") records Kiel and Freiburg without population
     cb = pd.DataFrame({"municipality_id": ["peine"], "fiscal_year": [2024]})

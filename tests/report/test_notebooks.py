@@ -9,6 +9,7 @@ the workspace (ANALYSIS_ROOT), so data/processed/ and reports/ of the checkout a
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import subprocess
@@ -17,12 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
-from conftest import copy_workspace
+from conftest import ROOT, copy_workspace
 
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = ["spending_structure.ipynb", "goal_agreements.ipynb", "service_indicators.ipynb",
-             "municipality_profile.ipynb"]
+             "municipality_profile.ipynb", "methods.ipynb"]
 VALID = "aalborg, berlin-neukoelln, freiburg, kiel, magdeburg, peine, segeberg"
 
 # run name -> (notebook, papermill arguments)
@@ -43,6 +44,7 @@ RUNS = {
     "profile-default": ("municipality_profile.ipynb", []),
     "profile-aalborg": ("municipality_profile.ipynb", ["-p", "municipality", "aalborg"]),
     "profile-invalid": ("municipality_profile.ipynb", ["-p", "municipality", "nowhere"]),
+    "methods": ("methods.ipynb", []),
 }
 
 
@@ -343,3 +345,41 @@ def test_profile_compares_per_category_only_among_complete_coverage(executed):
     row_with(nb, "Kreis Segeberg", "| 16")                                           # key facts, not ranked
     nb = _ok(executed, "profile-aalborg")
     row_with(nb, "aalborg-2014-g07", "| 100")                                        # pending quantified goal
+
+
+MONEY_RUNS = ["spending-default", "spending-nominal", "profile-default", "profile-aalborg"]
+
+
+@pytest.mark.parametrize("name", MONEY_RUNS)
+def test_every_money_chart_has_price_basis_and_scope_in_its_title_or_subtitle(executed, name):
+    """Issue 10: the price basis and the scope of the figures are in the chart's title or subtitle,
+    not only in the caveats under it (every chart of the spending page, a profile's spending charts)."""
+    nb = _ok(executed, name)
+    specs = [s for s in charts_of(nb) if not _is_note(s)]
+    if name.startswith("profile"):
+        specs = [s for s in specs if _title_text(s).startswith("Net spending")]
+    assert len(specs) >= 2, f"{name}: {len(specs)} charts of amounts"
+    for spec in specs:
+        text = _title_text(spec)
+        assert ("current prices" in text) if name == "spending-nominal" else ("2024 prices" in text), \
+            f"{name}: no price basis in {text!r}"
+        assert "Scope: " in text, f"{name}: no scope in {text!r}"
+
+
+def test_methods_page_lists_every_correction_flag_and_task_split_row(executed):
+    """Issue 10: the methods page lists the corrections and flags of data/curated/corrections.yml
+    (printed and settled figure) and every row of the task-split table."""
+    import pandas as pd
+    import yaml
+
+    nb = _ok(executed, "methods")
+    curated = yaml.safe_load((ROOT / "data/curated/corrections.yml").read_text(encoding="utf-8"))
+    assert len(curated["corrections"]) == 7 and len(curated["flags"]) == 6
+    for rec in curated["corrections"] + curated["flags"]:
+        row_with(nb, f"| {rec['id']}", f"| {rec['document_id']}")
+    r658 = row_with(nb, "| aalborg-658-adjusted-income")
+    assert "| 149,0 (extracted as -149,000,000) | -149,0 (stored as 149,000,000) |" in r658
+    split = pd.read_csv(ROOT / "data/reference/task_split.csv", dtype=str, keep_default_na=False)
+    assert len(split) == 38
+    for r in split.to_dict("records"):
+        row_with(nb, f"| {r['country']}", f"| {r['admin_type']}", f"| {r['category']}", f"| {r['responsibility']}")

@@ -116,6 +116,22 @@ def test_the_readme_prints_the_mapping_that_is_used():
     assert readme_mapping() == (ROOT / "data/municipalities/kiel/municipality.yml").read_text(encoding="utf-8")
 
 
+def test_a_changed_byte_of_the_published_file_is_an_error_naming_its_sha256(root):
+    """The raw file stays byte-for-byte with its sha256 in documents.csv: one changed byte (a digit
+    of line 2677's Betrag) is an error naming documents.csv, its row and the sha256 column."""
+    path = root / "data/municipalities/kiel" / KIEL
+    data = bytearray(path.read_bytes())
+    line = data.split(b"\n")[2676]
+    at = data.index(line) + line.rindex(b",00") - 1
+    data[at] = ord("9") if data[at] != ord("9") else ord("8")
+    path.write_bytes(bytes(data))
+    report = validate.check("kiel", root)
+    bad = [e for e in report.errors if e.column == "sha256"]
+    assert len(bad) == 1, [str(e) for e in report.errors]
+    assert bad[0].line == 2 and "documents.csv" in str(bad[0]) and f"{KIEL} does not match its sha256" in str(bad[0])
+    assert PUBLISHED_SHA256["kiel"] in str(bad[0])
+
+
 # --- Kiel: long, account level ----------------------------------------------------------------
 
 def test_kiel_validates_and_sums_accounts_into_products(root):

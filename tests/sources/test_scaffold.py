@@ -146,3 +146,21 @@ def test_codes_are_written_in_quotes_so_yaml_keeps_them_text(tmp_path):
     (folder / "municipality.yml").write_text(text.replace('country: "NO"', "country: NO"), encoding="utf-8")
     meta, problems = mt.read_meta(folder, root)
     assert problems == [] and meta.values["country"] == "NO"
+
+
+def test_the_scaffolded_readme_points_at_the_full_guide_that_exists(tmp_path):
+    """Issue 9: the scaffolded README names where the full guide is, and that reference works: the
+    relative path it gives leads from data/municipalities/<id>/ to the workspace README, which has
+    the section it names, and the example folder and schema file it names exist."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    text = scaffold.readme({"municipality_id": "vaxjo", "name": "Växjö kommun", "country": "SE", "currency": "SEK",
+                           "region": "Kronobergs län", "admin_type": "Kommune", "language": "sv"})
+    section = re.search(r'section "([^"]+)"', text).group(1)
+    rel = re.search(r"`(\.\./[^`]*README\.md)`", text).group(1)
+    guide = (root / "data/municipalities/vaxjo" / rel).resolve()
+    assert guide == root / "README.md"
+    assert f"\n## {section}\n" in guide.read_text(encoding="utf-8")
+    for path in re.findall(r"`((?:data|src)/[^`]+)`", text):
+        assert (root / path).exists(), path

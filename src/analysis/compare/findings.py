@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.compare import goal_analysis, harmonise
 from analysis.compare.availability import document_labels
+from analysis.compare.scope import NOT_RECORDED
 from analysis.contract.missing import text
 from analysis.contract.numbers import fmt
 
@@ -155,11 +156,13 @@ def spending(coverage: pd.DataFrame | None, plan_cat: pd.DataFrame | None, comp:
         parts = []
         for mid, part in comp.dropna(subset=["share"]).groupby("municipality_id", sort=True):
             top = part.loc[part["share"].idxmax()]
-            partly = "complete" in part.columns and not bool(top.get("complete"))
+            not_complete = "complete" in part.columns and not bool(top.get("complete"))
+            unknown = top.get("coverage") == NOT_RECORDED   # no row in coverage.csv: not known to be partial
             label = " ".join(x for x in (str(top["category"]), text([top.get("category_name_en")])[0]) if x)
             parts.append(f"{_name(mid, names)} {int(top['fiscal_year'])} ({PHASES.get(top['phase'], top['phase'])}): "
                          f"{label} {percent(top['share'])}"
-                         + (" (the document covers it only partly)" if partly else ""))
+                         + ((" (what the document covers of it is not recorded)" if unknown
+                             else " (the document covers it only partly)") if not_complete else ""))
         if parts:
             rows.append(_row("composition", "Largest category of categorised net spending: " + "; ".join(parts) + "."))
     if coverage is not None and len(coverage):
