@@ -74,7 +74,8 @@ def _new_page(km, env: dict, timeout: float = 120) -> None:
     from jupyter_client import BlockingKernelClient
     kc = BlockingKernelClient()
     kc.load_connection_info(km.get_connection_info())
-    kc.start_channels()
+    kc.start_channels(hb=False)  # without its manager a client judges the kernel by the heartbeat, which a
+    #                              kernel still starting does not answer yet ("Kernel died before replying")
     try:
         kc.wait_for_ready(timeout=timeout)
         reply = kc.execute_interactive(NEW_PAGE % json.dumps(env), store_history=False, allow_stdin=False,
