@@ -377,7 +377,8 @@ _loaded: dict = {}  # load's cache: the conformed tables of the last data/proces
 
 def _processed_key(folder: Path) -> tuple:
     """What says data/processed/ is unchanged: the folder (extract replaces it whole, so a new inode)
-    and the name, size and mtime of each of its files."""
+    and the name, inode, size and mtime of each of its files."""
     st = os.stat(folder)
-    files = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(folder) if e.is_file())
+    files = sorted((e.name, e.inode(), e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(folder)
+                   if e.is_file())
     return str(Path(folder).resolve()), st.st_dev, st.st_ino, st.st_mtime_ns, tuple(files)
