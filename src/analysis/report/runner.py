@@ -1,4 +1,6 @@
-"""Execute notebooks with Papermill: one child process per notebook, `jobs` of them at once.
+"""Execute notebooks with Papermill: one child process per notebook, `jobs` of them at once;
+the pages that read one municipality (the profiles) in min(jobs, pages) batches, one child process
+and one kernel per batch (`run_batch`, analysis.report.batch).
 
 Each run gets its parameters from a YAML file (``papermill -f``: types are kept as written,
 nothing is guessed) and a kernel that is this interpreter (a private ``python3`` kernelspec
