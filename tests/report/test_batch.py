@@ -43,8 +43,8 @@ def test_batches_split_the_profiles_by_the_jobs_and_keep_other_pages_alone():
     profiles = [Page(f"profile-{i}", "nb/profile.ipynb", str(i), reads="municipality") for i in range(5)]
     others = [Page("spending", "nb/spending.ipynb", "S"), Page("goals", "nb/goals.ipynb", "G")]
     units = runner.batches(others[:1] + profiles + others[1:], jobs=2)
-    assert [[p.name for p in u] for u in units] == [["profile-0", "profile-1", "profile-2"],
-                                                    ["profile-3", "profile-4"], ["spending"], ["goals"]]
+    assert [[p.name for p in u] for u in units] == [["spending"], ["profile-0", "profile-1", "profile-2"],
+                                                    ["profile-3", "profile-4"], ["goals"]]
     assert [len(u) for u in runner.batches(profiles[:2], jobs=4)] == [1, 1]     # min(jobs, pages) batches
     assert [len(u) for u in runner.batches(profiles, jobs=1)] == [5]
     other_nb = [dataclasses.replace(p, notebook="nb/other.ipynb") for p in profiles[:2]]

@@ -303,24 +303,31 @@ BATCH_CMD = ["-c", _SKIP_SLOW + _LIFELINE + "from analysis.report.batch import m
 
 def batches(pages: list[Page], jobs: int) -> list[list[Page]]:
     """The units of work: the pages of one notebook that read one municipality (the profiles) in
-    min(jobs, pages) batches of consecutive pages, each other page on its own. Largest first."""
+    min(jobs, pages) batches of consecutive pages, each other page on its own; in the order of
+    their first page (the config's: the comparison pages, often the longest single runs, first)."""
     groups: dict[str, list[Page]] = {}
     units: list[list[Page]] = []
     for p in pages:
-        if p.reads == "municipality":
-            groups.setdefault(p.notebook, []).append(p)
-        else:
+        if p.reads != "municipality":
             units.append([p])
-    batched = []
-    for group in groups.values():
-        n = max(1, min(jobs, len(group)))
-        size, extra = divmod(len(group), n)
+        elif p.notebook not in groups:
+            groups[p.notebook] = [p]
+            units.append(groups[p.notebook])     # placeholder: split below
+        else:
+            groups[p.notebook].append(p)
+    out: list[list[Page]] = []
+    for unit in units:
+        if unit[0].reads != "municipality":
+            out.append(unit)
+            continue
+        n = max(1, min(jobs, len(unit)))
+        size, extra = divmod(len(unit), n)
         at = 0
         for i in range(n):
             take = size + (i < extra)
-            batched.append(group[at:at + take])
+            out.append(unit[at:at + take])
             at += take
-    return sorted(batched, key=len, reverse=True) + units
+    return out
 
 
 def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
