@@ -46,10 +46,11 @@ if m in with_budget:
                                ws.reference.coverage)
 else:
     cb_m = comp = totals_m = None
-ind_m = ia.with_categories(ga.with_item_names(ws.indicators[ws.indicators["municipality_id"] == m], ws.budget),
-                           ws.budget)
+budget_m = ws.select("budget", municipalities=[m])  # item names and categories come from its own budget
+ind_m = ia.with_categories(ga.with_item_names(ws.indicators[ws.indicators["municipality_id"] == m], budget_m),
+                           budget_m)
 volumes = ia.plan_vs_actual(ind_m, names)
-goals_m = ga.with_item_names(ws.goals[ws.goals["municipality_id"] == m], ws.budget)
+goals_m = ga.with_item_names(ws.goals[ws.goals["municipality_id"] == m], budget_m)
 achievement_m = ga.achievement(goals_m, [m])
 
 # %%

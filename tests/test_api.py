@@ -139,3 +139,34 @@ def test_load_without_tables_and_without_refresh_says_what_to_do(tmp_path):
     shutil.copytree(ROOT / "data" / "reference", tmp_path / "data" / "reference")
     with pytest.raises(FileNotFoundError, match="analysis extract"):
         api.load(tmp_path, refresh=False)
+
+
+def test_load_keeps_the_tables_for_the_next_load_until_processed_changes(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "data" / "reference", tmp_path / "data" / "reference")
+    api.load(tmp_path, extractor=_writer([]))
+    reads = []
+    real = api.read_processed
+    monkeypatch.setattr(api, "read_processed", lambda folder: reads.append(folder) or real(folder))
+    first = api.load(tmp_path, refresh=False)
+    second = api.load(tmp_path, refresh=False)
+    assert reads == []                                       # neither load read a file: the tables of the first
+    assert second.budget.equals(first.budget) and second.budget is not first.budget
+    # one page's edits never reach the next: each load has its own frames (copy-on-write)
+    second.budget.loc[0, "amount"] = -1.0
+    second.tables["indicators"]["extra"] = 1
+    third = api.load(tmp_path, refresh=False)
+    assert third.budget.loc[0, "amount"] == 3_932_200 and "extra" not in third.indicators.columns
+    assert reads == []
+    # a changed data/processed/ is read again: one amount rewritten in place
+    csv = tmp_path / "data" / "processed" / "budget.csv"
+    df = pd.read_csv(csv)
+    df.loc[0, "amount"] = 1_234_567
+    df.to_csv(csv, index=False)
+    fourth = api.load(tmp_path, refresh=False)
+    assert len(reads) == 1 and fourth.budget.loc[0, "amount"] == 1_234_567
+    # a new data/processed/ (extract replaces the folder) is read again too, even with the same files
+    shutil.copytree(tmp_path / "data" / "processed", tmp_path / "data" / "new", copy_function=shutil.copy2)
+    shutil.rmtree(tmp_path / "data" / "processed")
+    (tmp_path / "data" / "new").rename(tmp_path / "data" / "processed")
+    api.load(tmp_path, refresh=False)
+    assert len(reads) == 2

@@ -51,14 +51,19 @@ class Workspace:
     """The contract tables plus reference data, with selection and comparison helpers."""
 
     def __init__(self, tables: dict[str, pd.DataFrame], ref: reference.Reference | None = None,
-                 root: Path | None = None, unassigned: pd.DataFrame | None = None):
+                 root: Path | None = None, unassigned: pd.DataFrame | None = None, conformed: bool = False):
         self.root = root
         self.reference = ref
         self.unassigned = unassigned if unassigned is not None else pd.DataFrame()
         self.tables: dict[str, pd.DataFrame] = {}
         for name in TABLES:
             df = tables.get(name)
-            df = schema.empty(name) if df is None else schema.conform(df, name)
+            if df is None:
+                df = schema.empty(name)
+            elif conformed:  # tables of an earlier Workspace (load's cache): its own frames, no copy of the data
+                df = df.copy(deep=False)
+            else:
+                df = schema.conform(df, name)
             self.tables[name] = df
 
     # the contract tables as attributes
@@ -341,6 +346,9 @@ def load(root: str | Path | None = None, *, refresh: bool | str = "auto",
     True always extracts; False never does. `extractor(root)` writes data/processed/
     (default: `analysis.extract.run`); tests pass their own. In a notebook run by
     `analysis build` ($ANALYSIS_NO_EXTRACT), 'auto' reads data/processed/ as the build left it.
+    The tables read are kept in memory for the next load in this process (a kernel running a
+    batch of pages) while data/processed/ keeps the same files (names, sizes, mtimes; the folder's
+    inode): each load gets its own DataFrames (copy-on-write, so one page's edits never reach the next).
     """
     root = paths.root(root)
     if refresh == "auto" and os.environ.get(NO_EXTRACT_ENV):
@@ -351,7 +359,26 @@ def load(root: str | Path | None = None, *, refresh: bool | str = "auto",
         if refresh is False and not _has_tables(folder):
             raise FileNotFoundError(f"{folder} has no tables; run `analysis extract` or load(refresh=True)")
         extract(root)
+    key = _processed_key(folder)
+    if _loaded.get("key") == key:  # the same files as the last load in this process (a batch of pages)
+        return Workspace(_loaded["tables"], reference.load(root), root=root,
+                         unassigned=_loaded["unassigned"].copy(deep=False), conformed=True)
     tables = read_processed(folder)
     unassigned_path = folder / "unassigned_items.csv"
     unassigned = pd.read_csv(unassigned_path, dtype=str) if unassigned_path.exists() else None
-    return Workspace(tables, reference.load(root), root=root, unassigned=unassigned)
+    ws = Workspace(tables, reference.load(root), root=root, unassigned=unassigned)
+    _loaded.clear()
+    _loaded.update(key=key, tables=dict(ws.tables), unassigned=ws.unassigned)
+    return Workspace(ws.tables, ws.reference, root=root, unassigned=ws.unassigned.copy(deep=False), conformed=True)
+
+
+_loaded: dict = {}  # load's cache: the conformed tables of the last data/processed/ read, under _processed_key
+
+
+def _processed_key(folder: Path) -> tuple:
+    """What says data/processed/ is unchanged: the folder (extract replaces it whole, so a new inode)
+    and the name, inode, size and mtime of each of its files."""
+    st = os.stat(folder)
+    files = sorted((e.name, e.inode(), e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(folder)
+                   if e.is_file())
+    return str(Path(folder).resolve()), st.st_dev, st.st_ino, st.st_mtime_ns, tuple(files)

@@ -419,3 +419,76 @@ def test_two_builds_at_once_the_second_waits_or_exits(tmp_path):
     assert f"waiting: another analysis build is running in this workspace (pid {first.pid}" in err2
     assert "[1/1] busy" in out1 and "[1/1] busy" in out2
     assert not lock_file.exists()
+
+
+# --- profiles in batches (issue 13d) --------------------------------------------------------
+
+BATCHED = """\
+pages:
+  - profiles:
+      name: "leak-{{municipality_id}}"
+      notebook: notebooks/_leak.ipynb
+      title: "{{name}}"
+      reads: municipality
+      parameters: {{municipality_id: "{{municipality_id}}", fail_for: "{fail_for}"}}
+"""
+
+
+@pytest.mark.slow
+def test_a_failing_page_of_a_batch_fails_the_build_and_keeps_the_last_good_site(workspace, capsys):
+    shutil.copy(ROOT / "tests/fixtures/notebooks/_leak.ipynb", workspace / "notebooks/_leak.ipynb")
+    good = _config(workspace, BATCHED.format(fail_for=""), "good.yml")
+    assert cli.main(["--root", str(workspace), "build", "--config", str(good), "-j", "2",
+                     "--publisher", "nbconvert"]) == 0
+    out = capsys.readouterr().out
+    pages = sorted(p.name for p in (workspace / "reports" / "_site").glob("leak-*.html"))
+    assert "leak-peine.html" in pages and "leak-aalborg.html" in pages
+    assert sum(ln.startswith("[") and ln.endswith(" ok") for ln in out.splitlines()) == len(pages)
+    site, executed = workspace / "reports" / "_site", workspace / "reports" / "_executed"
+    before, executed_before = _hashes(site), _hashes(executed)
+
+    bad = _config(workspace, BATCHED.format(fail_for="peine"), "bad.yml")
+    code = cli.main(["--root", str(workspace), "build", "--no-extract", "--config", str(bad), "-j", "2",
+                     "--publisher", "nbconvert"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "notebooks/_leak.ipynb (page 'leak-peine')" in captured.err
+    assert "ValueError: leak probe asked to fail for peine" in captured.err
+    assert "[" in captured.out and "leak-peine" in captured.out and "FAILED" in captured.out
+    assert _hashes(site) == before and _hashes(executed) == executed_before
+    assert (workspace / "reports" / ".site-failed" / "leak-peine.ipynb").exists()
+    assert _kernels(workspace) == []
+
+
+BATCHED_PROBES = """\
+pages:
+  - name: busy-a
+    notebook: notebooks/_probe.ipynb
+    title: A
+    reads: municipality
+    parameters: {seconds: 0.1}
+  - name: busy-b
+    notebook: notebooks/_probe.ipynb
+    title: B
+    reads: municipality
+    parameters: {seconds: 60}
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_batch_with_its_kernel(tmp_path):
+    root = _probe_workspace(tmp_path)
+    path = _config(root, BATCHED_PROBES)
+    proc = _cli(root, "build", "--no-extract", "--config", str(path), "--publisher", "nbconvert", "-j", "1",
+                start_new_session=True)
+    try:
+        _wait_for(lambda: (root / "reports").exists() and any(root.glob("reports/.site-*/unit/executed/downloads/busy-b/tick.txt")))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "[1/2] busy-a " in out                                      # one batch: a ran, b was running
+    assert "interrupted: stopped 1 running notebook (busy-b)" in err
+    assert _kernels(root) == []
+    assert not [p for p in (root / "reports").iterdir() if p.name.startswith(".site-")]

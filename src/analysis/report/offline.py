@@ -173,6 +173,11 @@ def _element_id(spec_json: str) -> str:
     return f"chart-{digest}" + (f"-{n}" if n > 1 else "")
 
 
+def new_page() -> None:
+    """Forget the chart ids of the previous page (a kernel running several pages: `report.batch`)."""
+    _ids_seen.clear()
+
+
 def _script_safe(text: str) -> str:
     """JSON that can sit inside a <script> element."""
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

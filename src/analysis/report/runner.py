@@ -1,4 +1,6 @@
-"""Execute notebooks with Papermill: one child process per notebook, `jobs` of them at once.
+"""Execute notebooks with Papermill: one child process per notebook, `jobs` of them at once;
+the pages that read one municipality (the profiles) in min(jobs, pages) batches, one child process
+and one kernel per batch (`run_batch`, analysis.report.batch).
 
 Each run gets its parameters from a YAML file (``papermill -f``: types are kept as written,
 nothing is guessed) and a kernel that is this interpreter (a private ``python3`` kernelspec
@@ -15,13 +17,14 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -295,16 +298,150 @@ def run_one(page: Page, root: Path, out_dir: Path, work_dir: Path, kernel: str =
     return seconds, failure
 
 
+BATCH_CMD = ["-c", _SKIP_SLOW + _LIFELINE + "from analysis.report.batch import main; main()"]
+
+
+def batches(pages: list[Page], jobs: int) -> list[list[Page]]:
+    """The units of work: the pages of one notebook that read one municipality (the profiles) in
+    min(jobs, pages) batches of consecutive pages, each other page on its own; in the order of
+    their first page (the config's: the comparison pages, often the longest single runs, first)."""
+    groups: dict[str, list[Page]] = {}
+    units: list[list[Page]] = []
+    for p in pages:
+        if p.reads != "municipality":
+            units.append([p])
+        elif p.notebook not in groups:
+            groups[p.notebook] = [p]
+            units.append(groups[p.notebook])     # placeholder: split below
+        else:
+            groups[p.notebook].append(p)
+    out: list[list[Page]] = []
+    for unit in units:
+        if unit[0].reads != "municipality":
+            out.append(unit)
+            continue
+        n = max(1, min(jobs, len(unit)))
+        size, extra = divmod(len(unit), n)
+        at = 0
+        for i in range(n):
+            take = size + (i < extra)
+            out.append(unit[at:at + take])
+            at += take
+    return out
+
+
+def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read()
+    except OSError:
+        return [], offset
+    complete = data[:data.rfind(b"\n") + 1]
+    lines = [json.loads(ln) for ln in complete.decode("utf-8").splitlines() if ln.strip()]
+    return lines, offset + len(complete)
+
+
+def run_batch(pages: list[Page], root: Path, out_dir: Path, work_dir: Path, emit: Callable,
+              kernel: str = KERNEL, stop: threading.Event | None = None, timeout: int | None = None,
+              extra_env: dict | None = None, index: int = 0) -> None:
+    """Execute `pages` (one notebook) in one child process with one kernel (analysis.report.batch).
+
+    Calls emit(page, (seconds, failure)) as each page finishes, emit(page, None) for the page
+    that was running when `stop` was set; pages after a failure are not run (and not emitted)."""
+    src = (root / pages[0].notebook).resolve()
+    batch_dir = work_dir / "batches"
+    batch_dir.mkdir(parents=True, exist_ok=True)
+    spec_file, events = batch_dir / f"batch-{index}.json", batch_dir / f"batch-{index}.events"
+    log = work_dir / "logs" / f"batch-{index}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    events.unlink(missing_ok=True)
+    entries, by_name = [], {}
+    for page in pages:
+        params = work_dir / "params" / f"{page.name}.yml"
+        downloads = out_dir / "downloads" / page.name
+        for d in (params.parent, downloads):
+            d.mkdir(parents=True, exist_ok=True)
+        params.write_text(yaml.safe_dump(page.parameters, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        env = child_env(root, page, downloads, work_dir / "jupyter")
+        entries.append({"name": page.name, "input": str(src), "output": str(out_dir / f"{page.name}.ipynb"),
+                        "params": str(params), "env": {k: env[k] for k in PAGE_ENV}})
+        by_name[page.name] = page
+    spec_file.write_text(json.dumps({"kernel": kernel, "cwd": str(src.parent), "timeout": timeout,
+                                     "events": str(events), "pages": entries}), encoding="utf-8")
+    env = {**child_env(root, pages[0], out_dir / "downloads" / pages[0].name, work_dir / "jupyter"),
+           **(extra_env or {})}
+    running, done, offset = None, set(), 0
+
+    def handle(ev: dict) -> None:
+        nonlocal running
+        if "start" in ev:
+            running = ev["start"]
+            return
+        page = by_name[ev["done"]]
+        running = None
+        done.add(page.name)
+        out = out_dir / f"{page.name}.ipynb"
+        failure = None
+        if out.exists():
+            try:
+                failure = failure_of(out, page)
+            except Exception as exc:  # unreadable output notebook
+                failure = Failure(page, type(exc).__name__, str(exc))
+        if failure is None and (ev.get("error") or not out.exists()):
+            failure = Failure(page, "papermill", ev.get("error") if ev.get("error") not in (None, "cell")
+                              else "no output notebook was written")
+        if failure is not None:
+            failure.seconds = ev["seconds"]
+        emit(page, (ev["seconds"], failure))
+
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen([sys.executable, *BATCH_CMD, str(spec_file)], stdout=fh, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=env, cwd=src.parent, start_new_session=True)
+        while True:
+            try:
+                rc = proc.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                rc = None
+                if stop is not None and stop.is_set():
+                    _kill(proc)
+                    evs, offset = _read_events(events, offset)
+                    for ev in evs:
+                        handle(ev)
+                    if running is not None:
+                        emit(by_name[running], None)
+                    return
+            evs, offset = _read_events(events, offset)
+            for ev in evs:
+                handle(ev)
+            if rc is not None:
+                break
+    if rc != 0 and running is None and len(done) == 0:  # the child failed before its first page
+        running = pages[0].name
+    if running is not None:  # the child (or its kernel) died during this page
+        page = by_name[running]
+        emit(page, (0.0, Failure(page, "papermill", f"exited with code {rc}: {_tail(log)}")))
+    elif rc == 0 and len(done) < len(pages):
+        page = next(p for p in pages if p.name not in done)
+        emit(page, (0.0, Failure(page, "papermill", f"the batch ended before this page ran: {_tail(log)}")))
+
+
+PAGE_ENV = ("ANALYSIS_PAGE", "ANALYSIS_DOWNLOADS_DIR")  # what differs between the pages of a batch
+
+
 def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: int = 1,
             progress: Callable[[str], None] | None = print, work_dir: Path | None = None,
             failed_dir: Path | None = None, kernel: str = KERNEL, timeout: int | None = None,
             stopped: list[str] | None = None, extra_env: dict | None = None) -> list[Result]:
-    """Run every page (up to `jobs` at once) into out_dir; raise NotebookError on the first failure.
+    """Run every page (up to `jobs` processes at once) into out_dir; raise NotebookError on the
+    first failure.
 
-    Progress: one line per finished notebook, e.g. ``[3/9] spending 12.3s ok``. A failed output
-    notebook is copied to `failed_dir` (when given) so its traceback can be read. A failure, an
-    exception or Ctrl-C stops the notebooks still running (with their kernels) before this returns
-    or raises; their page names are appended to `stopped`.
+    Pages that read one municipality (`reads: municipality`, the profiles) run in batches, one
+    kernel per batch (`batches`, analysis.report.batch); every other page in its own Papermill
+    process. Progress: one line per finished page, e.g. ``[3/9] spending 12.3s ok``. A failed
+    output notebook is copied to `failed_dir` (when given) so its traceback can be read. A
+    failure, an exception or Ctrl-C stops the notebooks still running (with their kernels) before
+    this returns or raises; the pages that were running are appended to `stopped`.
     """
     root = workspace_root(root)
     out_dir = Path(out_dir)
@@ -315,40 +452,59 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
         raise InputError(f"notebook not found (page '{missing[0].name}')", path=root / missing[0].notebook)
     write_kernelspec(work_dir / "jupyter")
     stop = threading.Event()
+    events: queue.Queue = queue.Queue()
     results: dict[str, Result] = {}
     failure: Failure | None = None
     done_count = 0
-    futures = {}
+    halted: list[str] = []
+
+    def emit(page, outcome):
+        events.put((page, outcome))
+
+    def work(unit: list[Page], index: int) -> None:
+        if stop.is_set():
+            return
+        if unit[0].reads == "municipality":
+            run_batch(unit, root, out_dir, work_dir, emit, kernel, stop, timeout, extra_env, index)
+        else:
+            emit(unit[0], run_one(unit[0], root, out_dir, work_dir, kernel, stop, timeout, extra_env))
+
+    units = batches(pages, jobs)
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = [pool.submit(work, unit, i) for i, unit in enumerate(units)]
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(run_one, p, root, out_dir, work_dir, kernel, stop, timeout, extra_env): p for p in pages}
-            pending = set(futures)
+        while failure is None and done_count < len(pages):
             try:
-                while pending and failure is None:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        page = futures[fut]
-                        outcome = fut.result()
-                        if outcome is None:
-                            continue
-                        seconds, fail = outcome
-                        done_count += 1
-                        if progress:
-                            progress(f"[{done_count}/{len(pages)}] {page.name} {seconds:.1f}s "
-                                     f"{'FAILED' if fail else 'ok'}")
-                        if fail and failure is None:
-                            failure = fail
-                        elif not fail:
-                            results[page.name] = Result(page, out_dir / f"{page.name}.ipynb", seconds)
-            finally:  # a failure, an exception or Ctrl-C: stop the rest (leaving `with` waits for them)
-                if pending:
-                    stop.set()
-                    for fut in pending:
-                        fut.cancel()
-    finally:
+                page, outcome = events.get(timeout=0.2)
+            except queue.Empty:
+                for fut in futures:
+                    if fut.done() and fut.exception() is not None:
+                        raise fut.exception()
+                if all(f.done() for f in futures) and events.empty():
+                    break
+                continue
+            if outcome is None:
+                halted.append(page.name)
+                continue
+            seconds, fail = outcome
+            done_count += 1
+            if progress:
+                progress(f"[{done_count}/{len(pages)}] {page.name} {seconds:.1f}s {'FAILED' if fail else 'ok'}")
+            if fail and failure is None:
+                failure = fail
+            elif not fail:
+                results[page.name] = Result(page, out_dir / f"{page.name}.ipynb", seconds)
+    finally:  # a failure, an exception or Ctrl-C: stop the rest and wait for them
+        stop.set()
+        for fut in futures:
+            fut.cancel()
+        pool.shutdown(wait=True)
+        while not events.empty():
+            page, outcome = events.get()
+            if outcome is None:
+                halted.append(page.name)
         if stopped is not None:
-            stopped += [page.name for fut, page in futures.items()
-                        if fut.done() and not fut.cancelled() and fut.exception() is None and fut.result() is None]
+            stopped += halted
     if failure is not None:
         if failed_dir is not None and (out_dir / f"{failure.page.name}.ipynb").exists():
             failed_dir = Path(failed_dir)
@@ -357,4 +513,7 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
             kept.write_bytes((out_dir / f"{failure.page.name}.ipynb").read_bytes())
             failure.kept = kept
         raise NotebookError(failure)
+    missing = [p.name for p in pages if p.name not in results]
+    if missing:
+        raise RuntimeError(f"pages not run: {', '.join(missing)}")
     return [results[p.name] for p in pages]

@@ -1,0 +1,136 @@
+"""A batch of pages of one notebook executed in one kernel (the profiles: `reads: municipality`).
+
+    python -m analysis.report.batch SPEC.json      (started by `runner.run_batch`, one per batch)
+
+The child starts one kernel and runs every page of SPEC through Papermill's Python API with that
+kernel (``km=``: nbclient then leaves it running after each page), so the kernel start, the
+imports and the processed tables (`analysis.load` keeps them in memory, keyed by the files of
+data/processed/) are paid once per batch, not once per page. Each page still gets its own output
+notebook with Papermill's metadata (parameters, exception), its downloads folder and its own
+environment ($ANALYSIS_PAGE, $ANALYSIS_DOWNLOADS_DIR).
+
+Between two pages the kernel is reset (`NEW_PAGE`): the user namespace, the output cache and the
+execution count (IPython's ``reset(new_session=True)``), the per-page chart ids of
+`analysis.report.offline` and the warnings already shown; imported modules stay loaded.
+
+Events go to SPEC's ``events`` file, one JSON line each: ``{"start": name}`` before a page,
+``{"done": name, "seconds": s, "error": text or null}`` after it. A page that fails (an error
+in a cell, a dead kernel, a timeout) ends the batch: the build stops at the first failure anyway,
+so the remaining pages of the batch are not run.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+# Run in the kernel before every page: a page sees nothing of the previous one.
+NEW_PAGE = """
+def _analysis_new_page(env):
+    import gc, os, sys, warnings
+    os.environ.update(env)
+    offline = sys.modules.get("analysis.report.offline")
+    if offline is not None:
+        offline.new_page()
+    mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
+    if mutated is not None:  # warnings shown once per location are shown again
+        mutated()
+    get_ipython().reset(new_session=True)  # user namespace, Out cache, execution count 1
+    gc.collect()
+_analysis_new_page(%s)
+"""
+HISTORY = "--HistoryManager.hist_file=:memory:"   # as nbclient starts its kernels
+
+
+def _event(path: Path, **data) -> None:
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(data) + "\n")
+
+
+def _kernel_manager(kernel: str):
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KeptKernel(AsyncKernelManager):
+        """Remembers the clients nbclient makes, so each page's can be closed after it."""
+
+        def client(self, **kwargs):
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("_made", []).append(kc)
+            return kc
+
+        def close_clients(self) -> None:
+            for kc in self.__dict__.pop("_made", []):
+                try:
+                    kc.stop_channels()
+                except Exception:
+                    pass
+
+    return KeptKernel(kernel_name=kernel)
+
+
+def _new_page(km, env: dict, timeout: float = 120) -> None:
+    """Run NEW_PAGE in the kernel; raise RuntimeError when it fails."""
+    from jupyter_client import BlockingKernelClient
+    kc = BlockingKernelClient()
+    kc.load_connection_info(km.get_connection_info())
+    kc.start_channels(hb=False)  # without its manager a client judges the kernel by the heartbeat, which a
+    #                              kernel still starting does not answer yet ("Kernel died before replying")
+    try:
+        kc.wait_for_ready(timeout=timeout)
+        reply = kc.execute_interactive(NEW_PAGE % json.dumps(env), store_history=False, allow_stdin=False,
+                                       timeout=timeout, output_hook=lambda msg: None)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"resetting the kernel failed: {reply['content'].get('ename')}: "
+                               f"{reply['content'].get('evalue')}")
+    finally:
+        kc.stop_channels()
+
+
+def run(spec: dict) -> int:
+    """Execute the pages of `spec` in one kernel; 0 when all ran, 1 when one failed."""
+    import papermill as pm
+    import yaml
+    from jupyter_core.utils import run_sync
+
+    events = Path(spec["events"])
+    km = _kernel_manager(spec["kernel"])
+    run_sync(km.start_kernel)(cwd=spec["cwd"], extra_arguments=[HISTORY])
+    try:
+        for page in spec["pages"]:
+            _event(events, start=page["name"])
+            t0 = time.perf_counter()
+            error = None
+            try:
+                _new_page(km, page["env"])
+                pm.execute_notebook(page["input"], page["output"],
+                                    parameters=yaml.safe_load(Path(page["params"]).read_text(encoding="utf-8")) or {},
+                                    kernel_name=spec["kernel"], km=km, cwd=spec["cwd"], progress_bar=False,
+                                    request_save_on_cell_execute=True, execution_timeout=spec.get("timeout"))
+            except pm.PapermillExecutionError:
+                error = "cell"           # the output notebook holds it (runner.failure_of)
+            except Exception as exc:     # a dead kernel, a timeout, an unreadable notebook
+                error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            finally:
+                km.close_clients()
+            _event(events, done=page["name"], seconds=round(time.perf_counter() - t0, 3), error=error)
+            if error is not None:
+                return 1
+            if not run_sync(km.is_alive)():  # died after its page was written: the next one gets a new kernel
+                run_sync(km.restart_kernel)(now=True)
+        return 0
+    finally:
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:
+            pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    sys.exit(run(spec))
+
+
+if __name__ == "__main__":
+    main()

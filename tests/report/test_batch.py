@@ -1,0 +1,93 @@
+"""analysis.report.batch: several pages of one notebook in one kernel, each page as if run alone."""
+import dataclasses
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.report import runner
+from analysis.report.runner import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+IDS = ["aalborg", "peine", "segeberg"]
+PROGRESS = re.compile(r"^\[(\d+)/(\d+)\] (\S+) ([\d.]+)s (ok|FAILED)$")  # as benchmarks/bench_scale.py parses it
+
+
+def _pages(reads="municipality", **params):
+    return [Page(f"leak-{m}", "notebooks/_leak.ipynb", m, parameters={"municipality_id": m, **params}, reads=reads)
+            for m in IDS]
+
+
+def _leak_workspace(workspace: Path) -> Path:
+    shutil.copyfile(ROOT / "tests" / "fixtures" / "notebooks" / "_leak.ipynb", workspace / "notebooks" / "_leak.ipynb")
+    from analysis.sources import extract
+    extract.run(workspace)
+    return workspace
+
+
+def _cells(path: Path) -> str:
+    """Cells, execution counts and outputs of an executed notebook (no timing metadata)."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [{"source": c.source, "count": c.get("execution_count"), "outputs": c.get("outputs"),
+              "tags": c.metadata.get("tags")} for c in nb.cells]
+    pm = {k: v for k, v in nb.metadata["papermill"].items() if k not in ("start_time", "end_time", "duration",
+                                                                        "input_path", "output_path")}
+    text = json.dumps({"cells": cells, "papermill": pm}, sort_keys=True, default=str)
+    return re.sub(r"ipykernel_\d+", "ipykernel_PID", text)   # a warning names the kernel's cell file
+
+
+def test_batches_split_the_profiles_by_the_jobs_and_keep_other_pages_alone():
+    profiles = [Page(f"profile-{i}", "nb/profile.ipynb", str(i), reads="municipality") for i in range(5)]
+    others = [Page("spending", "nb/spending.ipynb", "S"), Page("goals", "nb/goals.ipynb", "G")]
+    units = runner.batches(others[:1] + profiles + others[1:], jobs=2)
+    assert [[p.name for p in u] for u in units] == [["spending"], ["profile-0", "profile-1", "profile-2"],
+                                                    ["profile-3", "profile-4"], ["goals"]]
+    assert [len(u) for u in runner.batches(profiles[:2], jobs=4)] == [1, 1]     # min(jobs, pages) batches
+    assert [len(u) for u in runner.batches(profiles, jobs=1)] == [5]
+    other_nb = [dataclasses.replace(p, notebook="nb/other.ipynb") for p in profiles[:2]]
+    assert [len(u) for u in runner.batches(profiles[:2] + other_nb, jobs=1)] == [2, 2]  # one notebook per batch
+
+
+@pytest.mark.slow
+def test_a_batch_gives_the_pages_of_single_runs_and_nothing_leaks(workspace, tmp_path):
+    root = _leak_workspace(workspace)
+    lines = []
+    batched = runner.execute(_pages(), tmp_path / "batch", root, jobs=1, progress=lines.append)
+    single = runner.execute(_pages(reads="all"), tmp_path / "single", root, jobs=2, progress=None)
+    assert [r.page.name for r in batched] == [r.page.name for r in single] == [f"leak-{m}" for m in IDS]
+    assert [ln.split()[1] for ln in lines] == [f"leak-{m}" for m in IDS]           # progress as each page ends
+    assert all(PROGRESS.match(ln) and ln.endswith(" ok") for ln in lines)
+    for m in IDS:
+        a, b = tmp_path / "batch" / f"leak-{m}.ipynb", tmp_path / "single" / f"leak-{m}.ipynb"
+        assert _cells(a) == _cells(b), m            # same cells, counts and outputs (chart ids, warnings, ...)
+        nb = nbformat.read(a, as_version=4)
+        assert nb.metadata["papermill"]["parameters"] == {"municipality_id": m}
+        assert nb.metadata["papermill"]["exception"] in (None, False)
+        text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+        assert f"page: leak-{m}\n" in text and f"downloads: leak-{m}\n" in text
+        assert "shown on every page" in text
+        assert (tmp_path / "batch" / "downloads" / f"leak-{m}" / "leak-probe.csv").read_bytes() == \
+            (tmp_path / "single" / "downloads" / f"leak-{m}" / "leak-probe.csv").read_bytes()
+        from analysis import api
+        rows = len(api.load(root, refresh=False).select("budget", municipalities=m))
+        assert f"budget rows: {rows}\n" in text      # its own municipality's rows, from the tables kept in the kernel
+    assert "budget rows: 0\n" not in _cells(tmp_path / "batch" / "leak-peine.ipynb")
+
+
+@pytest.mark.slow
+def test_a_failing_page_of_a_batch_is_named_and_stops_the_batch(workspace, tmp_path):
+    root = _leak_workspace(workspace)
+    lines, stopped = [], []
+    with pytest.raises(runner.NotebookError) as exc:
+        runner.execute(_pages(fail_for="peine"), tmp_path / "out", root, jobs=1, progress=lines.append,
+                       failed_dir=tmp_path / "failed", stopped=stopped)
+    msg = str(exc.value)
+    assert "page 'leak-peine'" in msg and "notebooks/_leak.ipynb" in msg
+    assert "ValueError: leak probe asked to fail for peine" in msg and "cell 5 " in msg   # markdown, parameters, setup, warning, then this
+    assert exc.value.failure.kept == tmp_path / "failed" / "leak-peine.ipynb"
+    assert [ln.split()[1] + " " + ln.split()[-1] for ln in lines] == ["leak-aalborg ok", "leak-peine FAILED"]
+    assert not (tmp_path / "out" / "leak-segeberg.ipynb").exists()   # the batch ends at its failure
+    assert stopped == []
