@@ -42,10 +42,8 @@ def latest(cb: pd.DataFrame, fiscal_year: int | None = None, phase: str | None =
     t = spending.totals(cb)
     if not len(t):
         return t
-    out = [spending.select_year_phase(part, fiscal_year, phase, PHASE_PREFERENCE)
-           for _, part in t.groupby("municipality_id", sort=False)]
-    out = [o for o in out if len(o)]
-    return pd.concat(out).reset_index(drop=True) if out else t.iloc[0:0]
+    out = spending.select_year_phase_all(t, fiscal_year, phase, PHASE_PREFERENCE)
+    return out.reset_index(drop=True) if len(out) else t.iloc[0:0]
 
 
 def headline_total(cb: pd.DataFrame, mid: str) -> dict | None:
