@@ -587,3 +587,4 @@ def measurability(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFram
         rows.append(row)
     return pd.DataFrame(rows, columns=["municipality_id", "goals", "quantified", "with_target", "share_target",
                                        "with_baseline", "share_baseline", "with_result", "share_result"])
+

@@ -1,5 +1,5 @@
 """The group-by versions of spending.composition, totals, revenue_vs_gross, plan_vs_outturn,
-grand_total, profile.latest and goal_analysis.measurability (issue 13f: linear in rows) give exactly
+coverage, grand_total, profile.latest and goal_analysis.measurability (issue 13f: linear in rows) give exactly
 what the loop versions (tests/compare/legacy_loops.py, the code before) gave: on the sample rows
 and, marked slow, on the real municipalities' extracted tables in every parameter combination the
 pages use."""
@@ -29,6 +29,8 @@ def _all_functions(cb, goals=None, ids=None, cofog=None, value="value"):
            ("totals", spending.totals(cb, value, municipalities=ids), old.totals(cb, value, municipalities=ids)),
            ("revenue_vs_gross", spending.revenue_vs_gross(cb, ids, value), old.revenue_vs_gross(cb, ids, value)),
            ("latest", profile.latest(cb), old.latest(cb))]
+    if ids is not None:
+        out.append(("coverage", spending.coverage(cb, ids), old.coverage(cb, ids)))
     for level in ("division", "group"):
         out.append((f"composition {level}", spending.composition(cb, level, cofog, value=value),
                     old.composition(cb, level, cofog, value=value)))

@@ -76,10 +76,12 @@ def standing(cb_per_inhabitant: pd.DataFrame, goals: pd.DataFrame, indicators: p
     pend = goal_analysis.pending(goals).groupby("municipality_id").size()
     scopes = scope_mod.with_scope(pd.DataFrame({"municipality_id": list(ids)}), coverage).set_index(
         "municipality_id")["scope"]
+    distinct_ind = (indicators[["municipality_id", "item_code", "indicator"]].drop_duplicates()
+                    .groupby("municipality_id").size())  # one pass, not one scan per municipality
     rows = []
     for m in ids:
         has = m in lat.index
-        n_ind = indicators[indicators["municipality_id"] == m][["item_code", "indicator"]].drop_duplicates().shape[0]
+        n_ind = int(distinct_ind.get(m, 0))
         n_goals = int(meas.at[m, "goals"])
         rows.append({
             "municipality_id": m, "municipality": (names or {}).get(m, m),

@@ -636,8 +636,9 @@ def coverage(budget: pd.DataFrame, municipalities: list[str], names: dict[str, s
     row with `missing` "no figures in source" (never zeros, never in `phases`).
     """
     rows = []
+    parts = dict(tuple(budget.groupby("municipality_id", sort=False))) if len(budget) else {}  # one pass
     for m in municipalities:
-        part = budget[budget["municipality_id"] == m]
+        part = parts.get(m, budget.iloc[0:0])
         if not len(part):
             rows.append({"municipality_id": m, "fiscal_year": None, "phases": "", "levels": "",
                          "monthly": "", "economic_breakdown": "", "revenue_kinds": "", "categorised_items": None,
