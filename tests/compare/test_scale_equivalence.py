@@ -16,8 +16,9 @@ from conftest import copy_workspace
 
 
 def _same(new: pd.DataFrame, was: pd.DataFrame, name: str = "") -> None:
+    """Equal to the last bit (the pages must not change, not even in a float's last digit)."""
     try:
-        pd.testing.assert_frame_equal(new.reset_index(drop=True), was.reset_index(drop=True))
+        pd.testing.assert_frame_equal(new.reset_index(drop=True), was.reset_index(drop=True), check_exact=True)
     except AssertionError as e:
         raise AssertionError(f"{name}: {e}") from None
 

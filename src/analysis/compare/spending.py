@@ -121,6 +121,14 @@ def join_notes(values) -> str | None:
     return " | ".join(texts) or None
 
 
+def series_sum(values) -> float:
+    """``pd.Series(values).sum(min_count=1)`` of float values, bit for bit (missing ones count as 0,
+    NaN when all are missing): numpy's pairwise sum, not the compensated sum of a group-by."""
+    a = np.asarray(values, dtype="float64")
+    ok = ~np.isnan(a)
+    return np.where(ok, a, 0.0).sum() if ok.any() else float("nan")
+
+
 def grouped(values: pd.Series, by, func, sort: bool = True, dropna: bool = True) -> pd.Series:
     """``values.groupby(by, sort=sort, dropna=dropna).agg(func)`` for a `func` of a list of values
     (join_refs, join_notes), calling it on plain arrays: no Series per group (linear in rows, and
@@ -536,7 +544,8 @@ def _total_rows(d: pd.DataFrame, value: str) -> pd.DataFrame:
     else:
         out["unit"] = ""
     out["source_ref"] = grouped(d["source_ref"], by, join_refs, sort=False)
-    sums = d.groupby(keys + ["direction"], sort=False)[list(dict.fromkeys(["amount", value]))].sum(min_count=1)
+    by_dir = [d[k] for k in keys + ["direction"]]
+    sums = pd.DataFrame({c: grouped(d[c], by_dir, series_sum, sort=False) for c in dict.fromkeys(["amount", value])})
     for direction in ("expenditure", "revenue", "net"):
         part = sums.xs(direction, level="direction") if direction in set(sums.index.get_level_values("direction")) \
             else pd.DataFrame(columns=sums.columns)
@@ -614,7 +623,7 @@ def revenue_vs_gross(cb: pd.DataFrame, municipalities: list[str] | None = None, 
         split = pd.DataFrame({"split_level": g["level"].agg(lambda s: s.iloc[0]).astype(object)})
         for kind, col in (("income", "income"), ("reimbursement", "reimbursement")):
             x = k[k["revenue_kind"] == kind]
-            split[col] = x.groupby(keys)[value].sum(min_count=1).reindex(split.index).astype(float)
+            split[col] = grouped(x[value], [x[c] for c in keys], series_sum).reindex(split.index).astype(float)
         split = split.reset_index()
         split["fiscal_year"] = split["fiscal_year"].astype(int)
     merged = t[keys].astype(object).merge(split.astype({"fiscal_year": object}), on=keys, how="left")
