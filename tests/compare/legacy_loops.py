@@ -588,3 +588,16 @@ def measurability(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFram
     return pd.DataFrame(rows, columns=["municipality_id", "goals", "quantified", "with_target", "share_target",
                                        "with_baseline", "share_baseline", "with_result", "share_result"])
 
+
+
+def subset(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """analysis.compare.caveats.subset as it was (a tuple per row)."""
+    keys = [k for k in ("municipality_id", "fiscal_year", "phase") if k in rows.columns and k in shown.columns]
+    if not keys or not len(shown):
+        out = rows.iloc[0:0]
+    else:
+        want = set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False)))
+        have = rows[keys].astype(str).apply(tuple, axis=1)
+        out = rows[have.isin(want)]
+    out.attrs = dict(rows.attrs)
+    return out

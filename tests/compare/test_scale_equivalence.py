@@ -1,4 +1,4 @@
-"""The group-by versions of spending.composition, totals, revenue_vs_gross, plan_vs_outturn,
+"""The group-by versions of caveats.subset, spending.composition, totals, revenue_vs_gross, plan_vs_outturn,
 coverage, grand_total, profile.latest and goal_analysis.measurability (issue 13f: linear in rows) give exactly
 what the loop versions (tests/compare/legacy_loops.py, the code before) gave: on the sample rows
 and, marked slow, on the real municipalities' extracted tables in every parameter combination the
@@ -9,7 +9,7 @@ import pytest
 from samples import spending as samples
 
 from analysis import api
-from analysis.compare import goal_analysis, profile, spending
+from analysis.compare import caveats, goal_analysis, profile, spending
 from analysis.sources import extract
 
 from conftest import copy_workspace
@@ -32,6 +32,8 @@ def _all_functions(cb, goals=None, ids=None, cofog=None, value="value"):
            ("latest", profile.latest(cb), old.latest(cb))]
     if ids is not None:
         out.append(("coverage", spending.coverage(cb, ids), old.coverage(cb, ids)))
+    for name, shown, _ in list(out):  # the rows behind each table (caveats.subset)
+        out.append((f"subset {name}", caveats.subset(cb, shown), old.subset(cb, shown)))
     for level in ("division", "group"):
         out.append((f"composition {level}", spending.composition(cb, level, cofog, value=value),
                     old.composition(cb, level, cofog, value=value)))

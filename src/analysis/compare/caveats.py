@@ -373,8 +373,8 @@ def subset(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     if not keys or not len(shown):
         out = rows.iloc[0:0]
     else:
-        want = set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False)))
-        have = rows[keys].astype(str).apply(tuple, axis=1)
+        want = list(set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False))))
+        have = pd.MultiIndex.from_frame(rows[keys].astype(str))  # whole columns, not a tuple per row
         out = rows[have.isin(want)]
     out.attrs = dict(rows.attrs)  # who was left out of `rows` stays known (left_out)
     return out
