@@ -137,7 +137,8 @@ def quality_chart(by_document: pd.DataFrame, context: str):
                 .encode(y=alt.Y("document_id:N", title=None), x=alt.X("checks:Q", title="checks"), color=colour,
                         tooltip=["document_id", "result", "checks"])
                 .properties(width=520))
-    summ = (long.groupby("result", sort=False)  # one row per result: far below Altair's row limit.agg(checks=("checks", "sum"), documents=("document_id", "nunique"))
+    # one row per result: far below Altair's row limit
+    summ = (long.groupby("result", sort=False).agg(checks=("checks", "sum"), documents=("document_id", "nunique"))
             .reset_index())
     n = by_document["document_id"].nunique()
     subtitle = [f"Checks of each of the {n} documents against itself, summed per result (the table below lists "
