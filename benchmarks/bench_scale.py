@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Scaling benchmark: the build with N municipalities, side by side in one run.
 
-    .venv/bin/python benchmarks/bench_scale.py 7 50            # N = 7 (the real ones) and 50
-    .venv/bin/python benchmarks/bench_scale.py 7 50 500 --max-build-n 50 --extract-only-n 500
+    .venv/bin/python benchmarks/bench_scale.py                 # N = 7 (the real ones), 50 and 500; builds up to 50
+    .venv/bin/python benchmarks/bench_scale.py 7 50            # only N = 7 and 50
+    .venv/bin/python benchmarks/bench_scale.py --max-build-n 500 --build-timeout 7200   # the N=500 build too
     .venv/bin/python benchmarks/bench_scale.py --report-only   # the table of the last results
 
 For every N it copies this checkout's tracked files into <workdir>/ws<N> (a throwaway copy under
@@ -23,8 +24,14 @@ seconds per extra municipality against the smallest N), the largest page and the
 runs of a two-cell notebook that imports pandas and altair and draws one chart, divided by the
 cores). Per step: wall and CPU seconds (user+sys of the whole tree) and the peak of the summed
 RSS of the tree (sampled every 0.2 s). CPU seconds are the robust figure on a shared machine.
-Results go to --results (JSON); the table shows ratios to the smallest N and, per N, the
-rebuilds as a share of the full build.
+Results go to --results (JSON); the table shows ratios to the smallest N (the real ones) and, per
+N, the rebuilds as a share of the full build. Every row is printed for every N: a figure that was
+not measured (no build above --max-build-n, a step killed by --build-timeout / --step-timeout, a
+step after a failed one) says "not measured" (or "timeout"), never a left-out row.
+
+For N above --max-build-n the build is not run; instead the inputs of a no-change rebuild
+(cold and warm) and a few profile pages (--profile-samples, run the way the build runs them) are
+measured, which gives the per-profile cost at that N.
 """
 from __future__ import annotations
 
@@ -248,6 +255,16 @@ def parse_log(log: Path) -> dict:
                                                                           "nothing changed"))]}
 
 
+def page_seconds(log: Path) -> dict:
+    """Seconds of each page that is not a profile (the build's progress lines)."""
+    out = {}
+    for ln in Path(log).read_text(errors="replace").splitlines():
+        mm = PROGRESS.match(ln.strip())
+        if mm and not mm.group(3).startswith("profile-"):
+            out[mm.group(3)] = float(mm.group(4))
+    return out
+
+
 def site_pages(ws: Path) -> dict:
     site = ws / "reports" / "_site"
     html = sorted(site.glob("*.html"), key=lambda p: p.stat().st_size, reverse=True)
@@ -258,6 +275,8 @@ def site_pages(ws: Path) -> dict:
 
 
 def run_builds(ws: Path, logs: Path, jobs: int | None, timeout, say) -> dict:
+    """build, nochange, one_table and newline, each with `timeout`; a step that fails or times out
+    ends the series (the later ones are not measured)."""
     out = {}
     env = env_for(ws)
     args = ["build", "--publisher", "nbconvert"] + (["-j", str(jobs)] if jobs else [])
@@ -272,10 +291,11 @@ def run_builds(ws: Path, logs: Path, jobs: int | None, timeout, say) -> dict:
         out[step] = m
         say(f"  {step}: {m['wall']:.1f}s wall, {m.get('cpu', float('nan')):.1f}s CPU, {m['pages_run']} pages run, "
             f"peak {m['peak_mb']:.0f} MB, rc {m.get('rc')}")
-        if m.get("rc") != 0:
-            break
-        if step == "build":
+        if step == "build" and (ws / "reports" / "_site").exists():
             out["pages"] = site_pages(ws)
+            out["page_seconds"] = page_seconds(log)
+        if m.get("rc") != 0 or m.get("timed_out"):
+            break
     return out
 
 
@@ -298,79 +318,117 @@ def run_floor(workdir: Path, runs: int, say) -> dict:
 ROWS = [
     ("extract wall s", ("extract", "wall")), ("extract CPU s", ("extract", "cpu")),
     ("extract peak MB", ("extract", "peak_mb")),
-    ("no-change inputs cold s", ("inputs_cold", "wall")), ("  peak MB", ("inputs_cold", "peak_mb")),
-    ("no-change inputs warm s", ("inputs_warm", "wall")), ("  CPU s", ("inputs_warm", "cpu")),
-    ("profile page s (sampled)", ("profiles", "per_profile_s")), ("  peak MB", ("profiles", "peak_mb")),
     ("validate wall s", ("validate", "wall")), ("validate CPU s", ("validate", "cpu")),
     ("build wall s", ("builds", "build", "wall")), ("build CPU s", ("builds", "build", "cpu")),
     ("build pages run", ("builds", "build", "pages_run")),
     ("build peak MB (tree)", ("builds", "build", "peak_mb")),
-    ("build mean profile page s", ("builds", "build", "profile_mean_s")),
     ("no-change rebuild wall s", ("builds", "nochange", "wall")),
     ("no-change rebuild CPU s", ("builds", "nochange", "cpu")),
     ("no-change pages run", ("builds", "nochange", "pages_run")),
+    ("no-change inputs cold s", ("inputs_cold", "wall")), ("  peak MB", ("inputs_cold", "peak_mb")),
+    ("no-change inputs warm s", ("inputs_warm", "wall")), ("  CPU s", ("inputs_warm", "cpu")),
     ("one-table rebuild wall s", ("builds", "one_table", "wall")),
     ("one-table rebuild CPU s", ("builds", "one_table", "cpu")),
     ("one-table pages run", ("builds", "one_table", "pages_run")),
     ("newline rebuild wall s", ("builds", "newline", "wall")),
     ("newline rebuild CPU s", ("builds", "newline", "cpu")),
     ("newline pages run", ("builds", "newline", "pages_run")),
+    ("per-profile s (build mean)", ("builds", "build", "profile_mean_s")),
+    ("per-profile s (sampled)", ("profiles", "per_profile_s")), ("  peak MB", ("profiles", "peak_mb")),
+    ("page s: spending", ("builds", "page_seconds", "spending")),
+    ("page s: goals", ("builds", "page_seconds", "goals")),
+    ("page s: indicators", ("builds", "page_seconds", "indicators")),
+    ("page s: methods", ("builds", "page_seconds", "methods")),
     ("largest page KB", ("builds", "pages", "largest_page_kb")), ("site MB", ("builds", "pages", "site_mb")),
+    ("floor s", ("floor_s",)), ("build / floor", ("build_per_floor",)),
 ]
+NOT_MEASURED = "not measured"
+WIDTH = 14
 
 
 def _get(rec: dict, path):
     for k in path:
         if not isinstance(rec, dict) or k not in rec:
             return None
+        if isinstance(rec[k], dict) and rec[k].get("timed_out"):
+            return "timeout"
         rec = rec[k]
     return rec
 
 
+def _with_floor(results: dict, ns: list[int]) -> None:
+    """Every N gets the floor (one machine figure) and its build as a multiple of it."""
+    fl = results.get("floor") or {}
+    for n in ns:
+        rec = results[str(n)]
+        rec["floor_s"] = fl.get("floor_s")
+        b = _get(rec, ("builds", "build", "wall"))
+        rec["build_per_floor"] = round(b / fl["floor_s"], 2) if isinstance(b, (int, float)) and fl.get("floor_s") \
+            else None
+
+
+def _cell(v) -> str:
+    return f"{NOT_MEASURED if v is None else v:>{WIDTH}}"
+
+
 def report(results: dict) -> str:
+    """The table: every row for every N (a missing figure says "not measured"), with ratios to the
+    smallest N."""
     ns = sorted(int(k) for k in results if k.isdigit())
     if not ns:
         return "no results"
+    _with_floor(results, ns)
     base = results[str(ns[0])]
-    lines = [f"{'':28s}" + "".join(f"{'N=' + str(n):>10s}" for n in ns)
-             + "".join(f"{'x N=' + str(n):>9s}" for n in ns[1:])]
+    lines = [f"{'':28s}" + "".join(f"{'N=' + str(n):>{WIDTH}s}" for n in ns)
+             + "".join(f"{'x N=' + str(n):>{WIDTH}s}" for n in ns[1:])]
     for label, path in ROWS:
         vals = [_get(results[str(n)], path) for n in ns]
-        if all(v is None for v in vals):
-            continue
         b = _get(base, path)
-        cells = "".join(f"{'-' if v is None else v:>10}" for v in vals)
-        ratios = "".join(f"{v / b:>9.2f}" if isinstance(v, (int, float)) and isinstance(b, (int, float)) and b
-                         else f"{'-':>9s}" for v in vals[1:])
-        lines.append(f"{label:28s}{cells}{ratios}")
+        ratios = "".join(f"{v / b:>{WIDTH}.2f}" if isinstance(v, (int, float)) and isinstance(b, (int, float)) and b
+                         else f"{'-':>{WIDTH}}" if isinstance(v, (int, float)) and b == 0  # 0 pages at N=7
+                         else _cell(None) for v in vals[1:])
+        lines.append(f"{label:28s}{''.join(_cell(v) for v in vals)}{ratios}")
     for n in ns:
         b = results[str(n)].get("builds", {})
         full = _get(b, ("build", "wall"))
-        if full:
-            parts = [f"{step} {(_get(b, (step, 'wall')) or float('nan')) / full:.1%}"
-                     for step in ("nochange", "one_table", "newline") if _get(b, (step, "wall"))]
+        largest = _get(b, ("pages", "largest_page"))
+        if largest:
+            lines.append(f"N={n}: largest page {largest} ({_get(b, ('pages', 'largest_page_kb'))} KB)")
+        if isinstance(full, (int, float)) and full:
+            parts = [f"{step} {_get(b, (step, 'wall')) / full:.1%}"
+                     for step in ("nochange", "one_table", "newline")
+                     if isinstance(_get(b, (step, "wall")), (int, float))]
             cpu = _get(b, ("build", "cpu"))
-            parts += [f"{step} CPU {(_get(b, (step, 'cpu')) or float('nan')) / cpu:.1%}"
-                      for step in ("nochange",) if cpu and _get(b, (step, "cpu"))]
-            lines.append(f"N={n}: rebuilds as a share of the full build: " + ", ".join(parts))
+            parts += [f"{step} CPU {_get(b, (step, 'cpu')) / cpu:.1%}"
+                      for step in ("nochange",) if isinstance(cpu, (int, float)) and cpu
+                      and isinstance(_get(b, (step, "cpu")), (int, float))]
+            lines.append(f"N={n}: rebuilds as a share of the full build: " + (", ".join(parts) or NOT_MEASURED))
+        else:
+            why = "timed out" if full == "timeout" else f"not run (N > --max-build-n)" if not b else "failed"
+            lines.append(f"N={n}: build {why}: its rebuilds, pages and page sizes are not measured")
     if len(ns) > 1:
         small = results[str(ns[0])]
         for n in ns[1:]:
             a, c = _get(small, ("builds", "build", "cpu")), _get(results[str(n)], ("builds", "build", "cpu"))
-            if a and c:
-                lines.append(f"per extra municipality (build CPU s, N={ns[0]} -> {n}): {(c - a) / (n - ns[0]):.2f}s")
+            per = (f"{(c - a) / (n - ns[0]):.2f}s" if isinstance(a, (int, float)) and isinstance(c, (int, float))
+                   else NOT_MEASURED)
+            lines.append(f"per extra municipality (build CPU s, N={ns[0]} -> {n}): {per}")
     fl = results.get("floor")
     if fl:
-        b = _get(base, ("builds", "build", "wall"))
-        lines.append(f"floor: {fl['runs']} two-cell notebooks / {fl['cores']} cores = {fl['floor_s']} s"
-                     + (f"; the N={ns[0]} build is {b / fl['floor_s']:.2f}x the floor" if b else ""))
+        lines.append(f"floor: {fl['runs']} two-cell notebooks / {fl['cores']} cores = {fl['floor_s']} s")
+    else:
+        lines.append(f"floor: {NOT_MEASURED} (--skip-floor)")
     return "\n".join(lines)
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("n", nargs="*", type=int, default=[REAL, 50], help="municipality counts (>= 7)")
-    ap.add_argument("--max-build-n", type=int, default=50, help="builds only for N up to this")
+    ap.add_argument("n", nargs="*", type=int, default=[REAL, 50, 500], help="municipality counts (>= 7)")
+    ap.add_argument("--max-build-n", type=int, default=50,
+                    help="builds only for N up to this (--max-build-n 500: the N=500 build too)")
+    ap.add_argument("--build-timeout", type=float, default=None,
+                    help="seconds before a build step is killed (its figures then say timeout); "
+                         "default: --step-timeout")
     ap.add_argument("--skip-validate", action="store_true")
     ap.add_argument("--profile-samples", type=int, default=3,
                     help="profile pages run one by one for N above --max-build-n")
@@ -419,7 +477,7 @@ def main(argv=None) -> None:
             save()
         if n <= a.max_build_n:
             shutil.rmtree(ws / "data" / "processed", ignore_errors=True)  # the build starts cold
-            rec["builds"] = run_builds(ws, logs, a.jobs, a.step_timeout, say)
+            rec["builds"] = run_builds(ws, logs, a.jobs, a.build_timeout or a.step_timeout, say)
             save()
         else:
             say(f"  builds skipped (N={n} > --max-build-n {a.max_build_n}); the inputs of a no-change rebuild:")

@@ -41,11 +41,11 @@ missed = ga.missed(goals, names)
 qualitative = ga.qualitative(goals, names)
 
 # %%
-from analysis.compare import findings
+from analysis.compare import brief, findings  # brief: long lists of municipalities shortened
 from analysis.report import page_findings
 
 page_findings.show(findings.goals(achievement, goals, missed, names),
-                   selection=f"municipalities: {', '.join(p.municipalities)} | perspectives: "
+                   selection=f"municipalities: {brief.join(p.municipalities, ', ', 'municipalities', '')} | perspectives: "
                              f"{', '.join(p.perspectives)} | goal types: {', '.join(p.goal_types)}")
 display(scc.achievement_chart(goals, names, hl, all_ids, subtitle=context))
 

@@ -1,7 +1,6 @@
 # %%
 from IPython.display import HTML, display
 
-import altair as alt
 import pandas as pd
 
 from analysis.compare import findings
@@ -177,21 +176,8 @@ by_document = m["quality_by_document"]
 if by_document is None:
     print("no quality checks yet: run `analysis extract`")
 else:
-    long = by_document.drop(columns="total").melt("document_id", var_name="result", value_name="checks")
-    statuses = ["pass", "contradiction", "corrected", "fail", "warning", "info"]
-    title = alt.TitleParams("Quality checks by document and result",
-                            subtitle=["Checks of each document against itself; the figures checked: "
-                                      + methods_tables.documents_context()])
-    display(alt.Chart(long[long["checks"] > 0], title=title)
-            .mark_bar()
-            .encode(y=alt.Y("document_id:N", title=None),
-                    x=alt.X("checks:Q", title="checks"),
-                    color=alt.Color("result:N", sort=statuses,
-                                    scale=alt.Scale(domain=statuses,
-                                                    range=["#4c9a5b", "#c0392b", "#4e79a7", "#7b241c", "#e0a030",
-                                                           "#8899aa"])),
-                    tooltip=["document_id", "result", "checks"])
-            .properties(width=520))
+    # a bar per document (above 25 documents: per result, summed over the documents)
+    display(methods_tables.quality_chart(by_document, methods_tables.documents_context()))
     show(by_document, counts=True)
 
 # %% [markdown]

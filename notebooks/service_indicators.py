@@ -41,11 +41,11 @@ timely = ia.timeliness(goals, names)
 rates_cov = ia.coverage_rates(ind, names)
 
 # %%
-from analysis.compare import findings
+from analysis.compare import brief, findings  # brief: long lists of municipalities shortened
 from analysis.report import page_findings
 
 page_findings.show(findings.indicators(volumes, timely, rates_cov, names),
-                   selection=f"municipalities: {', '.join(p.municipalities)} | categories: {', '.join(p.categories)}")
+                   selection=f"municipalities: {brief.join(p.municipalities, ', ', 'municipalities', '')} | categories: {', '.join(p.categories)}")
 display(scc.volume_chart(volumes, all_ids, names, hl))
 
 # %% [markdown]

@@ -59,11 +59,11 @@ econ = scope.with_scope(spending.economic_composition(cb, p.municipalities, name
 revenue = scope.with_scope(spending.revenue_vs_gross(cb_total, p.municipalities, names=names), ws.reference.coverage)
 
 # %%
-from analysis.compare import findings
+from analysis.compare import brief, findings  # brief: long lists of municipalities shortened
 from analysis.report import page_findings
 
 page_findings.show(findings.spending(coverage, plan_cat, comp_shares, cb, names),
-                   selection=f"municipalities: {', '.join(p.municipalities)} | base year {p.base_year} | "
+                   selection=f"municipalities: {brief.join(p.municipalities, ', ', 'municipalities', '')} | base year {p.base_year} | "
                              f"{p.price_basis} | per {p.per} | categories by COFOG {p.category_level} | "
                              f"fiscal year {p.fiscal_year or 'latest'} | phase {p.phase or 'most realised'}")
 display(scc.composition_chart(comp, all_ids, names, hl, decimals=decimals))

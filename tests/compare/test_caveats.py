@@ -115,3 +115,25 @@ def test_a_municipality_without_categorised_items_is_named_with_its_scheme():
     assert caveats.category_left_out(cb, comp, munis) == [
         "NRW-Stadt is not in this category comparison: none of its 1 items has a category in de_produkt "
         "(data/processed/unassigned_items.csv lists them; add category_map.csv rows)."]
+
+
+def test_texts_about_500_municipalities_name_five_and_count_the_rest():
+    from analysis.compare import brief
+    names = {f"m{i:03d}": f"Gemeinde {i:03d}" for i in range(500)}
+    cb = pd.DataFrame({"municipality_id": list(names), "fiscal_year": [2022 + i % 2 for i in range(500)],
+                       "phase": ["actual"] * 500})
+    years = caveats.fiscal_years(cb, names)[0]
+    assert years.startswith("Different fiscal years are compared: Gemeinde 000 2022; Gemeinde 001 2023; ")
+    assert "Gemeinde 004 2022 and 495 more municipalities (the tables and downloads" in years
+    assert "Gemeinde 005" not in years and len(years) < 300
+    cb.attrs["left_out"] = [{"municipality_id": m, "fiscal_year": 2022, "what": "population",
+                             "file": "data/reference/population.csv",
+                             "add": f"municipality_id={m}, year=2022, population=<inhabitants>"} for m in names]
+    text = caveats.left_out(cb, pd.DataFrame({"municipality_id": list(names), "name": list(names.values())}))
+    assert len(text) == 1 and text[0].startswith("500 municipalities are left out of the per-inhabitant figures "
+                                                 "(2022): data/reference/population.csv has no population for them "
+                                                 "(Gemeinde 000, Gemeinde 001, Gemeinde 002, Gemeinde 003, "
+                                                 "Gemeinde 004 and 495 more).")
+    # up to brief.LIMIT, each one as before
+    few = dict(list(names.items())[:brief.LIMIT])
+    assert caveats.fiscal_years(cb[cb["municipality_id"].isin(few)], few)[0].count("Gemeinde") == brief.LIMIT

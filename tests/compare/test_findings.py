@@ -122,3 +122,26 @@ def test_profile_findings_of_a_budget_file_without_reference_or_goals():
         "EUR as printed (Haushalt-Kiel-2017.csv:2579-2587, 2588-2590, 2657-2672, 2673-2676, ...).",
         "No goals coded for Landeshauptstadt Kiel.",
         "1 document: Haushalt 2017, Ergebnisplan nach Produkten und Sachkonten (Open-Data-Datei) (no date)."]
+
+
+def test_spending_findings_of_500_municipalities_stay_a_few_sentences():
+    """Peine's and Aalborg's plan rows cloned to 500 municipalities (their ids m000..m499): one
+    sentence on the spread instead of one per municipality, five names in each list."""
+    b = s.budget()
+    plan = spending.plan_vs_outturn(b, "category", value="amount")
+    comp = spending.composition(b, value="amount")
+    cov = spending.coverage(b, ["peine", "aalborg"], NAMES)
+    names = {f"m{i:03d}": f"Gemeinde {i:03d}" for i in range(500)}
+
+    def clone(df):
+        src = {0: "peine", 1: "aalborg"}
+        return pd.concat([df[df["municipality_id"] == src[i % 2]].assign(municipality_id=m)
+                          for i, m in enumerate(names)], ignore_index=True)
+
+    f = findings.spending(clone(cov), clone(plan), clone(comp), None, names)
+    texts = findings.texts(f)
+    assert len(texts) == 4                                # largest deviation, spread, composition, coverage
+    assert texts[1].startswith("Deviation from plan across 500 municipalities: median ")
+    assert "the middle half from -1,0 % to +38,8 %" in texts[1]      # Aalborg's and Peine's deviations
+    assert "Gemeinde 004" in texts[2] and "Gemeinde 005" not in texts[2] and "and 495 more municipalities" in texts[2]
+    assert max(len(t) for t in texts) < 1000

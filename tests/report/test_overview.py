@@ -65,3 +65,50 @@ def test_downloads_findings_count_what_is_offered():
     html = overview.downloads_findings({"budget": 1795, "goals": 116}, [], quarto=False)
     assert "2 processed tables with 1.911 rows in all (the largest: budget, 1.795 rows)" in html
     assert availability.STATUSES[0] in overview.STATUS_COLOURS
+
+
+def _grid_of(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A grid of `n` municipalities: each has forecast figures for 2023 and goals with results;
+    every second also 2022 originals, every tenth no goals (qualitative ones only)."""
+    rows = []
+    for i in range(n):
+        m = f"m{i:03d}"
+        rows.append((m, "budget: forecast", 2023, "figures", 100))
+        if i % 2 == 0:
+            rows.append((m, "budget: original budget", 2022, "figures", 50))
+        rows.append((m, "goals", 2023, "qualitative goals only" if i % 10 == 0 else "targets and results", 10))
+    grid = pd.DataFrame(rows, columns=["municipality_id", "data_type", "fiscal_year", "status", "rows"])
+    grid.insert(1, "municipality", "Name " + grid["municipality_id"])
+    grid["fiscal_year"] = grid["fiscal_year"].astype("Int64")
+    grid["documents"] = "Doc (2024-01-01)"
+    munis = pd.DataFrame({"municipality_id": [f"m{i:03d}" for i in range(n)]})
+    munis["name"] = "Name " + munis["municipality_id"]
+    return grid, munis
+
+
+def test_the_grid_of_500_municipalities_counts_them_per_data_type_and_year():
+    grid, munis = _grid_of(500)
+    summ = availability.summary(grid)
+    got = {(r["data_type"], int(r["fiscal_year"]), r["status"]): (r["municipalities"], r["rows"])
+           for r in summ.to_dict("records")}
+    assert got == {("budget: original budget", 2022, "figures"): (250, 250 * 50),
+                   ("budget: forecast", 2023, "figures"): (500, 500 * 100),
+                   ("goals", 2023, "targets and results"): (450, 450 * 10),
+                   ("goals", 2023, "qualitative goals only"): (50, 50 * 10)}
+    html = overview.grid_html(grid, munis)
+    assert "Name m001" not in html                           # no row per municipality
+    assert html.count("<tr") == 1 + 3                        # the header and one row per data type
+    assert "Data of 500 municipalities" in html
+    assert 'title="goals, 2023: 450 municipalities targets and results (4500 rows); 50 municipalities ' \
+           'qualitative goals only (500 rows)"' in html
+    assert '<span class="grid-label">500</span>' in html
+    assert len(html) < 10_000                                # the same size at any N
+    chart = overview.grid_chart(grid, munis).to_dict()
+    data = chart["datasets"][next(iter(chart["datasets"]))]
+    assert len(data) == 3 and sorted(d["n"] for d in data) == [250, 500, 500]
+
+
+def test_the_grid_of_25_municipalities_still_lists_each():
+    grid, munis = _grid_of(25)
+    html = overview.grid_html(grid, munis)
+    assert "Name m024" in html and "Data of" not in html

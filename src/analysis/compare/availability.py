@@ -103,3 +103,24 @@ def grid(budget: pd.DataFrame | None, indicators: pd.DataFrame | None, goals: pd
     out.insert(1, "municipality", out["municipality_id"].map(lambda m: names.get(m, m)))
     out["fiscal_year"] = out["fiscal_year"].astype("Int64")
     return out.reset_index(drop=True)
+
+
+SUMMARY_COLUMNS = ["data_type", "fiscal_year", "status", "municipalities", "rows"]
+
+
+def summary(grid: pd.DataFrame) -> pd.DataFrame:
+    """The grid for many municipalities (the overview above `distribution.THRESHOLD`): per data
+    type, fiscal year and status how many municipalities have it and their rows; one row each,
+    in the order of `data_type` (budget phases, indicators, goals), year and STATUSES."""
+    if not len(grid):
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    g = grid.assign(_year=grid["fiscal_year"].astype("Int64"))
+    out = (g.groupby(["data_type", "_year", "status"], dropna=False, sort=False)
+           .agg(municipalities=("municipality_id", "nunique"), rows=("rows", "sum")).reset_index()
+           .rename(columns={"_year": "fiscal_year"}))
+    types = [f"budget: {w}" for w in BUDGET_PHASES.values()] + ["indicators", "goals"]
+    rank = {t: i for i, t in enumerate(types)}
+    out["_t"] = out["data_type"].map(lambda t: rank.get(t, len(types)))
+    out["_s"] = out["status"].map(lambda s: STATUSES.index(s) if s in STATUSES else len(STATUSES))
+    out = out.sort_values(["_t", "fiscal_year", "_s"], na_position="last", kind="stable")
+    return out[SUMMARY_COLUMNS].reset_index(drop=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.compare import spending
+from analysis.compare import brief, spending
 from analysis.contract.missing import flag
 from analysis.contract.numbers import fmt
 from analysis.contract.safe_text import markdown_text
@@ -82,7 +82,7 @@ def fiscal_years(df: pd.DataFrame, names: dict[str, str] | None = None, year: st
     if len(years) <= 1:
         return []
     parts = [f"{_name(m, names)} {', '.join(map(str, ys))}" for m, ys in by.items()]
-    return ["Different fiscal years are compared: " + "; ".join(parts) + "."]
+    return ["Different fiscal years are compared: " + brief.join(parts, what="municipalities") + "."]
 
 
 def phases(df: pd.DataFrame, names: dict[str, str] | None = None, column: str = "phase") -> list[str]:
@@ -95,7 +95,7 @@ def phases(df: pd.DataFrame, names: dict[str, str] | None = None, column: str = 
     parts = [f"{_name(m, names)}: {', '.join(PHASE_WORDS.get(p, p) for p in ps)}" for m, ps in by.items()]
     mixed = by.map(tuple).nunique() > 1
     text = "Figures are of different kinds (plan, forecast, outturn): " if mixed else "Figures are: "
-    return [text + "; ".join(parts) + "."]
+    return [text + brief.join(parts, what="municipalities") + "."]
 
 
 def currency(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
@@ -108,7 +108,7 @@ def currency(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]
         src = _short_source(part["fx_source"].dropna().iloc[0]) if "fx_source" in part.columns and part[
             "fx_source"].notna().any() else "exchange_rates.csv"
         out.append(f"{_name(mid, names)}: {cur} converted at {fmt(rate, 4)} {cur}/EUR ({int(year)} annual mean, {src}).")
-    return out
+    return brief.lines(out, "conversions")
 
 
 def prices(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
@@ -121,7 +121,8 @@ def prices(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
             lambda s: "; ".join(dict.fromkeys(s)))
         parts = [f"{_name(m, names)} {n}" for m, n in notes.items()]
         return [f"Real terms: amounts at {base} prices, deflated with the national price index of each country "
-                f"(index in the base year / index in the fiscal year: {'; '.join(parts)}), then converted at the "
+                f"(index in the base year / index in the fiscal year: {brief.join(parts, what='municipalities')}), "
+                f"then converted at the "
                 f"{base} exchange rate."]
     return ["Nominal terms: current prices of each fiscal year, not adjusted for inflation."]
 
@@ -140,7 +141,7 @@ def population(cb: pd.DataFrame, names: dict[str, str] | None = None) -> list[st
         if py != fy:
             text += f" — the nearest earlier year, {fy} itself is not in population.csv"
         parts.append(text)
-    return ["Per inhabitant: " + "; ".join(parts) + "."]
+    return ["Per inhabitant: " + brief.join(parts, what="figures") + "."]
 
 
 def task_split_text(country, admin_type) -> str:
@@ -161,7 +162,7 @@ def task_split(municipalities: pd.DataFrame, ids, task_split_table: pd.DataFrame
     parts = [f"{r['name']} is {task_split_text(r.get('country'), r['admin_type'])}" for r in m.to_dict("records")]
     kinds = m[["country", "admin_type"]].drop_duplicates()
     lead = "Different task split: " if len(kinds) > 1 else "Task split: "
-    out = [lead + "; ".join(parts) + "."]
+    out = [lead + brief.join(parts, what="municipalities") + "."]
     if task_split_table is not None and categories is not None:
         out += task_split_categories(task_split_table, m, categories)
     return out
@@ -177,7 +178,7 @@ def task_split_categories(task_split_table: pd.DataFrame, municipalities: pd.Dat
     for cat, part in rows.groupby("category", sort=True):
         who = [f"{r['name']} {RESPONSIBILITY_WORDS.get(r['responsibility'], r['responsibility'])}"
                f" ({r['who_else']})" for r in part.to_dict("records")]
-        parts.append(f"{cat}: " + "; ".join(who))
+        parts.append(f"{cat}: " + brief.join(who, what="municipalities"))
     return ["Who pays for each category (data/reference/task_split.csv, sources on the methods page): "
             + " | ".join(parts) + "."]
 
@@ -246,6 +247,19 @@ def left_out(cb: pd.DataFrame, municipalities=None) -> list[str]:
     for e in entries:
         grouped.setdefault((e["municipality_id"], e["what"]), []).append(e)
     out = []
+    per_what: dict[str, list[str]] = {}
+    for mid, what in grouped:
+        per_what.setdefault(what, []).append(mid)
+    for what, mids in per_what.items():  # many left out for the same figure: one sentence
+        if len(mids) > brief.LIMIT:
+            es = [e for m in mids for e in grouped[(m, what)]]
+            years = sorted({int(e["fiscal_year"]) for e in es})
+            out.append(f"{len(mids)} municipalities are left out of the {LEFT_OUT_OF.get(what, 'figures')} "
+                       f"({', '.join(map(str, years))}): {es[0]['file']} has no {what} for them ("
+                       + brief.names([_name(m, names) for m in mids], where="") + "). To add one: a row as "
+                       f"`{es[0]['add']}` for each municipality and year.")
+            for m in mids:
+                del grouped[(m, what)]
     for (mid, what), es in grouped.items():
         years = sorted({int(e["fiscal_year"]) for e in es})
         add = es[0]["add"]
@@ -290,7 +304,7 @@ def category_left_out(cb: pd.DataFrame, comp: pd.DataFrame, municipalities: pd.D
         else:
             why = "its categorised items have no net figure"
         out.append(f"{_name(mid, names)} is not in this category comparison: {why}.")
-    return out
+    return brief.lines(out)
 
 
 def one_sided(comp: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
@@ -304,11 +318,12 @@ def one_sided(comp: pd.DataFrame, names: dict[str, str] | None = None) -> list[s
     if parts:
         out.append("Net of items with expenditure but no revenue rows (or the other way round) in a document that "
                    "lists revenue (expenditure) for its other items is their expenditure (minus their revenue): the "
-                   "document's own rows are the evidence (" + "; ".join(parts) + " items).")
+                   "document's own rows are the evidence (" + brief.join(parts, what="municipalities") + " items).")
     parts = [f"{_name(m, names)} {int(r['unknown_net_items'])}" for m, r in by.iterrows() if r["unknown_net_items"]]
     if parts:
         out.append("Net is unknown for items whose document gives only one side (expenditure or revenue) for all "
-                   "items; they are not in the category values (" + "; ".join(parts) + " items).")
+                   "items; they are not in the category values (" + brief.join(parts, what="municipalities")
+                   + " items).")
     return out
 
 
@@ -321,13 +336,14 @@ def goals(goals_df: pd.DataFrame, municipalities: pd.DataFrame) -> list[str]:
     curated = goals_df[goals_df["source_ref"].notna()]
     docs = curated.groupby("municipality_id")["document_id"].agg(lambda s: ", ".join(dict.fromkeys(s)))
     out.append("Goals come from different kinds of documents and years (" +
-               "; ".join(f"{_name(m, names)}: {d}" for m, d in docs.items()) +
+               brief.join([f"{_name(m, names)}: {d}" for m, d in docs.items()], what="municipalities") +
                "); goals stated in prose were coded by hand (data/curated/goals/README.md).")
     res = goals_df.dropna(subset=["result_phase"])
     if len(res):
         by = res.groupby("municipality_id")["result_phase"].agg(lambda s: ", ".join(PHASE_WORDS.get(p, p)
                                                                                    for p in dict.fromkeys(s)))
-        out.append("Results are: " + "; ".join(f"{_name(m, names)} {p}" for m, p in by.items()) + ".")
+        out.append("Results are: " + brief.join([f"{_name(m, names)} {p}" for m, p in by.items()],
+                                                 what="municipalities") + ".")
     out.append("Achievement is computed from target and result in the goal's direction (100 % = target met); "
                "the degree of achievement the document prints is shown next to it where there is one. Where the "
                "printed degree contradicts target and result (by more than one point) the status is "
@@ -357,8 +373,8 @@ def subset(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     if not keys or not len(shown):
         out = rows.iloc[0:0]
     else:
-        want = set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False)))
-        have = rows[keys].astype(str).apply(tuple, axis=1)
+        want = list(set(map(tuple, shown[keys].dropna().astype(str).itertuples(index=False))))
+        have = pd.MultiIndex.from_frame(rows[keys].astype(str))  # whole columns, not a tuple per row
         out = rows[have.isin(want)]
     out.attrs = dict(rows.attrs)  # who was left out of `rows` stays known (left_out)
     return out
@@ -372,7 +388,7 @@ def quality(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]:
     if not len(bad):
         return []
     parts = [f"{_name(m, names)} {n}" for m, n in bad.groupby("municipality_id").size().items()]
-    out = ["The documents contradict themselves or fail a check in places (" + "; ".join(parts) +
+    out = ["The documents contradict themselves or fail a check in places (" + brief.join(parts, what="municipalities") +
            " quality checks): figures are shown as printed, except where the document itself settles the "
            "figure (corrected, see below); the methods page lists each case."]
     return out + corrections(q, municipalities, ids)
@@ -389,13 +405,14 @@ def corrections(q: pd.DataFrame, municipalities: pd.DataFrame, ids) -> list[str]
             items = [f"{_name(r['municipality_id'], names)} {r['source_ref']}: printed {r['found']}, settled "
                      f"{r['expected']}" for r in rows.to_dict("records")]
             out.append(f"{what} (data/curated/corrections.yml; printed figure kept in *_as_printed): "
-                       + "; ".join(items) + ".")
+                       + brief.join(items, what="corrections") + ".")
     if "check" not in q.columns:
         return out
     flags = q[(q["status"] == "warning") & q["check"].astype(str).str.startswith("flag:")]
     if len(flags):
         out.append("Flagged as doubtful and kept as printed (the document does not settle them): "
-                   + "; ".join(f"{_name(r['municipality_id'], names)} {r['source_ref']}" for r in flags.to_dict("records"))
+                   + brief.join([f"{_name(r['municipality_id'], names)} {r['source_ref']}"
+                                 for r in flags.to_dict("records")], what="flags")
                    + ".")
     return out
 
@@ -439,7 +456,8 @@ def scope(cb_total: pd.DataFrame, level: str, cofog: pd.DataFrame | None, names:
         return []
     return ["Scope: the category figures cover only the itemised part of each document's total; where the "
             "share is well below 100 % the rest is not itemised in the source (e.g. budget areas reported "
-            "elsewhere) and the municipalities are not comparable in level: " + "; ".join(parts) + "."]
+            "elsewhere) and the municipalities are not comparable in level: " + brief.join(parts, what="figures")
+            + "."]
 
 
 # --- chart titles: year, phase, price basis and scope in every chart's subtitle ------------------
@@ -465,15 +483,15 @@ def chart_context(df: pd.DataFrame, names: dict[str, str] | None = None, year: s
             ps = [] if phase is None or phase not in part.columns else \
                 list(dict.fromkeys(PHASE_WORDS.get(p, p) for p in part[phase].dropna().astype(str) if p))
             parts.append(f"{_name(mid, names)} {ys} {', '.join(ps) or no_phase}".strip())
-        lines.append("; ".join(parts))
+        lines.append(brief.join(parts, what="municipalities"))
     if unit and unit in df.columns:
         units = [u for u in dict.fromkeys(df[unit].dropna().astype(str)) if u]
         if units:
             lines.append(" / ".join(units))
     if "scope" in df.columns and df["scope"].notna().any():
         scopes = df.dropna(subset=["scope"]).drop_duplicates("municipality_id")
-        lines.append("Scope: " + "; ".join(f"{_name(m, names)}: {s}" for m, s in
-                                           zip(scopes["municipality_id"], scopes["scope"])))
+        lines.append("Scope: " + brief.join([f"{_name(m, names)}: {s}" for m, s in
+                                             zip(scopes["municipality_id"], scopes["scope"])], what="municipalities"))
     return lines + [e for e in (extra or []) if e]
 
 
@@ -497,4 +515,4 @@ def goal_context(goals_df: pd.DataFrame, documents: pd.DataFrame | None = None,
         phases = part["result_phase"] if "result_phase" in part.columns else pd.Series(dtype="object")
         ph = list(dict.fromkeys(PHASE_WORDS.get(p, p) for p in phases.dropna().astype(str)))
         parts.append(f"{_name(mid, names)} {ys}, results: {', '.join(ph) if ph else 'no result given'}")
-    return ["; ".join(parts)]
+    return [brief.join(parts, what="municipalities")]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.compare import goal_analysis, harmonise
+from analysis.compare import brief, goal_analysis, harmonise
 from analysis.compare.availability import document_labels
 from analysis.compare.scope import NOT_RECORDED
 from analysis.contract.missing import text
@@ -57,8 +57,7 @@ def short_ref(ref, tokens: int = 4) -> str:
 
 
 def _list(items: list[str]) -> str:
-    items = [i for i in items if i]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+    return brief.names(items)
 
 
 def signed(value, decimals: int = 1, suffix: str = "") -> str:
@@ -143,6 +142,13 @@ def spending(coverage: pd.DataFrame | None, plan_cat: pd.DataFrame | None, comp:
                          f"({signed(big['deviation'], 2 if abs(big['deviation']) < 1000 else 0)} {unit}, summed over "
                          f"{int(big['categories'])} categories).",
                          big["municipality_id"], float(big["deviation_pct"]), "%"))
+        if len(dev) > brief.LIMIT:  # many municipalities: their spread, not one sentence each
+            q = dev["deviation_pct"].quantile([0.25, 0.5, 0.75])
+            rows.append(_row("deviation by municipality",
+                             f"Deviation from plan across {len(dev)} municipalities: median {signed(q[0.5])} %, the "
+                             f"middle half from {signed(q[0.25])} % to {signed(q[0.75])} % (the table 'Plan against "
+                             "outturn by category' and its download hold each).", value=float(q[0.5]), unit="%"))
+            dev = dev.iloc[0:0]
         for rec in dev.to_dict("records"):
             if len(dev) == 1 and rec["top_category"] is None:
                 continue
@@ -164,12 +170,14 @@ def spending(coverage: pd.DataFrame | None, plan_cat: pd.DataFrame | None, comp:
                          + ((" (what the document covers of it is not recorded)" if unknown
                              else " (the document covers it only partly)") if not_complete else ""))
         if parts:
-            rows.append(_row("composition", "Largest category of categorised net spending: " + "; ".join(parts) + "."))
+            rows.append(_row("composition", "Largest category of categorised net spending: "
+                             + brief.join(parts, what="municipalities") + "."))
     if coverage is not None and len(coverage):
         have = coverage.dropna(subset=["fiscal_year"])
         with_years = [f"{_name(m, names)} {years(p['fiscal_year'])}" for m, p in have.groupby("municipality_id")]
         without = [_name(m, names) for m in coverage["municipality_id"].unique() if m not in set(have["municipality_id"])]
-        sentence = ("Budget figures: " + "; ".join(with_years) + ".") if with_years else "No budget figures."
+        sentence = (("Budget figures: " + brief.join(with_years, what="municipalities") + ".") if with_years
+                    else "No budget figures.")
         if without:
             sentence += f" The documents of {_list(without)} give none."
         rows.append(_row("coverage", sentence))
@@ -236,7 +244,8 @@ def goals(achievement: pd.DataFrame, goals_df: pd.DataFrame, missed: pd.DataFram
             parts.append(f"{_name(mid, names)} {percent(share)} ({int(rec['met'])} of {int(n)}"
                          + (f"; fewer than {MIN_GOALS} measured goals: too few to compare)" if few else ")"))
         if parts:
-            rows.append(_row("share met", "Share of measured goals met: " + "; ".join(parts) + "."))
+            rows.append(_row("share met", "Share of measured goals met: " + brief.join(parts, what="municipalities")
+                             + "."))
         if none_measured:
             rows.append(_row("share met", f"No goal of {_list(none_measured)} is measured yet."))
     if goals_df is not None and len(goals_df):
@@ -291,7 +300,8 @@ def indicators(volumes: pd.DataFrame | None, timely: pd.DataFrame | None = None,
                          f"{PHASES.get(top['realised_phase'], top['realised_phase'])} {fmt(top['realised'], None)} "
                          f"against {fmt(top['planned'], None)} planned ({signed(top['deviation_pct'])} %)")
         if parts:
-            rows.append(_row("volumes", "Largest deviation of a realised volume from plan: " + "; ".join(parts) + "."))
+            rows.append(_row("volumes", "Largest deviation of a realised volume from plan: "
+                             + brief.join(parts, what="municipalities") + "."))
         if flagged.any():
             f = v[flagged]
             top = f.loc[f["deviation_pct"].abs().idxmax()].to_dict()

@@ -107,22 +107,27 @@ def perspective_matrix(goals: pd.DataFrame, municipalities: list[str], perspecti
 def measurability(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFrame:
     """Per municipality: goals, and how many and what share (%) have a quantified target, a
     baseline and a result. Municipalities without coded goals: counts 0 goals, shares missing."""
-    rows = []
-    base = _baseline(goals)
-    for m in municipalities:
-        mask = goals["municipality_id"] == m
-        n = int(mask.sum())
-        g = goals[mask]
-        counts = {"with_target": int(g["target"].notna().sum()),
-                  "with_baseline": int(base[mask].notna().sum()),
-                  "with_result": int(g["result"].notna().sum())}
-        row = {"municipality_id": m, "goals": n, "quantified": int(flag(g["quantified"]).sum())}
-        for k, v in counts.items():
-            row[k] = v if n else float("nan")
-            row["share_" + k.split("_", 1)[1]] = 100.0 * v / n if n else float("nan")
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["municipality_id", "goals", "quantified", "with_target", "share_target",
-                                       "with_baseline", "share_baseline", "with_result", "share_result"])
+    cols = ["municipality_id", "goals", "quantified", "with_target", "share_target",
+            "with_baseline", "share_baseline", "with_result", "share_result"]
+    if not len(municipalities):
+        return pd.DataFrame(columns=cols)
+    ids = pd.Index(list(municipalities), dtype=object)
+    g = pd.DataFrame({"target": goals["target"].notna(), "baseline": _baseline(goals).notna(),
+                      "result": goals["result"].notna(), "quantified": flag(goals["quantified"]).to_numpy()},
+                     index=goals.index)
+    sums = g.groupby(goals["municipality_id"].astype(object)).agg(["sum", "size"])
+    n = sums[("target", "size")].reindex(ids).fillna(0).astype(int)
+    out = pd.DataFrame({"municipality_id": list(municipalities), "goals": n.to_numpy(),
+                        "quantified": sums[("quantified", "sum")].reindex(ids).fillna(0).astype(int).to_numpy()})
+    has = (n > 0).to_numpy()
+    for k in ("target", "baseline", "result"):
+        v = sums[(k, "sum")].reindex(ids).fillna(0).astype(float).to_numpy()
+        out["with_" + k] = pd.Series(v).where(has).to_numpy()
+        out["share_" + k] = pd.Series(100.0 * v / n.where(n > 0).to_numpy()).where(has).to_numpy()
+    for k in ("target", "baseline", "result"):  # counts stay integers where every municipality has goals
+        if has.all():
+            out["with_" + k] = out["with_" + k].astype(int)
+    return out[cols]
 
 
 def achievement(goals: pd.DataFrame, municipalities: list[str]) -> pd.DataFrame:

@@ -42,10 +42,8 @@ def latest(cb: pd.DataFrame, fiscal_year: int | None = None, phase: str | None =
     t = spending.totals(cb)
     if not len(t):
         return t
-    out = [spending.select_year_phase(part, fiscal_year, phase, PHASE_PREFERENCE)
-           for _, part in t.groupby("municipality_id", sort=False)]
-    out = [o for o in out if len(o)]
-    return pd.concat(out).reset_index(drop=True) if out else t.iloc[0:0]
+    out = spending.select_year_phase_all(t, fiscal_year, phase, PHASE_PREFERENCE)
+    return out.reset_index(drop=True) if len(out) else t.iloc[0:0]
 
 
 def headline_total(cb: pd.DataFrame, mid: str) -> dict | None:
@@ -78,10 +76,12 @@ def standing(cb_per_inhabitant: pd.DataFrame, goals: pd.DataFrame, indicators: p
     pend = goal_analysis.pending(goals).groupby("municipality_id").size()
     scopes = scope_mod.with_scope(pd.DataFrame({"municipality_id": list(ids)}), coverage).set_index(
         "municipality_id")["scope"]
+    distinct_ind = (indicators[["municipality_id", "item_code", "indicator"]].drop_duplicates()
+                    .groupby("municipality_id").size())  # one pass, not one scan per municipality
     rows = []
     for m in ids:
         has = m in lat.index
-        n_ind = indicators[indicators["municipality_id"] == m][["item_code", "indicator"]].drop_duplicates().shape[0]
+        n_ind = int(distinct_ind.get(m, 0))
         n_goals = int(meas.at[m, "goals"])
         rows.append({
             "municipality_id": m, "municipality": (names or {}).get(m, m),

@@ -11,9 +11,19 @@ def source_ref(path: Path | str, line: int) -> str:
     return f"{Path(path).name}:{line}"
 
 
+def is_missing(v) -> bool:
+    """True for the values pandas' dropna removes (None, NaN, NA, NaT), without building a Series."""
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def distinct(values) -> list:
+    """The non-missing values in the order they first appear (``pd.Series(values).dropna().unique()``)."""
+    return list(dict.fromkeys(v for v in values if not is_missing(v)))
+
+
 def join_refs(refs, limit: int = 4) -> str:
     """Several '<file>:<line>' references as one short text: 'file.txt:12, 15, 17 (+3 more)'."""
-    refs = [str(r) for r in pd.Series(list(refs)).dropna().unique() if str(r)]
+    refs = [str(r) for r in distinct(refs) if str(r)]
     if not refs:
         return ""
     by_file: dict[str, list[str]] = {}

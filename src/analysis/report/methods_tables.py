@@ -112,3 +112,39 @@ def view(df: pd.DataFrame | None, numbers: list[str] | None = None, counts: bool
             out[col] = [_german(v) for v in out[col]]
     out.attrs = {"numeric": [c for c in cols if c in out.columns]}
     return out
+
+
+QUALITY_STATUSES = ["pass", "contradiction", "corrected", "fail", "warning", "info"]
+QUALITY_COLOURS = ["#4c9a5b", "#c0392b", "#4e79a7", "#7b241c", "#e0a030", "#8899aa"]
+QUALITY_TITLE = "Quality checks by document and result"
+
+
+def quality_chart(by_document: pd.DataFrame, context: str):
+    """The methods page's chart of quality checks: a bar per document, its checks by result; with
+    more than `distribution.THRESHOLD` documents one bar per result (the checks of all documents
+    summed, how many documents in the tooltip; the table below lists each document)."""
+    import altair as alt
+
+    from analysis.compare import distribution  # (not report.charts: importing it sets the site's theme)
+    long = by_document.drop(columns="total").melt("document_id", var_name="result", value_name="checks")
+    long = long[long["checks"] > 0]
+    colour = alt.Color("result:N", sort=QUALITY_STATUSES, scale=alt.Scale(domain=QUALITY_STATUSES,
+                                                                          range=QUALITY_COLOURS))
+    subtitle = ["Checks of each document against itself; the figures checked: " + context]
+    if by_document["document_id"].nunique() <= distribution.THRESHOLD:
+        return (alt.Chart(long, title=alt.TitleParams(QUALITY_TITLE, subtitle=subtitle))
+                .mark_bar()
+                .encode(y=alt.Y("document_id:N", title=None), x=alt.X("checks:Q", title="checks"), color=colour,
+                        tooltip=["document_id", "result", "checks"])
+                .properties(width=520))
+    # one row per result: far below Altair's row limit
+    summ = (long.groupby("result", sort=False).agg(checks=("checks", "sum"), documents=("document_id", "nunique"))
+            .reset_index())
+    n = by_document["document_id"].nunique()
+    subtitle = [f"Checks of each of the {n} documents against itself, summed per result (the table below lists "
+                "each document)"]
+    return (alt.Chart(summ, title=alt.TitleParams(QUALITY_TITLE, subtitle=subtitle))
+            .mark_bar()
+            .encode(y=alt.Y("result:N", title=None, sort=QUALITY_STATUSES), x=alt.X("checks:Q", title="checks"),
+                    color=colour, tooltip=["result", "checks", "documents"])
+            .properties(width=520))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.compare import availability, findings, verification
+from analysis.compare import availability, distribution, findings, verification
 from analysis.contract.numbers import fmt
 from analysis.contract.safe_text import markdown_text
 from analysis.report import page_findings
@@ -113,11 +113,62 @@ def _rows(grid: pd.DataFrame, municipalities: pd.DataFrame | None) -> list[tuple
     return out
 
 
+def _at_scale(grid: pd.DataFrame, municipalities: pd.DataFrame | None) -> bool:
+    ids = set(grid["municipality_id"]) | (set(municipalities["municipality_id"]) if municipalities is not None else set())
+    return len(ids) > distribution.THRESHOLD
+
+
+def _year_key(y) -> str:
+    return NO_YEAR if pd.isna(y) else str(int(y))
+
+
+def summary_html(grid: pd.DataFrame, municipalities: pd.DataFrame | None = None) -> str:
+    """The coverage grid for many municipalities (`availability.summary`): a row per data type, a
+    column per fiscal year, each cell how many municipalities have data there, coloured by the most
+    common status (title: the count per status and their rows), and a legend."""
+    total = len(set(grid["municipality_id"]) | (set(municipalities["municipality_id"])
+                                                if municipalities is not None else set()))
+    summ = availability.summary(grid)
+    years = [str(y) if y != NO_YEAR else NO_YEAR for y in _years(grid)]
+    cells = {}
+    for (dtype, year), part in summ.groupby([summ["data_type"], summ["fiscal_year"].map(_year_key)], sort=False):
+        cells[(dtype, year)] = part
+    types = list(dict.fromkeys(summ["data_type"]))
+    head = "".join(f'<th scope="col" class="num">{html.escape(y)}</th>' for y in years)
+    body = []
+    for dtype in types:
+        tds = []
+        for y in years:
+            part = cells.get((dtype, y))
+            if part is None:
+                tds.append('<td class="grid-none"></td>')
+                continue
+            n = int(part["municipalities"].sum())
+            top = part.loc[part["municipalities"].idxmax()]
+            title = f"{dtype}, {y}: " + "; ".join(f"{int(r['municipalities'])} municipalities {r['status']} "
+                                                  f"({int(r['rows'])} rows)" for r in part.to_dict("records"))
+            colour = STATUS_COLOURS.get(top["status"], "#999")
+            tds.append(f'<td class="grid-cell" style="background:{colour}" title="{html.escape(title)}">'
+                       f'<span class="grid-label">{n}</span></td>')
+        body.append(f'<tr class="grid-first"><td class="grid-type">{html.escape(dtype)}</td>{"".join(tds)}</tr>')
+    legend = " ".join(f'<span class="grid-key" style="background:{c}"></span>{html.escape(s)}'
+                      for s, c in STATUS_COLOURS.items() if s in set(summ["status"]))
+    return (f'<div class="analysis-grid-wrap"><table class="analysis-grid"><thead><tr><th scope="col">Data of '
+            f'{total} municipalities</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+            f'<p class="analysis-grid-legend">{legend}. Each cell: how many of the {total} municipalities have '
+            f'data of that type for that year, coloured by the most common status (hover for each status). '
+            f'Empty: none has. Each municipality\'s own grid: its profile page and the spending page\'s table '
+            f'"Which figures exist".</p></div>')
+
+
 def grid_html(grid: pd.DataFrame, municipalities: pd.DataFrame | None = None,
               documents: pd.DataFrame | None = None) -> str:
     """The coverage grid: a row per municipality and data type, a column per fiscal year, cells
     coloured by what exists (title: rows and documents), each municipality's documents with their
-    reference and date, and a legend."""
+    reference and date, and a legend. Above `distribution.THRESHOLD` municipalities: the
+    summary per data type and year (`summary_html`)."""
+    if _at_scale(grid, municipalities):
+        return summary_html(grid, municipalities)
     years = _years(grid)
     labels = availability.document_labels(documents)
     by_muni = {}
@@ -168,6 +219,8 @@ def grid_chart(grid: pd.DataFrame, municipalities: pd.DataFrame | None = None, b
     import altair as alt
 
     from analysis.report import charts
+    if _at_scale(grid, municipalities):
+        return summary_chart(grid, municipalities, built)
     d = grid.copy()
     d["year"] = [str(int(y)) if pd.notna(y) else NO_YEAR for y in d["fiscal_year"]]
     d["row"] = d["municipality"] + ": " + d["data_type"]
@@ -185,6 +238,36 @@ def grid_chart(grid: pd.DataFrame, municipalities: pd.DataFrame | None = None, b
     if built:
         sub.append(f"Built {built.isoformat()}")
     return charts.titled(chart, "Which data exist: municipality x fiscal year x data type", sub)
+
+
+def summary_chart(grid: pd.DataFrame, municipalities: pd.DataFrame | None = None, built: dt.date | None = None):
+    """The coverage grid for many municipalities as an Altair heat map: data type x fiscal year,
+    the number of municipalities in each cell, coloured by the most common status."""
+    import altair as alt
+
+    from analysis.report import charts
+    summ = availability.summary(grid)
+    summ = summ.assign(year=summ["fiscal_year"].map(_year_key))
+    top = summ.sort_values("municipalities", ascending=False, kind="stable").drop_duplicates(["data_type", "year"])
+    n = summ.groupby(["data_type", "year"], sort=False)["municipalities"].sum().rename("n").reset_index()
+    d = top.drop(columns=["municipalities"]).merge(n, on=["data_type", "year"])
+    total = len(set(grid["municipality_id"]) | (set(municipalities["municipality_id"])
+                                                if municipalities is not None else set()))
+    order = list(dict.fromkeys(summ["data_type"]))
+    present = [s for s in STATUS_COLOURS if s in set(d["status"])]
+    base = alt.Chart(charts.guard(d)).encode(
+        x=alt.X("year:O", title="Fiscal year", sort=[str(y) for y in _years(grid)], axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("data_type:N", title=None, sort=order))
+    rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("status:N", title="Most common", sort=present,
+                        scale=alt.Scale(domain=present, range=[STATUS_COLOURS[s] for s in present])),
+        tooltip=["data_type", "year", "status", alt.Tooltip("n:Q", title="municipalities")])
+    text = base.mark_text(color="white", fontSize=11).encode(text="n:Q")
+    chart = (rect + text).properties(width=alt.Step(44), height=alt.Step(22))
+    sub = [f"Number of the {total} municipalities with data in each cell; colour: the most common status"]
+    if built:
+        sub.append(f"Built {built.isoformat()}")
+    return charts.titled(chart, "Which data exist: data type x fiscal year", sub)
 
 
 # --- the page --------------------------------------------------------------------------------
