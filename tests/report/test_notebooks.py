@@ -9,7 +9,6 @@ the workspace (ANALYSIS_ROOT), so data/processed/ and reports/ of the checkout a
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import subprocess

@@ -533,7 +533,6 @@ def _total_rows(d: pd.DataFrame, value: str) -> pd.DataFrame:
     d = d.dropna(subset=keys)
     if not len(d):
         return pd.DataFrame(columns=cols)
-    g = d.groupby(keys, sort=False)
     by = [d[k] for k in keys]
     out = grouped(d["org_unit"], by, _distinct, sort=False).to_frame("org_unit")
     out["item_name"] = grouped(d["item_name"], by, _distinct, sort=False)
