@@ -612,3 +612,21 @@ def test_a_failed_quarto_render_shows_quartos_own_error(smoke_site, tmp_path):
     message = str(err.value)
     assert message.startswith("quarto render failed (exit code 1):\n")
     assert "Undefined variable" in message and "$no-such-variable" in message, message
+
+
+def test_a_processed_table_over_the_xlsx_limit_is_offered_as_csv_only(tmp_path, monkeypatch):
+    processed = tmp_path / "data" / "processed"
+    processed.mkdir(parents=True)
+    (processed / "budget.csv").write_text("item,amount\n=SUM(A1),1\nb,2\nc,3\n", encoding="utf-8")
+    (processed / "quality.csv").write_text("check,status\nx,pass\n", encoding="utf-8")
+    monkeypatch.setattr(publish, "XLSX_MAX_ROWS", 2)
+    dest = tmp_path / "site"
+    md = publish.data_downloads(tmp_path, dest, publish.Site([], title="T"))
+    assert "| budget | 3 | [budget.csv](data/budget.csv) | CSV only |" in md
+    assert "| quality | 1 | [quality.csv](data/quality.csv) | [quality.xlsx](data/quality.xlsx) |" in md
+    assert "more than 2 rows (budget) are offered as CSV only" in md
+    assert not (dest / "data" / "budget.xlsx").exists() and (dest / "data" / "quality.xlsx").exists()
+    assert (dest / "data" / "budget.csv").read_text(encoding="utf-8") == "item,amount\n'=SUM(A1),1\nb,2\nc,3\n"
+    # the next publish reuses what it can and still counts the rows of the CSV-only table
+    md2 = publish.data_downloads(tmp_path, tmp_path / "site2", publish.Site([], title="T"), previous=dest / "data")
+    assert "| budget | 3 |" in md2 and (tmp_path / "site2" / "data" / "quality.xlsx").exists()

@@ -414,11 +414,13 @@ def write_csv_copy(src: Path, dest: Path) -> Path:
     """Copy a CSV with formula-like text cells prefixed by ' (header and other cells unchanged)."""
     import csv as csv_
 
-    with open(src, encoding="utf-8", newline="") as fh:
-        rows = list(csv_.reader(fh))
-    with open(dest, "w", encoding="utf-8", newline="") as fh:
-        writer = csv_.writer(fh, lineterminator="\n")
-        writer.writerows(rows[:1] + [[csv_cell(c) for c in r] for r in rows[1:]])
+    with open(src, encoding="utf-8", newline="") as fh, open(dest, "w", encoding="utf-8", newline="") as out:
+        rows = csv_.reader(fh)  # streamed: a table of 350,000 rows is never held in memory
+        writer = csv_.writer(out, lineterminator="\n")
+        header = next(rows, None)
+        if header is not None:
+            writer.writerow(header)
+            writer.writerows([csv_cell(c) for c in r] for r in rows)
     return Path(dest)
 
 

@@ -40,6 +40,7 @@ from analysis.report.runner import Page, workspace_root
 FALLBACK_NOTE = "publisher: nbconvert (quarto not found on PATH: fallback)"  # + ": rendered N pages in Xs"
 INDEX, DATA_PAGE = "index", "data-downloads"
 DATA_DIR = "data"
+XLSX_MAX_ROWS = 100_000  # processed tables above this are offered as CSV only (see data_downloads)
 REMOVE_CELL, REMOVE_OUTPUT = "remove-cell", "remove-output"  # cell tags honoured (code is never shown)
 QUARTO_COPY = (".qmd", ".css", ".scss", ".html", ".svg", ".png")  # files of reports/ the project needs
 
@@ -132,7 +133,8 @@ def _md(text: str) -> str:
 
 def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | None = None,
                    previous: Path | None = None, quarto: bool = False) -> str:
-    """Copy data/processed/*.csv into `dest`/data/ with an XLSX of each; return the page's Markdown.
+    """Copy data/processed/*.csv into `dest`/data/ with an XLSX of each up to XLSX_MAX_ROWS rows;
+    return the page's Markdown.
 
     The page lists those tables and the per-page downloads found in `downloads`
     (downloads/<page>/<file>). An XLSX of the `previous` site's data/ folder is reused when its
@@ -148,19 +150,32 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
              "its source as `source_ref` (`<raw file>:<line>`)."
              + (f" The [methods page]({methods.html}) explains the columns." if methods else ""), ""]
     csvs = sorted(processed.glob("*.csv")) if processed.exists() else []
+    counts: dict[str, int] = {}
+    too_big = []
     if csvs:
         lines += ["| table | rows | CSV | Excel |", "|---|---:|---|---|"]
         for csv in csvs:
-            df = _read_table(csv)
             offline.write_csv_copy(csv, out / csv.name)  # no formula in a download
             old_csv = Path(previous) / csv.name if previous else None
             old_xlsx = old_csv.with_suffix(".xlsx") if old_csv else None
             if old_xlsx and old_xlsx.exists() and old_csv.read_bytes() == (out / csv.name).read_bytes():
                 shutil.copyfile(old_xlsx, out / old_xlsx.name)
+                counts[csv.stem] = _rows(csv)
             else:
-                offline.write_table(df, out, csv.stem)
-            lines.append(f"| {csv.stem} | {len(df)} | [{csv.name}]({DATA_DIR}/{csv.name}) "
-                         f"| [{csv.stem}.xlsx]({DATA_DIR}/{csv.stem}.xlsx) |")
+                df = _read_table(csv)
+                counts[csv.stem] = len(df)
+                if len(df) <= XLSX_MAX_ROWS:
+                    offline.write_table(df, out, csv.stem)
+                del df
+            xlsx = out / f"{csv.stem}.xlsx"
+            excel = f"[{csv.stem}.xlsx]({DATA_DIR}/{csv.stem}.xlsx)" if xlsx.exists() else "CSV only"
+            if not xlsx.exists():
+                too_big.append(csv.stem)
+            lines.append(f"| {csv.stem} | {counts[csv.stem]} | [{csv.name}]({DATA_DIR}/{csv.name}) | {excel} |")
+        if too_big:
+            lines += ["", f"Tables of more than {XLSX_MAX_ROWS:,} rows ({', '.join(too_big)}) are offered as CSV "
+                          "only: an Excel copy of that size takes minutes and gigabytes to write and is slow to open. "
+                          "Excel and LibreOffice open the CSV (UTF-8, comma-separated)."]
         meta = processed / "metadata.json"
         if meta.exists():
             shutil.copyfile(meta, out / meta.name)
@@ -168,7 +183,6 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
                           "SHA-256 and the columns of every table."]
     else:
         lines.append("*No processed tables yet: run `analysis extract`.*")
-    counts = {csv.stem: len(_read_table(csv)) for csv in csvs}
     page_files = []
     for p in site.pages:  # in navbar order
         folder = Path(downloads) / p.name if downloads is not None else None
@@ -185,6 +199,13 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
         for p, files in by_page.values():
             lines.append(f"| [{_md(p.title)}]({p.html}) | {'; '.join(files)} |")
     return overview.downloads_findings(counts, page_files, quarto) + "\n\n" + "\n".join(lines) + "\n"
+
+
+def _rows(csv: Path) -> int:
+    """The data rows of a CSV (records, so a quoted line break does not count twice)."""
+    import csv as csv_
+    with open(csv, encoding="utf-8", newline="") as fh:
+        return max(sum(1 for _ in csv_.reader(fh)) - 1, 0)
 
 
 def _read_table(csv: Path):
