@@ -386,7 +386,8 @@ def default_jobs() -> int:
 
 def build(root: Path | None = None, config: Path | None = None, jobs: int | None = None,
           only: list[str] | None = None, extract: bool = True, quiet: bool = False, publisher: str = "auto",
-          say=print, wait: bool = True, stopped: list[str] | None = None, force: bool = False) -> BuildResult:
+          say=print, wait: bool = True, stopped: list[str] | None = None, force: bool = False,
+          executor: str = "local") -> BuildResult:
     """Extract (if needed), execute, publish; return what was built. Raises on any failure,
     leaving reports/_site and reports/_executed as they were.
 
@@ -397,10 +398,11 @@ def build(root: Path | None = None, config: Path | None = None, jobs: int | None
     root = workspace_root(root)
     jobs = default_jobs() if jobs is None else max(1, jobs)
     with lock.workspace_lock(root, "analysis build", wait, _stderr):
-        return _build(root, config, jobs, only, extract, quiet, publisher, say, stopped, force)
+        return _build(root, config, jobs, only, extract, quiet, publisher, say, stopped, force, executor)
 
 
-def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopped, force=False) -> BuildResult:
+def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopped, force=False,
+           executor="local") -> BuildResult:
     t0 = time.perf_counter()
     reports = root / "reports"
     note = (lambda msg: None) if quiet else say
@@ -468,13 +470,15 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
         unit = stage / "unit"
         executed = unit / "executed"
         note(f"running {len(to_run)} notebooks with Papermill, {jobs} at a time"
+             + (" (tasks of a local Dask cluster)" if executor == "dask" else "")
              + (f" ({len(reused)} pages reused from reports/_executed/)" if reused else ""))
         extra_env = {}
         if inputs.standing_dir is not None:
             from analysis.api import STANDING_ENV
             extra_env[STANDING_ENV] = str(inputs.standing_dir)
         results = runner.execute(to_run, executed, root, jobs=jobs, progress=note, work_dir=stage / "work",
-                                 failed_dir=failed_dir, stopped=stopped, extra_env=extra_env) if to_run else []
+                                 failed_dir=failed_dir, stopped=stopped, extra_env=extra_env, executor=executor,
+                                 fingerprints=prints) if to_run else []
         executed.mkdir(parents=True, exist_ok=True)
         for r in reused:
             _link_or_copy(r.output, executed / r.output.name)
@@ -548,6 +552,10 @@ def _write_manifest(executed: Path, results: list[Result], previous: Path, root:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                         help="notebooks to run at once, each in its own process (default: the number of cores)")
+    parser.add_argument("--executor", choices=["local", "dask"], default="local",
+                        help="local: a pool of -j threads, each starting a Papermill process; dask: the same "
+                             "units as tasks of a local Dask cluster, keyed by their input fingerprints "
+                             "(needs the distributed package)")
     parser.add_argument("--force", action="store_true",
                         help="run every page, also those whose inputs did not change since the last build")
     parser.add_argument("--only", action="append", metavar="NAME",
@@ -610,7 +618,7 @@ def run_cli(args) -> int:
     try:
         result = build(root, config=args.config, jobs=args.jobs, only=args.only, extract=args.extract,
                        quiet=args.quiet, publisher=args.publisher, wait=args.wait, stopped=stopped,
-                       force=args.force)
+                       force=args.force, executor=args.executor)
     except KeyboardInterrupt:
         _stderr("interrupted: " + what_changed(before, root, stopped))
         return 130

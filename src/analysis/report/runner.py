@@ -432,9 +432,13 @@ PAGE_ENV = ("ANALYSIS_PAGE", "ANALYSIS_DOWNLOADS_DIR")  # what differs between t
 def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: int = 1,
             progress: Callable[[str], None] | None = print, work_dir: Path | None = None,
             failed_dir: Path | None = None, kernel: str = KERNEL, timeout: int | None = None,
-            stopped: list[str] | None = None, extra_env: dict | None = None) -> list[Result]:
+            stopped: list[str] | None = None, extra_env: dict | None = None, executor: str = "local",
+            fingerprints: dict | None = None) -> list[Result]:
     """Run every page (up to `jobs` processes at once) into out_dir; raise NotebookError on the
     first failure.
+
+    executor: "local" (a thread pool) or "dask" (a local Dask cluster, each unit of work a task
+    keyed by its pages' `fingerprints`: analysis.report.dask_executor).
 
     Pages that read one municipality (`reads: municipality`, the profiles) run in batches, one
     kernel per batch (`batches`, analysis.report.batch); every other page in its own Papermill
@@ -470,8 +474,16 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
             emit(unit[0], run_one(unit[0], root, out_dir, work_dir, kernel, stop, timeout, extra_env))
 
     units = batches(pages, jobs)
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    futures = [pool.submit(work, unit, i) for i, unit in enumerate(units)]
+    if executor == "dask":
+        from analysis.report import dask_executor
+        pool = dask_executor.DaskPool(jobs)
+        futures = [pool.submit(work, unit, i, key=dask_executor.task_key([p.name for p in unit], fingerprints))
+                   for i, unit in enumerate(units)]
+    elif executor == "local":
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        futures = [pool.submit(work, unit, i) for i, unit in enumerate(units)]
+    else:
+        raise ValueError(f"unknown executor {executor!r}: expected 'local' or 'dask'")
     try:
         while failure is None and done_count < len(pages):
             try:
