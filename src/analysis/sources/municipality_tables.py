@@ -102,8 +102,18 @@ def _meta_value(value, node, key):
 def read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
     """Read and check municipality.yml; return it and every problem found (read once per run:
     `run_cache`)."""
-    meta, problems = run_cache.shared(("meta", str(folder), str(root)), lambda: _read_meta(Path(folder), root))
+    meta, problems = run_cache.shared(meta_key(folder, root), lambda: _read_meta(Path(folder), root))
     return meta, list(problems)
+
+
+def meta_key(folder: Path, root=None) -> tuple:
+    """The run_cache key of `read_meta(folder, root)`."""
+    return ("meta", str(folder), str(root))
+
+
+def checked_key(folder: Path, root=None) -> tuple:
+    """The run_cache key of the folder's `check` result (primed by the extract cache)."""
+    return ("checked", str(folder), str(root))
 
 
 def _read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
@@ -383,7 +393,11 @@ def check(folder: Path | str, root=None) -> Loaded:
 def check_many(folders: list[Path | str], root=None) -> list[Loaded]:
     """`check` of several folders, their tables read together (`read_many`)."""
     folders = [Path(f) for f in folders]
-    return [_check_rest(f, out, root) for f, out in zip(folders, read_many(folders, root))]
+    done = {f: run_cache.peek(checked_key(f, root)) for f in folders}  # from the extract cache
+    todo = [f for f in folders if done[f] is None]
+    for f, out in zip(todo, read_many(todo, root)):
+        done[f] = _check_rest(f, out, root)
+    return [done[f] for f in folders]
 
 
 def _check_rest(folder: Path, out: Loaded, root=None) -> Loaded:

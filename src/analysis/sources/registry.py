@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.contract import paths, schema
 from analysis.contract.errors import InputError
-from analysis.sources import documents_list, municipality_tables
+from analysis.sources import documents_list, municipality_tables, run_cache
 
 MUNICIPALITY_FILE = "municipality.yml"
 
@@ -42,6 +42,12 @@ def municipalities(root: Path | None = None) -> pd.DataFrame:
 sha256 = documents_list.sha256
 
 
+def list_key(folder: Path, verify: bool = True) -> tuple:
+    """The run_cache key of a folder's documents.csv as `document_lists` reads it (the known ids
+    are the same for every folder of one run)."""
+    return ("registry.document_list", str(folder), verify)
+
+
 def document_lists(root: Path | None = None, *, verify: bool = True,
                    known: set[str] | None = None) -> list[documents_list.DocumentList]:
     """data/raw/documents.csv and every municipality's documents.csv, each read and checked."""
@@ -56,8 +62,8 @@ def document_lists(root: Path | None = None, *, verify: bool = True,
     for folder in municipality_dirs(root):
         extra = folder / documents_list.LIST
         if extra.exists() or extra.is_symlink():
-            out.append(documents_list.read(extra, folder, root, owner=folder.name, known=known, raw_ids=raw_ids,
-                                           verify=verify))
+            out.append(run_cache.shared(list_key(folder, verify), lambda: documents_list.read(
+                extra, folder, root, owner=folder.name, known=known, raw_ids=raw_ids, verify=verify)))
     return out
 
 
