@@ -116,7 +116,34 @@ def checked_key(folder: Path, root=None) -> tuple:
     return ("checked", str(folder), str(root))
 
 
-def _read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
+def meta_row(meta: Meta) -> pd.DataFrame:
+    """The municipalities row of a municipality.yml (one row, the contract's columns)."""
+    return pd.DataFrame([{k: meta.values.get(k) for k in schema.COLUMNS["municipalities"]}])
+
+
+def read_metas(folders: list[Path], root=None) -> None:
+    """Inside a `run_cache.scope()`: `read_meta` of every folder, their rows checked against the
+    contract in one pandera pass (`schema.all_clean`); where that pass finds a problem, each
+    folder is read again alone so that its problems name its file and line as before."""
+    if not run_cache.active():
+        return
+    todo = [Path(f) for f in folders if run_cache.peek(meta_key(f, root)) is None]
+    if len(todo) < 2:
+        return
+    first = {}
+    rows: list = []
+    for f in todo:
+        got = []
+        meta, problems = _read_meta(f, root, rows=got)
+        first[f] = (meta, problems, got)
+        rows += got
+    clean = schema.all_clean(rows, "municipalities")
+    for f, (meta, problems, got) in first.items():
+        run_cache.prime(meta_key(f, root), (meta, problems) if clean or not got else _read_meta(f, root))
+
+
+def _read_meta(folder: Path, root=None, rows: list | None = None) -> tuple[Meta | None, list[Problem]]:
+    """`rows`: a list that takes the folder's municipalities row instead of checking it here."""
     path = folder / MUNICIPALITY_FILE
     shown = paths.rel(path, root)
     if not path.exists() and not path.is_symlink():
@@ -150,9 +177,12 @@ def _read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
         problems.append(Problem(shown, "municipality_id differs from the folder name",
                                 lines.get(("municipality_id",)), "municipality_id", folder.name,
                                 meta.values["municipality_id"]))
-    row = pd.DataFrame([{k: meta.values.get(k) for k in schema.COLUMNS["municipalities"]}])
-    for p in schema.problems(schema.conform(row, "municipalities"), "municipalities", shown):
-        problems.append(Problem(shown, p.message, lines.get((p.column,)), p.column, p.expected, p.found))
+    row = meta_row(meta)
+    if rows is not None:
+        rows.append(row)  # checked with the other folders' rows (read_metas)
+    else:
+        for p in schema.problems(schema.conform(row, "municipalities"), "municipalities", shown):
+            problems.append(Problem(shown, p.message, lines.get((p.column,)), p.column, p.expected, p.found))
     seen = {p.column for p in problems}
     if "country" not in seen:
         problems += check_country(meta.values["country"], shown, "country", lines.get(("country",)))
@@ -231,6 +261,8 @@ def read_many(folders: list[Path | str], root=None) -> list[Loaded]:
     """`read` for several folders: each table of all folders is conformed and checked against the
     contract (pandera) in one pass over their rows together; every problem still names its folder's
     file and row, in the order `read` of one folder gives them."""
+    read_metas([Path(f) for f in folders], root)  # inside a run: one contract pass over the metadata rows
+    documents_list.prefetch([(Path(f) / documents_list.LIST, Path(f)) for f in folders], root)  # and the lists
     started = [_read_rows(Path(f), root) for f in folders]
     for table in TABLES:
         mine = [(i, df) for i, (_, pending, _) in enumerate(started) if (df := pending.get(table)) is not None]

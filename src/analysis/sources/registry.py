@@ -33,7 +33,9 @@ def read_municipality(folder: Path, root: Path | None = None) -> dict:
 
 
 def municipalities(root: Path | None = None) -> pd.DataFrame:
-    rows = [read_municipality(d, root) for d in municipality_dirs(root)]
+    dirs = municipality_dirs(root)
+    municipality_tables.read_metas(dirs, root)  # one contract pass over all rows (inside a run)
+    rows = [read_municipality(d, root) for d in dirs]
     df = schema.conform(pd.DataFrame(rows), "municipalities") if rows else schema.empty("municipalities")
     schema.validate(df, "municipalities", str(paths.municipalities_dir(root) / "*" / MUNICIPALITY_FILE))
     return df.sort_values("municipality_id").reset_index(drop=True)
@@ -59,7 +61,9 @@ def document_lists(root: Path | None = None, *, verify: bool = True,
     if raw_list.exists() or raw_list.is_symlink():
         out.append(documents_list.read(raw_list, paths.raw_dir(root), root, known=known, verify=verify))
     raw_ids = documents_list.owners(raw_list)
-    for folder in municipality_dirs(root):
+    dirs = municipality_dirs(root)
+    documents_list.prefetch([(raw_list, paths.raw_dir(root))] + [(d / documents_list.LIST, d) for d in dirs], root)
+    for folder in dirs:
         extra = folder / documents_list.LIST
         if extra.exists() or extra.is_symlink():
             out.append(run_cache.shared(list_key(folder, verify), lambda: documents_list.read(

@@ -45,3 +45,8 @@ def prime(key: tuple, value) -> None:
     """Give `key` its value in this scope (e.g. read from the extract cache); no-op outside one."""
     if _values is not None:
         _values[key] = value
+
+
+def active() -> bool:
+    """True inside a scope."""
+    return _values is not None
