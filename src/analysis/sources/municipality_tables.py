@@ -47,10 +47,11 @@ _FALSE = {"false", "no", "nein", "0", "falsch", "n", "nej"}
 
 # --- municipality.yml --------------------------------------------------------------------------
 
-def yaml_lines(text: str) -> dict[tuple, int]:
+def yaml_lines(text: str, node=None) -> dict[tuple, int]:
     """Line (1-based) of every key in a YAML text, by key path ('input', 'wide', 0, 'file').
 
-    Call it on a text `safe_yaml` has checked (no aliases: each node is visited once)."""
+    Call it on a text `safe_yaml` has checked (no aliases: each node is visited once); `node`: the
+    text's composed root node when it is at hand (`safe_yaml.read` returns it)."""
     out: dict[tuple, int] = {}
 
     def walk(node, prefix):
@@ -65,7 +66,7 @@ def yaml_lines(text: str) -> dict[tuple, int]:
                 walk(v, prefix + (i,))
 
     try:
-        walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
+        walk(yaml.compose(text, Loader=yaml.SafeLoader) if node is None else node, ())
     except yaml.YAMLError:
         pass
     return out
@@ -159,7 +160,7 @@ def _read_meta(folder: Path, root=None, rows: list | None = None) -> tuple[Meta 
     data = data or {}
     if not isinstance(data, dict):
         return None, [Problem(shown, "expected a mapping of keys to values", 1, None, "key: value", None)]
-    lines = yaml_lines(text)
+    lines = yaml_lines(text, node)
     inp = data.pop("input", None) or {}
     meta = Meta(path, shown, {k: _meta_value(v, node, k) for k, v in data.items()}, inp, lines)
     for key in data:
@@ -520,6 +521,7 @@ def _read_long(table, path, meta: Meta, options, defaults, out: Loaded, root) ->
 
 _FAST_DEFAULTS = {"budget": ("municipality_id", "document_id", "source_ref", "period", "economic_type", "currency"),
                   "indicators": ("municipality_id", "document_id", "source_ref")}
+_WHOLE = re.compile(r"-?[0-9]+")
 _PLAIN_NUMBER = {"en": r"-?[0-9]+(\.[0-9]+)?", "de": r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?"}
 
 
@@ -532,29 +534,26 @@ def _read_long_clean(table, sheet, allowed, defaults, file_name, shown) -> pd.Da
     cols = [c for c in sheet.columns if c in allowed]
     floats, ints = schema.DTYPES_FLOAT.get(table, []), schema.DTYPES_INT.get(table, [])
     out = {}
-    for col in cols:
-        v = df[col]
-        given = v.notna().to_numpy()
-        if given.any() and not all(isinstance(x, str) for x in v[given]):
+    number = re.compile(_PLAIN_NUMBER[sheet.locale])
+    for col in cols:  # plain lists: a few hundred cells a column cost less than pandas calls
+        cells = df[col].tolist()
+        given = [x for x in cells if x is not None and x == x]
+        if not all(isinstance(x, str) for x in given):
             return None  # numbers stored in a workbook, booleans: read one by one
         if col in floats:
-            text = v[given]
-            if not text.str.fullmatch(_PLAIN_NUMBER[sheet.locale]).all():
+            if not all(number.fullmatch(x) for x in given):
                 return None
             if sheet.locale == "de":
-                text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            values = np.full(len(v), np.nan)
-            values[given] = text.to_numpy(dtype=object).astype(float)  # float() of each text, as parse_number
-            out[col] = values
+                cells = [x if x is None or x != x else x.replace(".", "").replace(",", ".") for x in cells]
+            # float() of each text, as parse_number
+            out[col] = np.array([np.nan if x is None or x != x else float(x) for x in cells], dtype=float)
         elif col in ints:
-            text = v[given].str.strip()
-            if not given.all() or not text.str.fullmatch(r"-?[0-9]+").all():
+            text = [x.strip() for x in given]
+            if len(given) != len(cells) or not all(_WHOLE.fullmatch(x) for x in text):
                 return None
-            out[col] = text.to_numpy(dtype=object).astype(np.int64)
+            out[col] = np.array([int(x) for x in text], dtype=np.int64)
         else:
-            text = v.copy()
-            text[given] = v[given].str.strip()
-            out[col] = text.where(given, None).to_numpy(dtype=object)
+            out[col] = np.array([None if x is None or x != x else x.strip() for x in cells], dtype=object)
     frame = pd.DataFrame(out, index=range(len(df)))
     rows = df[spreadsheet.ROW].to_numpy()
     n = len(frame)
