@@ -62,7 +62,9 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
     if budget is None or not len(budget):
         return []
     b = budget.reset_index(drop=True)
-    k = row_keys(b.astype(object).where(b.notna(), ""), [c for c in SUM_KEYS if c in b.columns]).to_numpy()
+    key_cols = [c for c in SUM_KEYS if c in b.columns]
+    kb = b[key_cols].astype(object)  # only the key's columns (the rest of the frame is not needed)
+    k = row_keys(kb.where(kb.notna(), ""), key_cols).to_numpy()
     level = b["level"].to_numpy()
     unclear = set(k[~b["level"].isin(schema.LEVELS).to_numpy()])  # a row with a wrong level: reported already
     prod = np.flatnonzero(level == "product")
