@@ -15,7 +15,6 @@ import pandas as pd
 from analysis.contract import checks, schema
 from analysis.contract.achievement import stored
 from analysis.contract.errors import Problem
-from analysis.sources.aggregate import row_keys
 
 AS_PRINTED = "as printed"  # a `note` starting like this marks a figure the document itself gets wrong
 GOAL_TOLERANCE = 0.5       # percentage points: reported achievements are printed as whole percent
@@ -63,8 +62,10 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
         return []
     b = budget.reset_index(drop=True)
     key_cols = [c for c in SUM_KEYS if c in b.columns]
-    kb = b[key_cols].astype(object)  # only the key's columns (the rest of the frame is not needed)
-    k = row_keys(kb.where(kb.notna(), ""), key_cols).to_numpy()
+    # one text key per row, as aggregate.row_keys builds it (a missing value as ''), in plain lists
+    cols = [["" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else str(v)
+             for v in b[c].astype(object).tolist()] for c in key_cols]
+    k = np.array(["\x1f" + "\x1f".join(t) for t in zip(*cols)] if cols else [""] * len(b), dtype=object)
     level = b["level"].to_numpy()
     unclear = set(k[~b["level"].isin(schema.LEVELS).to_numpy()])  # a row with a wrong level: reported already
     prod = np.flatnonzero(level == "product")
