@@ -10,17 +10,23 @@ synthetic ones with benchmarks/synth.py (the README's way: ~700 budget rows, 60 
 rounds (each round runs every N once, so that the load of the shared machine falls on all of
 them alike), each command runs in its own process:
 
-  extract    `analysis --root <copy> extract` (writes <copy>/data/processed/)
+  extract    `analysis --root <copy> extract`, cold: data/.extract-cache/ removed first (writes
+             <copy>/data/processed/ and the cache)
   validate   `analysis --root <copy> validate` (must exit 0)
+  extract-1  one municipality changed: the grand total of synth-de-0002's budget.csv gets another
+             amount, then `analysis extract` with the cache the cold extract left (only where
+             synth-de-0002 exists, i.e. N >= real + 2)
 
 and it prints per N and command the median wall seconds, CPU seconds (user + sys of the
 process) and peak memory (maxrss), with the ratios to the first N. CPU seconds are the robust
-figure on a shared machine. Goal (issue 13): extract at N=500 at most 3x the time at N=5.
+figure on a shared machine. Goal (issue 13): extract at N=500 at most 3x the time at N=5. The
+ratios of extract-1 are to the cold extract at the first N.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,7 +39,22 @@ sys.path.insert(0, str(HERE))
 from synth import copy_workspace, generate  # noqa: E402
 
 ROOT = HERE.parent
-COMMANDS = {"extract": ["extract"], "validate": ["validate"]}
+COMMANDS = {"extract": ["extract"], "validate": ["validate"], "extract-1": ["extract"]}
+CHANGED = "synth-de-0002"
+
+
+def change_one(copy: Path, round_: int) -> bool:
+    """Give the last row (a grand total, checked against nothing) of synth-de-0002's budget.csv
+    another amount; False when the copy has no such municipality."""
+    path = copy / "data" / "municipalities" / CHANGED / "budget.csv"
+    if not path.exists():
+        return False
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    cells = lines[-1].split(",")
+    cells[12] = f"{float(cells[12]) + round_ + 1:.2f}"
+    lines[-1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return True
 
 
 def run_once(copy: Path, command: str, src: Path | None = None) -> dict:
@@ -80,6 +101,10 @@ def main() -> None:
         for r in range(args.repeat):
             for n in ns:
                 for command in COMMANDS:
+                    if command == "extract":
+                        shutil.rmtree(copies[n] / "data" / ".extract-cache", ignore_errors=True)
+                    if command == "extract-1" and not change_one(copies[n], r):
+                        continue
                     res = run_once(copies[n], command, args.src)
                     results.setdefault((n, command), []).append(res)
                     print(f"round {r + 1} N={n} {command}: {res['wall']:.1f}s wall, {res['cpu']:.1f}s CPU, "
@@ -90,11 +115,18 @@ def main() -> None:
     print(f"{'command':9} {'N':>5} {'munis':>5} {'wall s':>8} {'CPU s':>8} {'MB':>6} "
           f"{'x wall':>7} {'x CPU':>7} {'x MB':>6}")
     for command in COMMANDS:
-        b = med[(base_n, command)]
+        b = med.get((base_n, command)) or med.get((ns[0], "extract"))
         for n in ns:
+            if (n, command) not in med:
+                continue
             m = med[(n, command)]
             print(f"{command:9} {n:>5} {counts[n]:>5} {m['wall']:8.1f} {m['cpu']:8.1f} {m['mb']:6.0f} "
                   f"{m['wall'] / b['wall']:7.2f} {m['cpu'] / b['cpu']:7.2f} {m['mb'] / b['mb']:6.2f}")
+    for n in ns:
+        if (n, "extract-1") in med:
+            cold, one = med[(n, "extract")], med[(n, "extract-1")]
+            print(f"one municipality changed at N={n}: {one['cpu'] / cold['cpu']:.0%} of a cold extract's CPU, "
+                  f"{one['wall'] / cold['wall']:.0%} of its wall time")
 
 
 if __name__ == "__main__":

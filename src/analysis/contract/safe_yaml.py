@@ -79,8 +79,37 @@ def check_text(text: str, shown: str, size: int | None = None, allow: bool = Fal
                     ("*" if isinstance(e, yaml.AliasEvent) else "&") + str(e.anchor))]
 
 
+_CLoader = getattr(yaml, "CSafeLoader", None)  # libyaml: the same safe constructor, parsed in C
+
+
+def _load_fast(text: str):
+    """(data, node) parsed once by libyaml's safe loader, or None when the text holds an anchor, an
+    alias or an error (or libyaml is missing): then the pure-Python path below checks it and
+    words the message as before. Tags other than the standard ones fail in the safe constructor."""
+    if _CLoader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None  # characters the pure-Python reader refuses: let it say so
+    try:
+        for event in yaml.parse(text, Loader=_CLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return None
+        loader = _CLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return None
+    return data, node
+
+
 def load_text(text: str, shown: str, size: int | None = None, aliases: bool = False):
     """(data, composed root node) of a YAML text; raise InputError naming the file and line."""
+    size = len(text.encode("utf-8")) if size is None else size
+    if size <= MAX_BYTES:
+        fast = _load_fast(text)
+        if fast is not None:
+            return fast
     problems = check_text(text, shown, size, allow=aliases)
     if problems:
         raise InputError(problems)

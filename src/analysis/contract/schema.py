@@ -311,6 +311,18 @@ def problems(df: pd.DataFrame, name: str, path: str = "<table>", row_offset: int
     return out
 
 
+def all_clean(frames: list[pd.DataFrame], name: str) -> bool:
+    """True when the rows of `frames` taken together break no rule of the contract `name`; then
+    no frame alone breaks one either (every rule is a test of one value, or of keys that repeat),
+    so one pandera pass stands for one per frame. Every frame needs the required columns and a
+    row: False otherwise (check such a frame alone)."""
+    if not frames or any(not len(f) or any(c not in f.columns for c in COLUMNS[name]) for f in frames):
+        return False
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    whole = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
+    return not problems(conform(whole, name), name)
+
+
 def _expected_text(check: str) -> str:
     m = re.match(r"^(one of .*|a .*|an .*|YYYY.*|<file>.*|each .*)$", check)
     if m:

@@ -43,8 +43,24 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
 
 
+_RECORDS: list[tuple] = []  # the last maps seen: (map, digest of its rows, records); callers never change them
+
+
 def _records(category_map: pd.DataFrame) -> dict[str, list[dict]]:
-    """Map rows per scheme as dicts, each with `_row` (its 1-based row in the file)."""
+    """Map rows per scheme as dicts, each with `_row` (its 1-based row in the file); the same map
+    (the same object with the same rows, e.g. once per municipality in one extract) is turned into
+    dicts once."""
+    digest = (len(category_map), tuple(category_map.columns),
+              int(pd.util.hash_pandas_object(category_map.astype(str), index=True).sum()))
+    for m, d, recs in _RECORDS:
+        if m is category_map and d == digest:
+            return recs
+    recs = _make_records(category_map)
+    _RECORDS[:] = ([(category_map, digest, recs)] + _RECORDS)[:2]
+    return recs
+
+
+def _make_records(category_map: pd.DataFrame) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for idx, rec in zip(category_map.index, category_map.to_dict("records")):
         rec["_row"] = int(idx) + 2

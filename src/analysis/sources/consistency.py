@@ -15,7 +15,6 @@ import pandas as pd
 from analysis.contract import checks, schema
 from analysis.contract.achievement import stored
 from analysis.contract.errors import Problem
-from analysis.sources.aggregate import row_keys
 
 AS_PRINTED = "as printed"  # a `note` starting like this marks a figure the document itself gets wrong
 GOAL_TOLERANCE = 0.5       # percentage points: reported achievements are printed as whole percent
@@ -62,7 +61,11 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
     if budget is None or not len(budget):
         return []
     b = budget.reset_index(drop=True)
-    k = row_keys(b.astype(object).where(b.notna(), ""), [c for c in SUM_KEYS if c in b.columns]).to_numpy()
+    key_cols = [c for c in SUM_KEYS if c in b.columns]
+    # one text key per row, as aggregate.row_keys builds it (a missing value as ''), in plain lists
+    cols = [["" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else str(v)
+             for v in b[c].astype(object).tolist()] for c in key_cols]
+    k = np.array(["\x1f" + "\x1f".join(t) for t in zip(*cols)] if cols else [""] * len(b), dtype=object)
     level = b["level"].to_numpy()
     unclear = set(k[~b["level"].isin(schema.LEVELS).to_numpy()])  # a row with a wrong level: reported already
     prod = np.flatnonzero(level == "product")

@@ -64,6 +64,28 @@ def _sheet(path: Path, folder: Path, shown: str, root) -> tuple[spreadsheet.Shee
                       for p in exc.problems]
 
 
+def prefetch(lists: list[tuple[Path, Path]], root=None) -> None:
+    """Inside a `run_cache.scope()`: read the lists [(path, folder)] and check their rows against
+    the contract in one pandera pass (`schema.all_clean`); `read` then skips its own pass for
+    them. When the pass finds a problem, every list is checked alone by `read` as before."""
+    if not run_cache.active() or len(lists) < 2:
+        return
+    root = paths.root(root)
+    frames = []
+    for path, folder in lists:
+        path, folder = Path(path), Path(folder)
+        if not path.exists() and not path.is_symlink():
+            continue
+        sheet, _ = run_cache.shared(("documents_list.sheet", str(path), str(folder), str(root)),
+                                    lambda: _sheet(path, folder, paths.rel(path, root), root))
+        if sheet is None:
+            return
+        frames.append((path, sheet.df.drop(columns=[spreadsheet.ROW])))
+    if schema.all_clean([f for _, f in frames], "documents"):
+        for path, _ in frames:
+            run_cache.prime(("documents_list.clean", str(path), str(root)), True)
+
+
 def owners(path: Path) -> dict[str, str]:
     """{document_id: municipality_id} of a list, or {} when it cannot be read (`read` says why)."""
     return dict(run_cache.shared(("documents_list.owners", str(path)), lambda: _owners(Path(path))))
@@ -95,14 +117,16 @@ def read(path: Path, folder: Path, root=None, *, owner: str | None = None, known
     path, folder = Path(path), Path(folder)
     shown = paths.rel(path, root)
     where = safe_paths.folder_text(folder, root)
-    sheet, problems = _sheet(path, folder, shown, root)
+    sheet, problems = run_cache.shared(("documents_list.sheet", str(path), str(folder), str(root)),
+                                       lambda: _sheet(path, folder, shown, root))
     if sheet is None:
         return DocumentList(path, shown, None, problems)
     plain = sheet.delimiter == "," and str(sheet.encoding).upper() in ("UTF-8", "UTF-8-SIG")
     out = DocumentList(path, shown, None, notes=[] if plain else list(sheet.notes))  # say only what is unusual
     df = sheet.df.drop(columns=[spreadsheet.ROW])
     rows = list(sheet.df[spreadsheet.ROW])
-    for p in schema.problems(schema.conform(df, "documents"), "documents", shown, row_offset=0):
+    clean = run_cache.peek(("documents_list.clean", str(path), str(root)))  # checked with others (prefetch)
+    for p in [] if clean else schema.problems(schema.conform(df, "documents"), "documents", shown, row_offset=0):
         line = rows[p.line] if p.line is not None and p.line < len(rows) else (1 if p.line is None else p.line)
         out.errors.append(Problem(shown, p.message, line, p.column, p.expected, p.found))
     if any(p.message == "required column is missing" for p in out.errors):

@@ -23,7 +23,7 @@ from analysis.contract import folders, lock, paths, schema
 from analysis.contract.errors import InputError, Problem
 from analysis.reference import categories
 from analysis.reference import tables as reference
-from analysis.sources import corrections, folder_rules, importers, registry, run_cache
+from analysis.sources import corrections, folder_cache, folder_rules, importers, registry, run_cache
 
 OUTPUT_TABLES = ["municipalities", "documents", "budget", "indicators", "goals", "budget_changes", "quality"]
 METADATA = "metadata.json"
@@ -101,6 +101,7 @@ def build_tables(root: Path | None = None) -> ExtractResult:
 
 def _build_tables(root: Path) -> ExtractResult:
     _check_workspace(root)
+    found, reused = folder_cache.reuse(root, registry.municipality_dirs(root))  # folders read by an earlier run
     munis = registry.municipalities(root)
     docs = registry.documents(root)
     parts: dict[str, list[pd.DataFrame]] = {n: [] for n in ("budget", "indicators", "goals", "budget_changes", "quality")}
@@ -123,7 +124,11 @@ def _build_tables(root: Path) -> ExtractResult:
     notes: list[str] = []
     errors = []
     # the same checks as `analysis validate`: extract never succeeds where validate fails
-    for report in validate.check_many([f.name for f in registry.municipality_dirs(root)], root):
+    reports = validate.check_many([f.name for f in registry.municipality_dirs(root)], root)
+    folder_cache.keep(root, found, reused, {r.municipality_id: r.loaded for r in reports if not r.errors})
+    if (line := folder_cache.note(found, reused)) is not None:
+        notes.append(line)
+    for report in reports:
         if report.errors:
             errors += report.errors
             continue

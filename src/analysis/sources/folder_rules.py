@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.contract import paths, safe_paths
 from analysis.contract.errors import InputError, Problem
 from analysis.reference import tables as reference
-from analysis.sources import documents_list
+from analysis.sources import documents_list, run_cache
 
 # --- reference data ----------------------------------------------------------------------------
 
@@ -167,7 +167,13 @@ def document_list(folder: Path, root=None) -> documents_list.DocumentList | None
     if not path.exists() and not path.is_symlink():
         return None
     raw = documents_list.owners(paths.raw_dir(root) / documents_list.LIST)
-    return documents_list.read(path, folder, root, owner=folder.name, raw_ids=raw)
+    return run_cache.shared(list_key(folder), lambda: documents_list.read(path, folder, root, owner=folder.name,
+                                                                          raw_ids=raw))
+
+
+def list_key(folder: Path) -> tuple:
+    """The run_cache key of `document_list(folder)`."""
+    return ("folder_rules.document_list", str(folder))
 
 
 def document_problems(folder: Path, root=None) -> tuple[list[Problem], list[Problem]]:

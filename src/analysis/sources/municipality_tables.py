@@ -47,10 +47,11 @@ _FALSE = {"false", "no", "nein", "0", "falsch", "n", "nej"}
 
 # --- municipality.yml --------------------------------------------------------------------------
 
-def yaml_lines(text: str) -> dict[tuple, int]:
+def yaml_lines(text: str, node=None) -> dict[tuple, int]:
     """Line (1-based) of every key in a YAML text, by key path ('input', 'wide', 0, 'file').
 
-    Call it on a text `safe_yaml` has checked (no aliases: each node is visited once)."""
+    Call it on a text `safe_yaml` has checked (no aliases: each node is visited once); `node`: the
+    text's composed root node when it is at hand (`safe_yaml.read` returns it)."""
     out: dict[tuple, int] = {}
 
     def walk(node, prefix):
@@ -65,7 +66,7 @@ def yaml_lines(text: str) -> dict[tuple, int]:
                 walk(v, prefix + (i,))
 
     try:
-        walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
+        walk(yaml.compose(text, Loader=yaml.SafeLoader) if node is None else node, ())
     except yaml.YAMLError:
         pass
     return out
@@ -102,11 +103,48 @@ def _meta_value(value, node, key):
 def read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
     """Read and check municipality.yml; return it and every problem found (read once per run:
     `run_cache`)."""
-    meta, problems = run_cache.shared(("meta", str(folder), str(root)), lambda: _read_meta(Path(folder), root))
+    meta, problems = run_cache.shared(meta_key(folder, root), lambda: _read_meta(Path(folder), root))
     return meta, list(problems)
 
 
-def _read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
+def meta_key(folder: Path, root=None) -> tuple:
+    """The run_cache key of `read_meta(folder, root)`."""
+    return ("meta", str(folder), str(root))
+
+
+def checked_key(folder: Path, root=None) -> tuple:
+    """The run_cache key of the folder's `check` result (primed by the extract cache)."""
+    return ("checked", str(folder), str(root))
+
+
+def meta_row(meta: Meta) -> pd.DataFrame:
+    """The municipalities row of a municipality.yml (one row, the contract's columns)."""
+    return pd.DataFrame([{k: meta.values.get(k) for k in schema.COLUMNS["municipalities"]}])
+
+
+def read_metas(folders: list[Path], root=None) -> None:
+    """Inside a `run_cache.scope()`: `read_meta` of every folder, their rows checked against the
+    contract in one pandera pass (`schema.all_clean`); where that pass finds a problem, each
+    folder is read again alone so that its problems name its file and line as before."""
+    if not run_cache.active():
+        return
+    todo = [Path(f) for f in folders if run_cache.peek(meta_key(f, root)) is None]
+    if len(todo) < 2:
+        return
+    first = {}
+    rows: list = []
+    for f in todo:
+        got = []
+        meta, problems = _read_meta(f, root, rows=got)
+        first[f] = (meta, problems, got)
+        rows += got
+    clean = schema.all_clean(rows, "municipalities")
+    for f, (meta, problems, got) in first.items():
+        run_cache.prime(meta_key(f, root), (meta, problems) if clean or not got else _read_meta(f, root))
+
+
+def _read_meta(folder: Path, root=None, rows: list | None = None) -> tuple[Meta | None, list[Problem]]:
+    """`rows`: a list that takes the folder's municipalities row instead of checking it here."""
     path = folder / MUNICIPALITY_FILE
     shown = paths.rel(path, root)
     if not path.exists() and not path.is_symlink():
@@ -122,7 +160,7 @@ def _read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
     data = data or {}
     if not isinstance(data, dict):
         return None, [Problem(shown, "expected a mapping of keys to values", 1, None, "key: value", None)]
-    lines = yaml_lines(text)
+    lines = yaml_lines(text, node)
     inp = data.pop("input", None) or {}
     meta = Meta(path, shown, {k: _meta_value(v, node, k) for k, v in data.items()}, inp, lines)
     for key in data:
@@ -140,9 +178,12 @@ def _read_meta(folder: Path, root=None) -> tuple[Meta | None, list[Problem]]:
         problems.append(Problem(shown, "municipality_id differs from the folder name",
                                 lines.get(("municipality_id",)), "municipality_id", folder.name,
                                 meta.values["municipality_id"]))
-    row = pd.DataFrame([{k: meta.values.get(k) for k in schema.COLUMNS["municipalities"]}])
-    for p in schema.problems(schema.conform(row, "municipalities"), "municipalities", shown):
-        problems.append(Problem(shown, p.message, lines.get((p.column,)), p.column, p.expected, p.found))
+    row = meta_row(meta)
+    if rows is not None:
+        rows.append(row)  # checked with the other folders' rows (read_metas)
+    else:
+        for p in schema.problems(schema.conform(row, "municipalities"), "municipalities", shown):
+            problems.append(Problem(shown, p.message, lines.get((p.column,)), p.column, p.expected, p.found))
     seen = {p.column for p in problems}
     if "country" not in seen:
         problems += check_country(meta.values["country"], shown, "country", lines.get(("country",)))
@@ -221,6 +262,8 @@ def read_many(folders: list[Path | str], root=None) -> list[Loaded]:
     """`read` for several folders: each table of all folders is conformed and checked against the
     contract (pandera) in one pass over their rows together; every problem still names its folder's
     file and row, in the order `read` of one folder gives them."""
+    read_metas([Path(f) for f in folders], root)  # inside a run: one contract pass over the metadata rows
+    documents_list.prefetch([(Path(f) / documents_list.LIST, Path(f)) for f in folders], root)  # and the lists
     started = [_read_rows(Path(f), root) for f in folders]
     for table in TABLES:
         mine = [(i, df) for i, (_, pending, _) in enumerate(started) if (df := pending.get(table)) is not None]
@@ -383,7 +426,11 @@ def check(folder: Path | str, root=None) -> Loaded:
 def check_many(folders: list[Path | str], root=None) -> list[Loaded]:
     """`check` of several folders, their tables read together (`read_many`)."""
     folders = [Path(f) for f in folders]
-    return [_check_rest(f, out, root) for f, out in zip(folders, read_many(folders, root))]
+    done = {f: run_cache.peek(checked_key(f, root)) for f in folders}  # from the extract cache
+    todo = [f for f in folders if done[f] is None]
+    for f, out in zip(todo, read_many(todo, root)):
+        done[f] = _check_rest(f, out, root)
+    return [done[f] for f in folders]
 
 
 def _check_rest(folder: Path, out: Loaded, root=None) -> Loaded:
@@ -474,6 +521,7 @@ def _read_long(table, path, meta: Meta, options, defaults, out: Loaded, root) ->
 
 _FAST_DEFAULTS = {"budget": ("municipality_id", "document_id", "source_ref", "period", "economic_type", "currency"),
                   "indicators": ("municipality_id", "document_id", "source_ref")}
+_WHOLE = re.compile(r"-?[0-9]+")
 _PLAIN_NUMBER = {"en": r"-?[0-9]+(\.[0-9]+)?", "de": r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?"}
 
 
@@ -486,29 +534,26 @@ def _read_long_clean(table, sheet, allowed, defaults, file_name, shown) -> pd.Da
     cols = [c for c in sheet.columns if c in allowed]
     floats, ints = schema.DTYPES_FLOAT.get(table, []), schema.DTYPES_INT.get(table, [])
     out = {}
-    for col in cols:
-        v = df[col]
-        given = v.notna().to_numpy()
-        if given.any() and not all(isinstance(x, str) for x in v[given]):
+    number = re.compile(_PLAIN_NUMBER[sheet.locale])
+    for col in cols:  # plain lists: a few hundred cells a column cost less than pandas calls
+        cells = df[col].tolist()
+        given = [x for x in cells if x is not None and x == x]
+        if not all(isinstance(x, str) for x in given):
             return None  # numbers stored in a workbook, booleans: read one by one
         if col in floats:
-            text = v[given]
-            if not text.str.fullmatch(_PLAIN_NUMBER[sheet.locale]).all():
+            if not all(number.fullmatch(x) for x in given):
                 return None
             if sheet.locale == "de":
-                text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            values = np.full(len(v), np.nan)
-            values[given] = text.to_numpy(dtype=object).astype(float)  # float() of each text, as parse_number
-            out[col] = values
+                cells = [x if x is None or x != x else x.replace(".", "").replace(",", ".") for x in cells]
+            # float() of each text, as parse_number
+            out[col] = np.array([np.nan if x is None or x != x else float(x) for x in cells], dtype=float)
         elif col in ints:
-            text = v[given].str.strip()
-            if not given.all() or not text.str.fullmatch(r"-?[0-9]+").all():
+            text = [x.strip() for x in given]
+            if len(given) != len(cells) or not all(_WHOLE.fullmatch(x) for x in text):
                 return None
-            out[col] = text.to_numpy(dtype=object).astype(np.int64)
+            out[col] = np.array([int(x) for x in text], dtype=np.int64)
         else:
-            text = v.copy()
-            text[given] = v[given].str.strip()
-            out[col] = text.where(given, None).to_numpy(dtype=object)
+            out[col] = np.array([None if x is None or x != x else x.strip() for x in cells], dtype=object)
     frame = pd.DataFrame(out, index=range(len(df)))
     rows = df[spreadsheet.ROW].to_numpy()
     n = len(frame)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.contract import paths, schema
 from analysis.contract.errors import InputError
-from analysis.sources import documents_list, municipality_tables
+from analysis.sources import documents_list, municipality_tables, run_cache
 
 MUNICIPALITY_FILE = "municipality.yml"
 
@@ -33,13 +33,21 @@ def read_municipality(folder: Path, root: Path | None = None) -> dict:
 
 
 def municipalities(root: Path | None = None) -> pd.DataFrame:
-    rows = [read_municipality(d, root) for d in municipality_dirs(root)]
+    dirs = municipality_dirs(root)
+    municipality_tables.read_metas(dirs, root)  # one contract pass over all rows (inside a run)
+    rows = [read_municipality(d, root) for d in dirs]
     df = schema.conform(pd.DataFrame(rows), "municipalities") if rows else schema.empty("municipalities")
     schema.validate(df, "municipalities", str(paths.municipalities_dir(root) / "*" / MUNICIPALITY_FILE))
     return df.sort_values("municipality_id").reset_index(drop=True)
 
 
 sha256 = documents_list.sha256
+
+
+def list_key(folder: Path, verify: bool = True) -> tuple:
+    """The run_cache key of a folder's documents.csv as `document_lists` reads it (the known ids
+    are the same for every folder of one run)."""
+    return ("registry.document_list", str(folder), verify)
 
 
 def document_lists(root: Path | None = None, *, verify: bool = True,
@@ -53,11 +61,13 @@ def document_lists(root: Path | None = None, *, verify: bool = True,
     if raw_list.exists() or raw_list.is_symlink():
         out.append(documents_list.read(raw_list, paths.raw_dir(root), root, known=known, verify=verify))
     raw_ids = documents_list.owners(raw_list)
-    for folder in municipality_dirs(root):
+    dirs = municipality_dirs(root)
+    documents_list.prefetch([(raw_list, paths.raw_dir(root))] + [(d / documents_list.LIST, d) for d in dirs], root)
+    for folder in dirs:
         extra = folder / documents_list.LIST
         if extra.exists() or extra.is_symlink():
-            out.append(documents_list.read(extra, folder, root, owner=folder.name, known=known, raw_ids=raw_ids,
-                                           verify=verify))
+            out.append(run_cache.shared(list_key(folder, verify), lambda: documents_list.read(
+                extra, folder, root, owner=folder.name, known=known, raw_ids=raw_ids, verify=verify)))
     return out
 
 

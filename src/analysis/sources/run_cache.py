@@ -34,3 +34,19 @@ def shared(key: tuple, fn: Callable[[], T]) -> T:
     if key not in _values:
         _values[key] = fn()
     return _values[key]
+
+
+def peek(key: tuple):
+    """The value computed for `key` in this scope, or None."""
+    return None if _values is None else _values.get(key)
+
+
+def prime(key: tuple, value) -> None:
+    """Give `key` its value in this scope (e.g. read from the extract cache); no-op outside one."""
+    if _values is not None:
+        _values[key] = value
+
+
+def active() -> bool:
+    """True inside a scope."""
+    return _values is not None

@@ -177,12 +177,15 @@ def _decode(data: bytes, display: str, declared: str | None) -> tuple[str, str, 
     except UnicodeDecodeError:
         pass
     mixed = data.decode("utf-8", errors="surrogateescape")
-    if any(ord(c) > 0x7F and not 0xDC80 <= ord(c) <= 0xDCFF for c in mixed):
+    if _NON_ASCII_LETTER.search(mixed):
         raise _MixedEncoding(mixed)  # real UTF-8 characters and stray bytes: not one encoding
     try:
         return data.decode("cp1252"), "Windows-1252", "detected"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "ISO-8859-1", "detected"
+
+
+_NON_ASCII_LETTER = re.compile("[^\x00-\x7f\udc80-\udcff]")  # a real UTF-8 character, not a stray byte
 
 
 class _MixedEncoding(Exception):
@@ -231,7 +234,7 @@ def _unclosed_quote(text: str, delimiter: str) -> tuple[int, int, int] | None:
 
     The csv module (strict=False) would read such a file silently to its end as one cell. As in
     the csv module, only a quote at the very start of a cell opens a quoted cell."""
-    if '"' not in text:
+    if '"' not in text or _closes(text, delimiter):
         return None
     quoted, start, line, cell, cell_start, skip = False, None, 1, 0, 0, -1
     for m in re.finditer('["\n' + re.escape(delimiter) + "]", text):
@@ -253,6 +256,17 @@ def _unclosed_quote(text: str, delimiter: str) -> tuple[int, int, int] | None:
         else:
             line, cell, cell_start = line + 1, 0, i + 1
     return start if quoted else None
+
+
+def _closes(text: str, delimiter: str) -> bool:
+    """True when the csv module in strict mode reads the text to its end: then every quoted cell
+    is closed (an open one would end the data inside it). False says nothing: scan the text."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _encoding_name(enc: str) -> str:
@@ -432,14 +446,10 @@ def _frame(header: list[str], records: list[tuple[int, list]], display: str) -> 
         ok.append(cells)
         numbers.append(row)
     columns = {}
-    for j in range(width):
-        col = pd.Series([r[j] for r in ok], dtype=object)
-        if pd.api.types.infer_dtype(col, skipna=False) == "string":  # every cell is text (CSV)
-            blank = col.str.strip().eq("")
-        else:
-            blank = col.map(_blank) | col.isna()
-        columns[j] = col.where(~blank.astype(bool), None)
-    filled = pd.DataFrame(columns, dtype=object) if width else pd.DataFrame(index=range(len(ok)))
+    for j in range(width):  # plain lists: a few hundred cells a column cost less than pandas calls
+        columns[j] = [c if c.__class__ is str and c.strip() else _cell(c) for c in (r[j] for r in ok)]
+    filled = pd.DataFrame(columns, dtype=object, index=range(len(ok))) if width \
+        else pd.DataFrame(index=range(len(ok)))
     nonempty = filled.notna().any(axis=1) if width else pd.Series(False, index=filled.index)
     for j, h in enumerate(header):
         if h or not width:
@@ -454,6 +464,13 @@ def _frame(header: list[str], records: list[tuple[int, list]], display: str) -> 
     df.columns = [header[j] for j in keep]
     df[ROW] = pd.Series(numbers, dtype="int64")[nonempty.to_numpy()].reset_index(drop=True)
     return df
+
+
+def _cell(c):
+    """A cell as the frame holds it: None for a blank text, None, NaN or NaT."""
+    if c is None or (isinstance(c, str) and not c.strip()):
+        return None
+    return None if not isinstance(c, str) and pd.isna(c) else c
 
 
 def _blank(c) -> bool:
