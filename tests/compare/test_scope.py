@@ -85,3 +85,23 @@ def test_the_shipped_coverage_table(mid, category, coverage):
     assert scope.coverage_of(cov, mid, category)["coverage"] == coverage
     peine = cov[(cov["municipality_id"] == "peine") & (cov["category"] == "total")].iloc[0]
     assert peine["share"] == 36.0 and "33.340.700" in peine["share_basis"] and "92.577.700" in peine["share_basis"]
+
+
+def test_with_coverage_looks_up_each_row_as_coverage_of_does():
+    # with_coverage groups coverage.csv once (linear in rows); each row's record is coverage_of's
+    cov = pd.DataFrame([
+        {"municipality_id": "a", "category": "10", "coverage": "partial", "share": 36.0, "note": "n", "evidence": "e"},
+        {"municipality_id": "a", "category": "10.4", "coverage": "complete", "share": float("nan"), "note": None,
+         "evidence": "l. 3"},
+        {"municipality_id": "b", "category": "total", "coverage": "absent", "share": float("nan"), "note": "none",
+         "evidence": ""},
+        {"municipality_id": "c", "category": "10", "coverage": "complete", "share": float("nan"), "note": "",
+         "evidence": "x"}]).assign(scope="")
+    df = pd.DataFrame({"municipality_id": ["a", "a", "a", "b", "c", "c", "d"],
+                       "category": ["10", "10.4", "10.9", "10.1", "10.2.1", None, "10"]})
+    out = scope.with_coverage(df, cov)
+    recs = [scope.coverage_of(cov, m, c) for m, c in zip(df["municipality_id"], df["category"])]
+    assert out["coverage"].tolist() == [r["coverage"] for r in recs] == \
+        ["partial", "complete", "not recorded", "absent", "complete", "not recorded", "not recorded"]
+    assert out["coverage_text"].tolist() == [scope.coverage_label(r) for r in recs]
+    assert out["coverage_evidence"].tolist() == [r["evidence"] for r in recs]

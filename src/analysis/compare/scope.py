@@ -29,11 +29,30 @@ def _division(code: str) -> str:
 
 def coverage_of(coverage: pd.DataFrame | None, mid: str, category) -> dict:
     """{'coverage', 'share', 'note', 'evidence', 'row_category'} of `category` for municipality `mid`."""
-    empty = {"coverage": NOT_RECORDED, "share": float("nan"), "note": "", "evidence": "", "row_category": None}
     if coverage is None or not len(coverage) or category is None or category != category:
-        return empty
+        return _empty()
     mine = coverage[coverage["municipality_id"] == mid]
-    by_cat = {r["category"]: r for r in mine.to_dict("records")}
+    return _lookup({r["category"]: r for r in mine.to_dict("records")}, category)
+
+
+def _empty() -> dict:
+    return {"coverage": NOT_RECORDED, "share": float("nan"), "note": "", "evidence": "", "row_category": None}
+
+
+def _by_municipality(coverage: pd.DataFrame | None) -> dict:
+    """{municipality_id: {category: coverage.csv record}}, built once per table."""
+    out: dict = {}
+    if coverage is not None and len(coverage):
+        for r in coverage.to_dict("records"):
+            out.setdefault(r["municipality_id"], {})[r["category"]] = r
+    return out
+
+
+def _lookup(by_cat: dict, category) -> dict:
+    """`coverage_of` for the records of one municipality (`by_cat`: category -> record)."""
+    empty = _empty()
+    if category is None or category != category:
+        return empty
     code = str(category)
     candidates = [code]
     parts = code.split(".")
@@ -79,7 +98,8 @@ def with_coverage(df: pd.DataFrame, coverage: pd.DataFrame | None, category: str
     `coverage_share`, `coverage_text` (for tooltips), `complete` (True only for complete coverage)
     and `scope` (see `with_scope`)."""
     out = with_scope(df, coverage)
-    recs = [coverage_of(coverage, m, c) for m, c in zip(out["municipality_id"], out[category])]
+    by_mid = _by_municipality(coverage)  # one pass over coverage.csv, not one filter per row
+    recs = [_lookup(by_mid.get(m, {}), c) for m, c in zip(out["municipality_id"], out[category])]
     out["coverage"] = [r["coverage"] for r in recs]
     out["coverage_share"] = [r["share"] for r in recs]
     out["coverage_text"] = [coverage_label(r) for r in recs]
@@ -119,19 +139,21 @@ def task_split_rows(task_split: pd.DataFrame | None, municipalities: pd.DataFram
 
 
 def standing(comp: pd.DataFrame, coverage: pd.DataFrame | None, mid: str,
-             names: dict[str, str] | None = None) -> pd.DataFrame:
+             names: dict[str, str] | None = None, covered: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per category of `mid`: its value next to the other municipalities whose documents cover the
     category completely (alphabetical, never ranked), or one row saying there is nothing to compare.
 
     `comp` is `spending.composition` of all municipalities (one level, per inhabitant). Columns:
     category, category_name_en, municipality_id, municipality, fiscal_year, phase, value, unit,
     coverage_text, comparison ('compared' or 'nothing to compare: <why>'), selected.
+    `covered`: `with_coverage(comp, coverage)` when the caller has it (the standing of every
+    municipality computes it once, not once per municipality).
     """
     cols = ["category", "category_name_en", "municipality_id", "municipality", "fiscal_year", "phase", "value",
             "unit", "coverage_text", "comparison", "selected", "scope", "correction_note", "flag_note"]
     if comp is None or not len(comp) or mid not in set(comp["municipality_id"]):
         return pd.DataFrame(columns=cols)
-    c = with_coverage(comp, coverage)
+    c = with_coverage(comp, coverage) if covered is None else covered.copy()
     c["municipality"] = c["municipality_id"].map(lambda m: (names or {}).get(m, m))
     rows = []
     for cat, part in c.groupby("category", sort=True):

@@ -31,10 +31,14 @@ class Standing:
     budget_attrs: dict = field(default_factory=dict)   # cb_all.attrs (left_out)
     load_part: object = None                         # mid -> DataFrame, when the parts live on disk
     categories: dict = field(default_factory=dict)   # mid -> by_category (computed on demand)
+    _covered: pd.DataFrame | None = field(default=None, repr=False)
 
     def by_category(self, mid: str) -> pd.DataFrame:
         if mid not in self.categories:
-            self.categories[mid] = scope.standing(self.composition, self.coverage, mid, self.names)
+            if self._covered is None:  # the coverage of every row, once for all municipalities
+                self._covered = scope.with_coverage(self.composition, self.coverage)
+            self.categories[mid] = scope.standing(self.composition, self.coverage, mid, self.names,
+                                                  covered=self._covered)
         return self.categories[mid]
 
     def part(self, mid: str) -> pd.DataFrame | None:
