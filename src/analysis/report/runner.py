@@ -163,6 +163,16 @@ def failure_of(path: Path, page: Page) -> Failure | None:
     return None
 
 
+def _output_failure(out: Path, page: Page) -> Failure | None:
+    """`failure_of` an executed notebook, if it was written (an unreadable one is a failure too)."""
+    if not out.exists():
+        return None
+    try:
+        return failure_of(out, page)
+    except Exception as exc:  # unreadable output notebook
+        return Failure(page, type(exc).__name__, str(exc))
+
+
 def parameter_names(notebook: Path) -> list[str] | None:
     """The names the cell tagged `parameters` of an .ipynb assigns, in order; None when the
     notebook has no such cell or it is not plain Python."""
@@ -285,12 +295,7 @@ def run_one(page: Page, root: Path, out_dir: Path, work_dir: Path, kernel: str =
                     _kill(proc)
                     return None
     seconds = time.perf_counter() - t0
-    failure = None
-    if out.exists():
-        try:
-            failure = failure_of(out, page)
-        except Exception as exc:  # unreadable output notebook
-            failure = Failure(page, type(exc).__name__, str(exc))
+    failure = _output_failure(out, page)
     if failure is None and (rc != 0 or not out.exists()):
         failure = Failure(page, "papermill", f"exited with code {rc}: {_tail(log)}")
     if failure is not None:
@@ -382,12 +387,7 @@ def run_batch(pages: list[Page], root: Path, out_dir: Path, work_dir: Path, emit
         running = None
         done.add(page.name)
         out = out_dir / f"{page.name}.ipynb"
-        failure = None
-        if out.exists():
-            try:
-                failure = failure_of(out, page)
-            except Exception as exc:  # unreadable output notebook
-                failure = Failure(page, type(exc).__name__, str(exc))
+        failure = _output_failure(out, page)
         if failure is None and (ev.get("error") or not out.exists()):
             failure = Failure(page, "papermill", ev.get("error") if ev.get("error") not in (None, "cell")
                               else "no output notebook was written")
