@@ -73,12 +73,14 @@ def input_files(root: Path | None = None) -> list[Path]:
     return sorted(files)
 
 
-def fingerprint(root: Path | None = None) -> str:
+def fingerprint(root: Path | None = None, hashes: dict[Path, str] | None = None) -> str:
+    """The sha256 of every input file's name and content; `hashes`: {input file: its sha256}
+    when they are at hand (`write` hashes each file once for this and for the metadata)."""
     root = paths.root(root)
     h = __import__("hashlib").sha256()
-    for p in input_files(root):
+    for p in (input_files(root) if hashes is None else hashes):
         h.update(str(p.relative_to(root) if p.is_relative_to(root) else p.name).encode())
-        h.update(registry.sha256(p).encode())
+        h.update((registry.sha256(p) if hashes is None else hashes[p]).encode())
     return h.hexdigest()
 
 
@@ -228,11 +230,12 @@ def write(result: ExtractResult, out_dir: Path, root: Path | None = None) -> Non
             df.to_csv(stage / f"{name}.csv", index=False)
             df.to_parquet(stage / f"{name}.parquet", index=False)
         result.unassigned.to_csv(stage / "unassigned_items.csv", index=False)
+        hashes = {p: registry.sha256(p) for p in input_files(root)}  # each input hashed once
         meta = {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "fingerprint": fingerprint(root),
+            "fingerprint": fingerprint(root, hashes),
             "inputs": [{"path": str(p.relative_to(paths.root(root))) if p.is_relative_to(paths.root(root)) else p.name,
-                        "sha256": registry.sha256(p)} for p in input_files(root) if p.suffix != ".py"],
+                        "sha256": h} for p, h in hashes.items() if p.suffix != ".py"],
             "tables": {name: {"rows": int(len(df)), "columns": list(df.columns)} for name, df in result.tables.items()},
             "origins": "every row carries source_ref '<raw file>:<line>'; documents.csv lists the files",
         }
