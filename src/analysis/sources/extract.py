@@ -130,19 +130,21 @@ def _build_tables(root: Path) -> ExtractResult:
     folder_cache.keep(root, found, reused, {r.municipality_id: r.loaded for r in reports if not r.errors})
     if (line := folder_cache.note(found, reused)) is not None:
         notes.append(line)
+    good = []
     for report in reports:
         if report.errors:
             errors += report.errors
             continue
         if report.loaded is None or report.loaded.meta is None:
             continue
-        extra = municipality_tables.tables_of(report.loaded, report.warnings)
-        notes += list(extra.notes)
-        for table in parts:
-            if table in extra:
-                parts[table].append(extra[table])
+        good.append((report.loaded, report.warnings))
     if errors:
         raise InputError(errors)
+    extra = municipality_tables.tables_of_many(good)  # the folders' rows, one frame per table
+    notes += list(extra.notes)
+    for table in parts:
+        if table in extra:
+            parts[table].append(extra[table])
 
     tables = {name: _concat(frames, name) for name, frames in parts.items()}
     tables, corrected = corrections.load_and_apply(tables, docs, root)  # data/curated/corrections.yml

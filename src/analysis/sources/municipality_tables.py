@@ -804,3 +804,24 @@ def tables_of(loaded: Loaded, warnings: list[Problem] | None = None) -> Tables:
     if quality:
         out["quality"] = schema.conform(pd.DataFrame(quality), "quality")
     return out
+
+
+def tables_of_many(items: list[tuple[Loaded, list[Problem] | None]]) -> Tables:
+    """`tables_of` of several folders at once: the notes of each in turn, and each table the rows
+    of all folders in their order (concatenated once, the private columns dropped once)."""
+    notes: list[str] = []
+    frames: dict[str, list[pd.DataFrame]] = {}
+    quality: list[dict] = []
+    for loaded, warnings in items:
+        shown = loaded.warnings if warnings is None else warnings
+        notes += loaded.notes + [f"warning: {w}" for w in shown]
+        for name, df in loaded.tables.items():
+            frames.setdefault(name, []).append(df)
+        quality += [f.quality for f in loaded.findings if f.quality] + loaded.quality
+    out = Tables(notes=notes)
+    for name, dfs in frames.items():
+        whole = dfs[0] if len(dfs) == 1 else pd.concat(dfs, ignore_index=True)
+        out[name] = whole.drop(columns=PRIVATE)
+    if quality:
+        out["quality"] = schema.conform(pd.DataFrame(quality), "quality")
+    return out
