@@ -160,3 +160,46 @@ def test_folders_checked_together_report_as_each_alone(tmp_path):
             pd.testing.assert_frame_equal(t.tables[name], a.tables[name])
     assert any("duplicate row" in str(p) for p in alone[0].problems)
     assert not any("duplicate row" in str(p) for p in alone[1].problems)  # keys repeat only within a folder
+
+
+def test_folders_checked_in_worker_processes_report_as_in_one(tmp_path, monkeypatch):
+    """check_many with forked workers (each checking a chunk of folders) gives every folder the
+    problems, warnings and tables that checking all folders in this process gives."""
+    from analysis.sources import run_cache
+    root, folder = _workspace(tmp_path)
+    names = ["musterdorf", "musterhausen", "musterberg"]
+    for name in names:
+        other = folder.parent / name
+        shutil.copytree(folder, other)
+        for p in other.rglob("*"):
+            if p.is_file() and p.suffix in (".yml", ".csv"):
+                p.write_bytes(p.read_bytes().replace(b"musterstadt", name.encode()))
+    budget = folder.parent / "musterhausen" / "budget.csv"
+    content = budget.read_bytes()
+    first_row = content.splitlines(keepends=True)[1]
+    budget.write_bytes(content + (b"" if content.endswith(b"\n") else b"\n") + first_row)  # a duplicate key
+    folders = [folder] + [folder.parent / n for n in names]
+    monkeypatch.setenv("ANALYSIS_EXTRACT_JOBS", "1")
+    with run_cache.scope():
+        serial = mt.check_many(folders, root)
+    monkeypatch.setenv("ANALYSIS_EXTRACT_JOBS", "2")
+    monkeypatch.setattr(mt, "CHUNK", 1)
+    monkeypatch.setattr(mt, "PARALLEL_FROM", 2)
+    import multiprocessing.pool
+    chunks = []
+    real_map = multiprocessing.pool.Pool.map
+    monkeypatch.setattr(multiprocessing.pool.Pool, "map",
+                        lambda self, fn, jobs, **kw: chunks.extend(len(j[0]) for j in jobs) or real_map(self, fn, jobs, **kw))
+    with run_cache.scope():
+        parallel = mt.check_many(folders, root)
+    assert chunks == [1, 1, 1, 1]  # the workers checked the folders, one a chunk
+    for a, t in zip(serial, parallel):
+        assert a.municipality_id == t.municipality_id
+        assert [str(p) for p in t.problems] == [str(p) for p in a.problems]
+        assert [str(w) for w in t.warnings] == [str(w) for w in a.warnings]
+        assert t.notes == a.notes
+        assert set(t.tables) == set(a.tables)
+        for name in a.tables:
+            pd.testing.assert_frame_equal(t.tables[name], a.tables[name])
+    assert any("duplicate row" in str(p) for p in parallel[2].problems)
+    assert not any("duplicate row" in str(p) for p in parallel[1].problems)

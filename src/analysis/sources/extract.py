@@ -73,12 +73,14 @@ def input_files(root: Path | None = None) -> list[Path]:
     return sorted(files)
 
 
-def fingerprint(root: Path | None = None) -> str:
+def fingerprint(root: Path | None = None, hashes: dict[Path, str] | None = None) -> str:
+    """The sha256 of every input file's name and content; `hashes`: {input file: its sha256}
+    when they are at hand (`write` hashes each file once for this and for the metadata)."""
     root = paths.root(root)
     h = __import__("hashlib").sha256()
-    for p in input_files(root):
+    for p in (input_files(root) if hashes is None else hashes):
         h.update(str(p.relative_to(root) if p.is_relative_to(root) else p.name).encode())
-        h.update(registry.sha256(p).encode())
+        h.update((registry.sha256(p) if hashes is None else hashes[p]).encode())
     return h.hexdigest()
 
 
@@ -128,19 +130,21 @@ def _build_tables(root: Path) -> ExtractResult:
     folder_cache.keep(root, found, reused, {r.municipality_id: r.loaded for r in reports if not r.errors})
     if (line := folder_cache.note(found, reused)) is not None:
         notes.append(line)
+    good = []
     for report in reports:
         if report.errors:
             errors += report.errors
             continue
         if report.loaded is None or report.loaded.meta is None:
             continue
-        extra = municipality_tables.tables_of(report.loaded, report.warnings)
-        notes += list(extra.notes)
-        for table in parts:
-            if table in extra:
-                parts[table].append(extra[table])
+        good.append((report.loaded, report.warnings))
     if errors:
         raise InputError(errors)
+    extra = municipality_tables.tables_of_many(good)  # the folders' rows, one frame per table
+    notes += list(extra.notes)
+    for table in parts:
+        if table in extra:
+            parts[table].append(extra[table])
 
     tables = {name: _concat(frames, name) for name, frames in parts.items()}
     tables, corrected = corrections.load_and_apply(tables, docs, root)  # data/curated/corrections.yml
@@ -228,11 +232,12 @@ def write(result: ExtractResult, out_dir: Path, root: Path | None = None) -> Non
             df.to_csv(stage / f"{name}.csv", index=False)
             df.to_parquet(stage / f"{name}.parquet", index=False)
         result.unassigned.to_csv(stage / "unassigned_items.csv", index=False)
+        hashes = {p: registry.sha256(p) for p in input_files(root)}  # each input hashed once
         meta = {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "fingerprint": fingerprint(root),
+            "fingerprint": fingerprint(root, hashes),
             "inputs": [{"path": str(p.relative_to(paths.root(root))) if p.is_relative_to(paths.root(root)) else p.name,
-                        "sha256": registry.sha256(p)} for p in input_files(root) if p.suffix != ".py"],
+                        "sha256": h} for p, h in hashes.items() if p.suffix != ".py"],
             "tables": {name: {"rows": int(len(df)), "columns": list(df.columns)} for name, df in result.tables.items()},
             "origins": "every row carries source_ref '<raw file>:<line>'; documents.csv lists the files",
         }

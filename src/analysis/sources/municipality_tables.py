@@ -428,9 +428,53 @@ def check_many(folders: list[Path | str], root=None) -> list[Loaded]:
     folders = [Path(f) for f in folders]
     done = {f: run_cache.peek(checked_key(f, root)) for f in folders}  # from the extract cache
     todo = [f for f in folders if done[f] is None]
-    for f, out in zip(todo, read_many(todo, root)):
-        done[f] = _check_rest(f, out, root)
+    for f, out in zip(todo, _check_todo(todo, root)):
+        done[f] = out
     return [done[f] for f in folders]
+
+
+# Folders a worker process checks together (one contract pass each): big enough that the pass
+# pays off, small enough that the workers finish together.
+CHUNK = 32
+PARALLEL_FROM = 2 * CHUNK  # fewer folders: checked in this process (a worker costs a fork)
+
+
+def jobs() -> int:
+    """Worker processes for `check_many`: the cores this process may use, or ANALYSIS_EXTRACT_JOBS."""
+    given = os.environ.get("ANALYSIS_EXTRACT_JOBS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _check_todo(todo: list[Path], root=None) -> list[Loaded]:
+    """`read_many` and `_check_rest` of the folders; with many folders and more than one core, in
+    forked worker processes, each checking consecutive chunks of folders. The result is the same:
+    every folder's problems and tables are its own (`read_many` of one chunk gives each folder what
+    `read` of it alone gives), in the order of `todo`."""
+    n = jobs()
+    if n < 2 or len(todo) < PARALLEL_FROM or not run_cache.active():
+        return _check_chunk((todo, root))
+    import multiprocessing
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform
+        return _check_chunk((todo, root))
+    read_metas(todo, root)  # read once here: the workers inherit the run's shared values
+    documents_list.prefetch([(f / documents_list.LIST, f) for f in todo], root)
+    size = max(1, min(CHUNK, -(-len(todo) // n)))
+    chunks = [(todo[i:i + size], root) for i in range(0, len(todo), size)]
+    with ctx.Pool(min(n, len(chunks))) as pool:
+        parts = pool.map(_check_chunk, chunks, chunksize=1)
+    return [out for part in parts for out in part]
+
+
+def _check_chunk(job: tuple[list[Path], object]) -> list[Loaded]:
+    folders, root = job
+    return [_check_rest(f, out, root) for f, out in zip(folders, read_many(folders, root))]
 
 
 def _check_rest(folder: Path, out: Loaded, root=None) -> Loaded:
@@ -757,6 +801,27 @@ def tables_of(loaded: Loaded, warnings: list[Problem] | None = None) -> Tables:
     for name, df in loaded.tables.items():
         out[name] = df.drop(columns=PRIVATE)  # conformed by read()
     quality = [f.quality for f in loaded.findings if f.quality] + loaded.quality
+    if quality:
+        out["quality"] = schema.conform(pd.DataFrame(quality), "quality")
+    return out
+
+
+def tables_of_many(items: list[tuple[Loaded, list[Problem] | None]]) -> Tables:
+    """`tables_of` of several folders at once: the notes of each in turn, and each table the rows
+    of all folders in their order (concatenated once, the private columns dropped once)."""
+    notes: list[str] = []
+    frames: dict[str, list[pd.DataFrame]] = {}
+    quality: list[dict] = []
+    for loaded, warnings in items:
+        shown = loaded.warnings if warnings is None else warnings
+        notes += loaded.notes + [f"warning: {w}" for w in shown]
+        for name, df in loaded.tables.items():
+            frames.setdefault(name, []).append(df)
+        quality += [f.quality for f in loaded.findings if f.quality] + loaded.quality
+    out = Tables(notes=notes)
+    for name, dfs in frames.items():
+        whole = dfs[0] if len(dfs) == 1 else pd.concat(dfs, ignore_index=True)
+        out[name] = whole.drop(columns=PRIVATE)
     if quality:
         out["quality"] = schema.conform(pd.DataFrame(quality), "quality")
     return out

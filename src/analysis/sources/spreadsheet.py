@@ -446,8 +446,9 @@ def _frame(header: list[str], records: list[tuple[int, list]], display: str) -> 
         ok.append(cells)
         numbers.append(row)
     columns = {}
+    cells_of = list(zip(*ok)) if ok else [()] * width  # every row in `ok` has `width` cells
     for j in range(width):  # plain lists: a few hundred cells a column cost less than pandas calls
-        columns[j] = [c if c.__class__ is str and c.strip() else _cell(c) for c in (r[j] for r in ok)]
+        columns[j] = [c if c.__class__ is str and c.strip() else _cell(c) for c in cells_of[j]]
     filled = pd.DataFrame(columns, dtype=object, index=range(len(ok))) if width \
         else pd.DataFrame(index=range(len(ok)))
     nonempty = filled.notna().any(axis=1) if width else pd.Series(False, index=filled.index)
@@ -480,23 +481,23 @@ def _blank(c) -> bool:
 _NUM_CLEAN = re.compile(r"[\s\u00a0\u202f€%]|^[-+\u2212(]|\)$|(eur|kr\.?|dkk)$", re.I)
 
 
+# The shapes `classify` tells apart, in the order it tries them (the first that matches the whole
+# text decides): one pattern, so that a cell costs one match, not up to seven.
+_SHAPES = re.compile(r"(\d+)"
+                     r"|(\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,})"
+                     r"|(\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?:,\d{3}){2,})"
+                     r"|([1-9]\d{0,2}[.,]\d{3})"
+                     r"|(\d+,\d+)"
+                     r"|(\d+\.\d+)")
+_SHAPE_KIND = {1: None, 2: ",", 3: ".", 4: "ambiguous", 5: ",", 6: "."}
+
+
 def classify(text: str) -> str | None:
     """What a number's separators say: ',' or '.' (the decimal), 'ambiguous', or None."""
     s = _NUM_CLEAN.sub("", str(text).strip())
     s = _NUM_CLEAN.sub("", s)
-    if re.fullmatch(r"\d+", s):
-        return None
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", s) or re.fullmatch(r"\d{1,3}(\.\d{3}){2,}", s):
-        return ","
-    if re.fullmatch(r"\d{1,3}(,\d{3})+\.\d+", s) or re.fullmatch(r"\d{1,3}(,\d{3}){2,}", s):
-        return "."
-    if re.fullmatch(r"[1-9]\d{0,2}[.,]\d{3}", s):
-        return "ambiguous"
-    if re.fullmatch(r"\d+,\d+", s):
-        return ","
-    if re.fullmatch(r"\d+\.\d+", s):
-        return "."
-    return None
+    m = _SHAPES.fullmatch(s)
+    return None if m is None else _SHAPE_KIND[m.lastindex]
 
 
 def _decimal(df: pd.DataFrame, columns: list[str], display: str, opts: dict, language: str | None):
