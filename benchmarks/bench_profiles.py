@@ -118,7 +118,7 @@ INPROC_CHILD = textwrap.dedent("""
         shell.reset(new_session=True)
         shell.user_ns.update({"municipality": m, "fiscal_year": "latest", "phase": "most_realised"})
         a, b = time.perf_counter(), time.process_time()
-        if i:
+        if i and prof_file != "-":
             prof.enable()
         for j, src in enumerate(cells):
             c0 = time.process_time()
@@ -127,13 +127,14 @@ INPROC_CHILD = textwrap.dedent("""
                 per_cell[j] += time.process_time() - c0
             if not r.success:
                 raise SystemExit(f"{m}: {r.error_in_exec or r.error_before_exec}")
-        if i:
+        if i and prof_file != "-":
             prof.disable()
         res.append((m, round(time.perf_counter() - a, 3), round(time.process_time() - b, 3)))
-    prof.dump_stats(prof_file)
-    s = io.StringIO()
-    pstats.Stats(prof_file, stream=s).sort_stats("cumulative").print_stats(45)
-    print(s.getvalue(), file=sys.stderr)
+    if prof_file != "-":
+        prof.dump_stats(prof_file)
+        s = io.StringIO()
+        pstats.Stats(prof_file, stream=s).sort_stats("cumulative").print_stats(45)
+        print(s.getvalue(), file=sys.stderr)
     n = max(1, len(mids) - 1)
     print(json.dumps({"pages": res, "cells": [(src.splitlines()[0][:50], round(t / n, 3))
                                               for src, t in zip(cells, per_cell)]}))
@@ -167,7 +168,7 @@ def main(argv=None) -> None:
     ap.add_argument("ws", type=Path)
     ap.add_argument("-k", type=int, default=6, help="profile pages (the first one warms the kernel)")
     ap.add_argument("--mode", choices=("build", "inproc", "both"), default="build")
-    ap.add_argument("--prof", default="/tmp/bench_profiles.prof")
+    ap.add_argument("--prof", default="/tmp/bench_profiles.prof", help="'-': no cProfile (the CPU figures without its overhead)")
     ap.add_argument("--no-sync", action="store_true", help="run the copy's code as it is")
     a = ap.parse_args(argv)
     ws = a.ws.resolve()
