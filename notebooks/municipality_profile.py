@@ -30,7 +30,7 @@ from analysis.report import goal_charts as gc, indicator_charts as ic, profile_c
 from analysis.report import spending_charts as sc
 
 base_year = max(params.price_index_years(ws, ws.municipalities["country"].unique()) or [None])
-with_budget = sorted(set(ws.budget["municipality_id"]))
+with_budget = sorted(set(ws.budget["municipality_id"].unique()))  # unique(): not 350,000 Python strings per page
 per_inh = False
 if m in with_budget:
     # without a population figure (or exchange rate, price index) the figures that need it are left

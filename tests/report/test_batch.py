@@ -91,3 +91,41 @@ def test_a_failing_page_of_a_batch_is_named_and_stops_the_batch(workspace, tmp_p
     assert [ln.split()[1] + " " + ln.split()[-1] for ln in lines] == ["leak-aalborg ok", "leak-peine FAILED"]
     assert not (tmp_path / "out" / "leak-segeberg.ipynb").exists()   # the batch ends at its failure
     assert stopped == []
+
+
+def _save_probe(root: Path) -> str:
+    """A notebook whose second cell reads its own output notebook from disk (parameter `out`)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('out = ""\ndie = False')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell('print("first cell ran")'),
+                nbformat.v4.new_code_cell('import json, os\nsaved = json.load(open(out))\n'
+                                          'print("on disk:", sum(len(c.get("outputs", [])) for c in saved["cells"]))\n'
+                                          'if die:\n    os._exit(3)')]
+    nbformat.write(nb, root / "notebooks" / "_save_probe.ipynb")
+    return "notebooks/_save_probe.ipynb"
+
+
+@pytest.mark.slow
+def test_a_batch_writes_each_page_at_its_start_and_end_not_at_every_cell(workspace, tmp_path):
+    """Papermill's save at every cell's start and end is left out in a batch; the page is written when
+    it starts and when it ends, also when its kernel dies (the failure names the page)."""
+    nb = _save_probe(workspace)
+    out = tmp_path / "out"
+    pages = [Page(f"probe-{i}", nb, str(i), parameters={"out": str(out / f"probe-{i}.ipynb")}, reads="municipality")
+             for i in range(2)]
+    res = runner.execute(pages, out, workspace, jobs=1, progress=None)
+    for r in res:
+        ran = nbformat.read(r.output, as_version=4)
+        text = [o.get("text", "") for c in ran.cells for o in c.get("outputs", [])]
+        assert text == ["first cell ran\n", "on disk: 0\n"]   # the first cell's output was not saved yet
+        assert ran.metadata["papermill"]["exception"] in (None, False)
+    dying = [Page("probe-dies", nb, "x", parameters={"out": str(out / "probe-dies.ipynb"), "die": True},
+                  reads="municipality")]
+    with pytest.raises(runner.NotebookError) as exc:
+        runner.execute(dying, out, workspace, jobs=1, progress=None)
+    assert "page 'probe-dies'" in str(exc.value)
+    written = nbformat.read(out / "probe-dies.ipynb", as_version=4)   # saved when the page ended
+    assert written.metadata["papermill"]["parameters"]["die"] is True
+    assert [o.get("text") for o in written.cells[2].get("outputs", [])] == ["first cell ran\n"]

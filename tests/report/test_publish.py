@@ -444,6 +444,35 @@ def test_write_table_keeps_formulas_out_of_csv_and_xlsx(tmp_path):
     assert [(c.value, c.data_type) for c in ws["B"][1:3]] == [(1, "n"), (-250, "n")]
 
 
+def _xlsx_cells(path):
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    return wb.sheetnames, [[(c.value, c.data_type, bool(c.quotePrefix)) for c in row] for row in wb.active.iter_rows()]
+
+
+def test_a_table_written_again_in_one_process_gives_the_same_files(tmp_path, monkeypatch):
+    """A batch of profile pages offers the same table of every municipality on each page: the
+    second write reuses the first XLSX (sheet renamed), and CSV and cells are what openpyxl writes."""
+    monkeypatch.setattr(offline, "_same_table", {})
+    df = pd.DataFrame({"municipality": [f"M{i}" for i in range(150)], "share": [i / 7 for i in range(150)],
+                       "note": ["=1+2" if i % 10 == 0 else ("" if i % 3 else None) for i in range(150)],
+                       "mixed": [1 if i % 2 else "1" for i in range(150)]})
+    first = offline.write_table(df, tmp_path / "a", "standing-kiel")
+    again = offline.write_table(df.copy(), tmp_path / "b", "standing-peine")
+    assert len(offline._same_table) == 1  # the second one was not written by openpyxl
+    monkeypatch.setattr(offline, "_same_table", {})
+    fresh = offline.write_table(df, tmp_path / "c", "standing-peine")
+    assert again[0].read_bytes() == fresh[0].read_bytes() == first[0].read_bytes()
+    assert _xlsx_cells(again[1]) == _xlsx_cells(fresh[1])
+    assert _xlsx_cells(again[1])[0] == ["standing-peine"] and _xlsx_cells(first[1])[0] == ["standing-kiel"]
+    assert _xlsx_cells(fresh[1])[1][1] == [("M0", "s", False), (0, "n", False), ("=1+2", "s", True), ("1", "s", False)]
+    # the same CSV text with a number where a text was is another table
+    other = df.assign(mixed=["1"] * 150)
+    offline.write_table(other, tmp_path / "d", "standing-x")
+    assert _xlsx_cells(tmp_path / "d" / "standing-x.xlsx")[1][2][3] == ("1", "s", False)
+    assert len(offline._same_table) == 2
+
+
 def test_published_csv_copies_carry_no_formula(tmp_path):
     src = tmp_path / "budget.csv"
     src.write_text('item_name,amount\n"=1+2",-250\nHilfe,3\n', encoding="utf-8")

@@ -69,22 +69,80 @@ def _kernel_manager(kernel: str):
     return KeptKernel(kernel_name=kernel)
 
 
-def _new_page(km, env: dict, timeout: float = 120) -> None:
-    """Run NEW_PAGE in the kernel; raise RuntimeError when it fails."""
-    from jupyter_client import BlockingKernelClient
-    kc = BlockingKernelClient()
-    kc.load_connection_info(km.get_connection_info())
-    kc.start_channels(hb=False)  # without its manager a client judges the kernel by the heartbeat, which a
-    #                              kernel still starting does not answer yet ("Kernel died before replying")
-    try:
-        kc.wait_for_ready(timeout=timeout)
-        reply = kc.execute_interactive(NEW_PAGE % json.dumps(env), store_history=False, allow_stdin=False,
-                                       timeout=timeout, output_hook=lambda msg: None)
+ENGINE = "analysis-batch"
+
+
+def _register_engine() -> str:
+    """Papermill's nbclient engine without its save of the output notebook at every cell's start
+    and end (two writes and validations of the growing notebook per cell: ~40 per profile page).
+    The notebook is still written when the page starts and when it ends (also after an error,
+    a timeout or a dead kernel: Papermill saves in a ``finally``), which is all the build reads."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class FewSaves(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            nb_man.save = lambda **kw: None
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            finally:
+                del nb_man.save  # notebook_complete saves again
+
+    papermill_engines.register(ENGINE, FewSaves)
+    return ENGINE
+
+
+class _Resetter:
+    """Runs NEW_PAGE in the kernel through one client kept for the batch: a new client per page
+    paid jupyter_client's wait_for_ready each time (a kernel_info round trip and 0.2 s of waiting
+    for IOPub to fall quiet). A new client is made after a failure or a kernel restart (`close`).
+    The client stays subscribed to IOPub while the pages run: `_drain` empties it before each reset."""
+
+    def __init__(self, km):
+        self.km, self.kc = km, None
+
+    def __call__(self, env: dict, timeout: float = 120) -> None:
+        """Run NEW_PAGE in the kernel; raise RuntimeError when it fails."""
+        from jupyter_client import BlockingKernelClient
+        if self.kc is None:
+            kc = BlockingKernelClient()
+            kc.load_connection_info(self.km.get_connection_info())
+            kc.start_channels(hb=False)  # without its manager a client judges the kernel by the heartbeat, which a
+            #                              kernel still starting does not answer yet ("Kernel died before replying")
+            try:
+                kc.wait_for_ready(timeout=timeout)
+            except BaseException:
+                kc.stop_channels()
+                raise
+            self.kc = kc
+        self._drain()
+        try:
+            reply = self.kc.execute_interactive(NEW_PAGE % json.dumps(env), store_history=False, allow_stdin=False,
+                                                timeout=timeout, output_hook=lambda msg: None)
+        except BaseException:
+            self.close()
+            raise
         if reply["content"].get("status") != "ok":
             raise RuntimeError(f"resetting the kernel failed: {reply['content'].get('ename')}: "
                                f"{reply['content'].get('evalue')}")
-    finally:
-        kc.stop_channels()
+
+    def _drain(self) -> None:
+        """Read what IOPub queued since the last page (the previous page's outputs, which every
+        client of the kernel receives): a full queue (ZMQ's high-water mark) would drop the reset's
+        own messages, and execute_interactive would wait for them until its timeout."""
+        from queue import Empty
+        while True:
+            try:
+                self.kc.iopub_channel.get_msg(timeout=0)
+            except Empty:
+                return
+
+    def close(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            finally:
+                self.kc = None
 
 
 def run(spec: dict) -> int:
@@ -94,18 +152,21 @@ def run(spec: dict) -> int:
     from jupyter_core.utils import run_sync
 
     events = Path(spec["events"])
+    engine = _register_engine()
     km = _kernel_manager(spec["kernel"])
     run_sync(km.start_kernel)(cwd=spec["cwd"], extra_arguments=[HISTORY])
+    new_page = _Resetter(km)
     try:
         for page in spec["pages"]:
             _event(events, start=page["name"])
             t0 = time.perf_counter()
             error = None
             try:
-                _new_page(km, page["env"])
+                new_page(page["env"])
                 pm.execute_notebook(page["input"], page["output"],
                                     parameters=yaml.safe_load(Path(page["params"]).read_text(encoding="utf-8")) or {},
                                     kernel_name=spec["kernel"], km=km, cwd=spec["cwd"], progress_bar=False,
+                                    engine_name=engine,
                                     request_save_on_cell_execute=True, execution_timeout=spec.get("timeout"))
             except pm.PapermillExecutionError:
                 error = "cell"           # the output notebook holds it (runner.failure_of)
@@ -117,9 +178,11 @@ def run(spec: dict) -> int:
             if error is not None:
                 return 1
             if not run_sync(km.is_alive)():  # died after its page was written: the next one gets a new kernel
+                new_page.close()
                 run_sync(km.restart_kernel)(now=True)
         return 0
     finally:
+        new_page.close()
         try:
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:

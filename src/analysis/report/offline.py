@@ -377,7 +377,14 @@ def write_table(df, folder: Path, name: str) -> list[Path]:
 
     No cell becomes a formula (OWASP CSV injection): in the CSV a text starting with = + - @,
     tab or CR gets a leading ', in the XLSX every text is stored as text. Numbers stay numbers.
+
+    A table of `SAME_TABLE_ROWS` rows or more whose content was written before in this process
+    (a kernel running a batch of profile pages, each offering the same table of every municipality)
+    is not written by openpyxl again: its CSV bytes are reused and its XLSX is the earlier one
+    with the sheet renamed (`_same_table`).
     """
+    import zipfile
+
     import pandas as pd
 
     folder = Path(folder)
@@ -388,7 +395,16 @@ def write_table(df, folder: Path, name: str) -> list[Path]:
     safe = df.copy()
     for col in text_cols:
         safe[col] = safe[col].map(csv_cell)
-    safe.to_csv(csv, index=False, encoding="utf-8")
+    csv_bytes = safe.to_csv(index=False).encode("utf-8")
+    csv.write_bytes(csv_bytes)
+    key = _table_key(df, csv_bytes) if len(df) >= SAME_TABLE_ROWS else None
+    if key is not None and key in _same_table:
+        sheet, data = _same_table[key]
+        try:
+            xlsx.write_bytes(_renamed_sheet(data, sheet, name[:31]))
+            return [csv, xlsx]
+        except (ValueError, OSError, zipfile.BadZipFile):
+            _same_table.pop(key, None)  # written anew below
     out = df.copy()
     for col in out.columns:  # Excel has no time zones
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
@@ -396,7 +412,53 @@ def write_table(df, folder: Path, name: str) -> list[Path]:
     with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
         out.to_excel(writer, index=False, sheet_name=name[:31])
         _text_stays_text(writer.sheets[name[:31]])
+    if key is not None:
+        while len(_same_table) >= SAME_TABLE_KEEP:
+            _same_table.pop(next(iter(_same_table)))
+        _same_table[key] = (name[:31], xlsx.read_bytes())
     return [csv, xlsx]
+
+
+SAME_TABLE_ROWS = 100   # smaller tables are written anew (cheap)
+SAME_TABLE_KEEP = 8     # XLSX kept in memory for reuse, the oldest dropped first
+_same_table: dict = {}  # _table_key -> (sheet name, XLSX bytes)
+
+
+def _table_key(df, csv_bytes: bytes):
+    """What decides a table's XLSX: its CSV text, the columns' dtypes and, per object column, the
+    Python type of every cell (1 and "1" print alike in the CSV but are a number and a text in
+    the XLSX); None when that cannot be told."""
+    try:
+        h = hashlib.sha256(csv_bytes)
+        for col in df.columns:
+            dtype = df[col].dtype
+            h.update(f"\0{col!r}:{dtype}".encode())
+            if dtype == object:
+                h.update("|".join(type(v).__name__ for v in df[col]).encode())
+        return h.hexdigest()
+    except Exception:
+        return None
+
+
+def _renamed_sheet(data: bytes, old: str, new: str) -> bytes:
+    """The XLSX `data` (one sheet, written by `write_table`) with its sheet `old` named `new`: only
+    xl/workbook.xml names it (both are slugs: nothing to escape)."""
+    import io
+    import zipfile
+
+    if old == new:
+        return data
+    src, buf = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            member = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                renamed = member.replace(f'<sheet name="{old}"'.encode(), f'<sheet name="{new}"'.encode(), 1)
+                if renamed == member:
+                    raise ValueError(f"sheet {old!r} not found in xl/workbook.xml")
+                member = renamed
+            dst.writestr(info, member)
+    return buf.getvalue()
 
 
 def _text_stays_text(sheet) -> None:
