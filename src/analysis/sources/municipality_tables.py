@@ -796,14 +796,7 @@ def load(folder: Path | str, root=None) -> Tables:
 def tables_of(loaded: Loaded, warnings: list[Problem] | None = None) -> Tables:
     """The contract tables (and quality rows) of a folder `check`ed without errors; `warnings`
     replace the folder's warnings in the notes (validate passes all of its own)."""
-    shown = loaded.warnings if warnings is None else warnings
-    out = Tables(notes=loaded.notes + [f"warning: {w}" for w in shown])
-    for name, df in loaded.tables.items():
-        out[name] = df.drop(columns=PRIVATE)  # conformed by read()
-    quality = [f.quality for f in loaded.findings if f.quality] + loaded.quality
-    if quality:
-        out["quality"] = schema.conform(pd.DataFrame(quality), "quality")
-    return out
+    return tables_of_many([(loaded, warnings)])
 
 
 def tables_of_many(items: list[tuple[Loaded, list[Problem] | None]]) -> Tables:
@@ -821,7 +814,7 @@ def tables_of_many(items: list[tuple[Loaded, list[Problem] | None]]) -> Tables:
     out = Tables(notes=notes)
     for name, dfs in frames.items():
         whole = dfs[0] if len(dfs) == 1 else pd.concat(dfs, ignore_index=True)
-        out[name] = whole.drop(columns=PRIVATE)
+        out[name] = whole.drop(columns=PRIVATE)  # conformed by read()
     if quality:
         out["quality"] = schema.conform(pd.DataFrame(quality), "quality")
     return out
