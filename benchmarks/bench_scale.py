@@ -404,7 +404,7 @@ def report(results: dict) -> str:
                       and isinstance(_get(b, (step, "cpu")), (int, float))]
             lines.append(f"N={n}: rebuilds as a share of the full build: " + (", ".join(parts) or NOT_MEASURED))
         else:
-            why = "timed out" if full == "timeout" else f"not run (N > --max-build-n)" if not b else "failed"
+            why = "timed out" if full == "timeout" else "not run (N > --max-build-n)" if not b else "failed"
             lines.append(f"N={n}: build {why}: its rebuilds, pages and page sizes are not measured")
     if len(ns) > 1:
         small = results[str(ns[0])]

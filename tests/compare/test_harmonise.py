@@ -161,3 +161,65 @@ def test_missing_exchange_rate_and_price_index_leave_out_too(ref):
     assert [e["what"] for e in harmonise.left_out(nominal)] == ["exchange rate"]
     with pytest.raises(ValueError, match="unknown missing"):
         harmonise.to_eur(b, ref.exchange_rates, missing="ignore")
+
+
+# --- the lookups per distinct key give what the per-row loops gave (issue 13m) -----------------
+
+def _same_as_loops(new: pd.DataFrame, was: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(new, was, check_exact=True)
+    assert new.attrs.get("left_out") == was.attrs.get("left_out")
+
+
+def _mixed_budget():
+    """Rows of several municipalities, currencies and years interleaved (so that the first
+    appearance of a key is not its sorted position), with missing rates, indices and populations."""
+    rows = []
+    for i, (mid, cur, year) in enumerate([("peine", "EUR", 2023), ("aalborg", "DKK", 2014), ("peine", "EUR", 2022),
+                                           ("berlin-neukoelln", "EUR", 2024), ("aalborg", "DKK", 1990),
+                                           ("nowhere", "EUR", 2023), ("aalborg", "XXX", 2014),
+                                           ("peine", "EUR", 2023), ("peine", "EUR", 1991)] * 3):
+        rows.append(_row(mid, year, 1000.0 + i if i % 7 else float("nan"), cur, item_code=f"c{i}"))
+    return _budget(rows)
+
+
+@pytest.mark.parametrize("missing", ["leave_out", "raise"])
+def test_distinct_key_lookups_equal_the_row_loops(ref, missing):
+    import legacy_harmonise as old
+    b = _mixed_budget()
+    countries = dict(COUNTRIES, nowhere=None)
+    cases = [("to_eur", lambda m: m.to_eur(b, ref.exchange_rates, missing=missing)),
+             ("to_eur base year", lambda m: m.to_eur(b, ref.exchange_rates, year=2024, missing=missing)),
+             ("to_real", lambda m: m.to_real(b, ref.price_index, 2024, countries, missing=missing)),
+             ("per_inhabitant", lambda m: m.per_inhabitant(b, ref.population, missing=missing))]
+    for name, call in cases:
+        try:
+            was = call(old)
+        except InputError as e:
+            with pytest.raises(InputError) as got:
+                call(harmonise)
+            assert str(got.value) == str(e), name
+            continue
+        _same_as_loops(call(harmonise), was)
+
+
+def test_distinct_key_lookups_on_an_empty_table(ref):
+    import legacy_harmonise as old
+    b = _budget([_row("peine", 2023, 1.0, "EUR")]).iloc[0:0]
+    _same_as_loops(harmonise.to_eur(b, ref.exchange_rates), old.to_eur(b, ref.exchange_rates))
+    _same_as_loops(harmonise.to_real(b, ref.price_index, 2024, COUNTRIES),
+                   old.to_real(b, ref.price_index, 2024, COUNTRIES))
+    _same_as_loops(harmonise.per_inhabitant(b, ref.population), old.per_inhabitant(b, ref.population))
+
+
+@pytest.mark.slow
+def test_distinct_key_lookups_on_the_real_budget(tmp_path):
+    """comparable() of the extracted real municipalities, every price basis and per, equal to the loops."""
+    import legacy_harmonise as old
+    from analysis import api
+    ws = api.load(ROOT)
+    b = ws.budget
+    for fn_new, fn_old, args in [
+            (harmonise.to_eur, old.to_eur, (b, ws.reference.exchange_rates)),
+            (harmonise.to_real, old.to_real, (b, ws.reference.price_index, 2024, ws.countries)),
+            (harmonise.per_inhabitant, old.per_inhabitant, (b, ws.reference.population))]:
+        _same_as_loops(fn_new(*args, missing="leave_out"), fn_old(*args, missing="leave_out"))

@@ -175,7 +175,8 @@ def spending(coverage: pd.DataFrame | None, plan_cat: pd.DataFrame | None, comp:
     if coverage is not None and len(coverage):
         have = coverage.dropna(subset=["fiscal_year"])
         with_years = [f"{_name(m, names)} {years(p['fiscal_year'])}" for m, p in have.groupby("municipality_id")]
-        without = [_name(m, names) for m in coverage["municipality_id"].unique() if m not in set(have["municipality_id"])]
+        have_ids = set(have["municipality_id"].unique())
+        without = [_name(m, names) for m in coverage["municipality_id"].unique() if m not in have_ids]
         sentence = (("Budget figures: " + brief.join(with_years, what="municipalities") + ".") if with_years
                     else "No budget figures.")
         if without:

@@ -468,7 +468,8 @@ def economic_composition(cb: pd.DataFrame, municipalities: list[str] | None = No
         order = {t: i for i, t in enumerate(ECONOMIC_LABELS)}
         rows = rows.sort_values(["municipality_id", "fiscal_year", "phase", "economic_type"],
                                 key=lambda c: c.map(order) if c.name == "economic_type" else c)
-    missing = [m for m in (municipalities or []) if m not in set(rows["municipality_id"])]
+    have = set(rows["municipality_id"].unique())  # once, not once per municipality
+    missing = [m for m in (municipalities or []) if m not in have]
     if missing:
         rows = pd.concat([rows, pd.DataFrame({"municipality_id": missing, "missing": NO_FIGURES})], ignore_index=True)
     rows.insert(1, "municipality", _names(rows, names))
@@ -499,7 +500,8 @@ def totals(cb: pd.DataFrame, value: str = "value", names: dict[str, str] | None 
             "expenditure_amount", "revenue_amount", "net_amount", "net_derived", "expenditure", "revenue", "net",
             "unit", "source_ref", "missing"]
     out = rows.reindex(columns=[c for c in cols if c != "municipality"])
-    missing = [m for m in (municipalities or []) if m not in set(out["municipality_id"])]
+    have = set(out["municipality_id"].unique())
+    missing = [m for m in (municipalities or []) if m not in have]
     if missing:
         out = pd.concat([out, pd.DataFrame({"municipality_id": missing, "missing": NO_FIGURES})], ignore_index=True)
     if "missing" not in out.columns:
