@@ -21,6 +21,7 @@ so the remaining pages of the batch are not run.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -54,9 +55,10 @@ def remember_validations() -> None:
     ``to_dict`` runs on every chart and ``from_dict`` on every encoding it builds, both against the
     schemas of Altair's classes) remembers its result per (schema, spec) and answers a spec it has seen with that result, not a new
     validation: the profiles draw the same charts page after page. A spec counts as seen when its
-    JSON (sorted keys) is the same; the rows of the top-level ``datasets`` are left out of that
-    key (and the datasets' names, hashes of the rows, numbered) when every row is a JSON object:
-    Vega-Lite's InlineDataset accepts any array of objects, so they never decide the result.
+    JSON (sorted keys) is the same, but for the rows of the top-level ``datasets`` when every row
+    is a JSON object (Vega-Lite's InlineDataset accepts any array of objects: they never decide
+    the result) and for the datasets' names (``data-`` and a hash of the rows: free strings to the
+    schema), numbered in their order.
     A spec that is not plain JSON is validated as before. The chart dicts are not touched, so a
     page's output is the same; an invalid chart still raises the same error. Idempotent."""
     from altair.utils import schemapi
@@ -84,24 +86,20 @@ def remember_validations() -> None:
     schemapi.validate_jsonschema = validate_jsonschema
 
 
+_DATA_NAME = re.compile(r'"data-[0-9a-f]{32}"')   # Altair's names of inline datasets (a hash of the rows)
+
+
 def _validation_key(spec, schema, rootschema):
     datasets = spec.get("datasets") if isinstance(spec, dict) else None
-    names = []
     if isinstance(datasets, dict) and all(isinstance(rows, list) and all(isinstance(r, dict) for r in rows)
                                           for rows in datasets.values()):
-        names = [n for n in datasets if isinstance(n, str) and n]
-        if len(names) == len(datasets):
-            spec = {**spec, "datasets": {n: "rows" for n in names}}
-        else:
-            names = []
+        spec = {**spec, "datasets": {n: "rows" for n in datasets}}
     try:
         text = json.dumps(spec, sort_keys=True, allow_nan=True)
     except (TypeError, ValueError):
         return None
-    if names and "\\u0000dataset-" in text:
-        return None
-    for i, n in enumerate(sorted(names, key=len, reverse=True)):
-        text = text.replace(json.dumps(n), f'"\\u0000dataset-{i}"')
+    numbers: dict[str, str] = {}   # each dataset name by its order of appearance, in a name of the same form
+    text = _DATA_NAME.sub(lambda m: numbers.setdefault(m.group(), f'"data-{len(numbers):032x}"'), text)
     return id(schema), id(rootschema), text
 
 
