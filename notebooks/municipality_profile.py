@@ -41,9 +41,10 @@ if m in with_budget:
     left = caveats.left_out(cb_real, ws.municipalities)
     cb_m_total = ws.comparable_budget([m], base_year=base_year, price_basis="real", per="total", missing="leave_out")
     per_inh = len(cb_real) > 0
-    comp = scope.with_coverage(spending.composition(cb_real if per_inh else cb_m_total, "division", ws.reference.cofog,
-                                                    names=names, fiscal_year=p.fiscal_year, phase=p.phase),
-                               ws.reference.coverage)
+    comp, comp_amounts = spending.composition_and_amounts(cb_real if per_inh else cb_m_total, "division",
+                                                          ws.reference.cofog, names=names,
+                                                          fiscal_year=p.fiscal_year, phase=p.phase)
+    comp = scope.with_coverage(comp, ws.reference.coverage)  # comp_amounts: the download's source amounts
 else:
     cb_m = comp = totals_m = None
 budget_m = ws.select("budget", municipalities=[m])  # item names and categories come from its own budget
@@ -197,6 +198,6 @@ offline.offer_download(basis.with_basis(by_category, behind, spending.compositio
 offline.offer_download(volumes, f"indicators-{m}", title="Planned against realised volumes")
 offline.offer_download(goals_m, f"goals-{m}", title="Coded goals")
 if comp is not None:
-    offline.offer_download(basis.composition_download(comp, cb_real if per_inh else cb_m_total, "division",
-                                                      ws.reference.cofog),
+    offline.offer_download(basis.with_basis(comp, cb_real if per_inh else cb_m_total, comp_amounts,  # = composition_download
+                                            ["municipality_id", "fiscal_year", "phase", "category"], ["value"]),
                            f"composition-{m}", title="Net spending by category")

@@ -263,3 +263,23 @@ def test_composition_for_a_chosen_year_and_phase(budget):
                                      2014, "original_budget")
     assert left == ["Landkreis Peine is not in this category comparison: it has no categorised figures for 2014 "
                     "original budget."]
+
+
+def test_composition_and_amounts_is_the_two_compositions_in_one_pass(budget):
+    names = {"peine": "Landkreis Peine", "aalborg": "Aalborg Kommune"}
+    kiel = _kiel([("311210", "10.2", "expenditure", 17_813_000.0, "k.csv:2677-2695"),
+                  ("311210", "10.2", "revenue", 250_600.0, "k.csv:2673-2676"),
+                  ("315410", "10.7", "expenditure", 1_000.0, "k.csv:3108-3110"),
+                  ("315420", "10.7", "revenue", 7.0, "k.csv:3111")])
+    for rows in (budget, kiel, pd.concat([budget, kiel], ignore_index=True)):
+        cb = rows.assign(value=rows["amount"] / 139.17 + 1.0, unit="EUR per inhabitant")  # value is not amount
+        for fy, phase in ((None, None), (2014, "original_budget"), (None, "actual")):
+            comp, amounts = spending.composition_and_amounts(cb, "division", None, names=names, fiscal_year=fy,
+                                                             phase=phase)
+            pd.testing.assert_frame_equal(comp, spending.composition(cb, "division", names=names, fiscal_year=fy,
+                                                                     phase=phase))
+            pd.testing.assert_frame_equal(amounts, spending.composition(cb, "division", value="amount"))
+    comp, amounts = spending.composition_and_amounts(cb, "division")
+    assert len(comp) and not comp["value"].equals(amounts["value"])   # the two differ where value is not amount
+    comp, amounts = spending.composition_and_amounts(cb.iloc[0:0], "division")
+    assert comp.empty and amounts.empty

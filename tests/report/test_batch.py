@@ -129,3 +129,99 @@ def test_a_batch_writes_each_page_at_its_start_and_end_not_at_every_cell(workspa
     written = nbformat.read(out / "probe-dies.ipynb", as_version=4)   # saved when the page ended
     assert written.metadata["papermill"]["parameters"]["die"] is True
     assert [o.get("text") for o in written.cells[2].get("outputs", [])] == ["first cell ran\n"]
+
+
+class _Channel:
+    def __init__(self, msgs):
+        self.msgs, self.waits = list(msgs), []
+
+    def get_msg(self, timeout=None):
+        from queue import Empty
+        self.waits.append(timeout)
+        if not self.msgs:
+            raise Empty
+        return self.msgs.pop(0)
+
+
+class _Client:
+    """What batch._quick_ready uses of a kernel client: kernel_info, the shell and IOPub channels."""
+
+    def __init__(self, shell, iopub):
+        self.shell_channel, self.iopub_channel, self.sent, self.handled = _Channel(shell), _Channel(iopub), 0, []
+
+    def kernel_info(self):
+        self.sent += 1
+        return f"req-{self.sent}"
+
+    def _handle_kernel_info_reply(self, msg):
+        self.handled.append(msg)
+
+    async def is_alive(self):
+        return True
+
+
+def _status(state, parent):
+    return {"msg_type": "status", "content": {"execution_state": state}, "parent_header": {"msg_id": parent}}
+
+
+def test_a_page_client_is_ready_at_the_idle_of_its_kernel_info_not_after_a_quiet_iopub():
+    from jupyter_core.utils import run_sync
+
+    from analysis.report import batch
+    reply = {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": "req-1"}, "content": {}}
+    kc = _Client([reply], [_status("busy", "req-1"), _status("idle", "req-1")])
+    run_sync(batch._quick_ready)(kc, timeout=5)
+    assert kc.handled == [reply] and kc.sent == 1
+    assert kc.iopub_channel.waits == [0.2, 0.2, 0]       # busy, idle, then only what is queued: no 0.2 s of quiet
+    # IOPub not connected yet (nothing within 0.2 s after the reply): kernel_info again, as jupyter_client does
+    kc = _Client([reply, dict(reply, parent_header={"msg_id": "req-2"})], [])
+    kc.iopub_channel.msgs = []
+    late = [_status("busy", "req-2"), _status("idle", "req-2")]
+    get = kc.iopub_channel.get_msg
+
+    def connect_late(timeout=None):
+        if kc.sent == 2 and late:
+            kc.iopub_channel.msgs.extend(late)
+            late.clear()
+        return get(timeout)
+    kc.iopub_channel.get_msg = connect_late
+    run_sync(batch._quick_ready)(kc, timeout=5)
+    assert kc.sent == 2 and len(kc.handled) == 1
+    # no idle of its request (e.g. an older kernel): ends after 0.2 s without a message, as the original flush
+    kc = _Client([reply], [_status("busy", "req-1"), _status("idle", "other")])
+    run_sync(batch._quick_ready)(kc, timeout=5)
+    assert kc.iopub_channel.waits == [0.2, 0.2, 0.2] and kc.handled == [reply]
+
+
+def test_remembered_validations_give_the_same_charts_and_errors(monkeypatch):
+    import altair as alt
+    import pandas as pd
+    from altair.utils import schemapi
+
+    from analysis.report import batch
+    monkeypatch.setattr(schemapi, "validate_jsonschema", schemapi.validate_jsonschema)  # restored after the test
+
+    def chart(df):
+        return alt.Chart(df).mark_bar().encode(x=alt.X("value:Q", title="Net"), y=alt.Y("name:N", sort=list(df["name"])))
+    a = pd.DataFrame({"name": ["Peine", "Kiel"], "value": [1.5, 2.0]})
+    b = pd.DataFrame({"name": ["Peine", "Kiel"], "value": [3.0, -1.0]})
+    plain = [chart(a).to_dict(), chart(b).to_dict()]
+    batch.remember_validations()
+    batch.remember_validations()                          # once: a second call does not wrap it again
+    seen = schemapi.validate_jsonschema._seen
+    assert chart(a).to_dict() == plain[0]
+    n = len(seen)
+    assert n and chart(b).to_dict() == plain[1]            # the same spec, other rows: answered from memory
+    assert len(seen) == n
+    assert chart(a.assign(name=["Aalborg", "Kiel"])).to_dict()["encoding"]["y"]["sort"] == ["Aalborg", "Kiel"]
+    assert len(seen) > n                                   # another spec: validated
+    for _ in range(2):                                     # an invalid chart raises, also when remembered
+        with pytest.raises(Exception, match="bin|nope"):
+            alt.Chart(a).mark_bar().encode(x=alt.X("name:N", bin="nope")).to_dict()
+    S, R = {}, {}                                          # a schema and its root (keyed by identity)
+    n1, n2 = "data-" + "a" * 32, "data-" + "b" * 32
+    key = batch._validation_key({"datasets": {n1: [{"v": 1}]}, "data": {"name": n1}}, S, R)
+    assert key == batch._validation_key({"datasets": {n2: [{"v": 9}, {"v": 3}]}, "data": {"name": n2}}, S, R)
+    assert key != batch._validation_key({"datasets": {n2: [1, 2]}, "data": {"name": n2}}, S, R)   # rows kept
+    assert key != batch._validation_key({"datasets": {n2: [{"v": 1}]}, "data": {"name": "other"}}, S, R)
+    assert batch._validation_key({"x": object()}, {}, {}) is None          # not plain JSON: validated as before

@@ -6,6 +6,7 @@ inhabitant) and `unit`. They also work on plain contract rows when `value=` name
 (e.g. "amount").
 
     composition(cb, level)              categories' value and share of the categorised total
+    composition_and_amounts(cb, level)  the same and its source-currency amounts, in one pass
     plan_vs_outturn(cb, by, level)      plan, adjusted plan, outturn, deviation (money and %)
     economic_composition(cb)            personnel, goods and services, transfers, ... of expenditure
     revenue_vs_gross(cb)                revenue (income, reimbursements) against gross expenditure
@@ -317,23 +318,48 @@ def composition(cb: pd.DataFrame, level: str = "division", cofog: pd.DataFrame |
     `with_net`; `unknown_net_items`: items whose net is unknown and therefore not in `value`).
     `share` is percent of the sum over categories (negative where a category is net income).
     """
+    return _composition_table(_composition_rows(cb, level, direction, value, fiscal_year, phase), value, cofog, names)
+
+
+def composition_and_amounts(cb: pd.DataFrame, level: str = "division", cofog: pd.DataFrame | None = None,
+                            names: dict[str, str] | None = None, fiscal_year: int | None = None,
+                            phase: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``composition(cb, level, cofog, names=names, fiscal_year=, phase=)`` and the same in the
+    source currency, ``composition(cb, level, cofog, value="amount")`` (what a download adds as
+    ``value_amount``: `basis.composition_download`), from one pass over the rows where both
+    choose the same year and phase (no `fiscal_year` and `phase` given): the net rows derived
+    for `value` carry the derived `amount` too, so both tables are those of two calls."""
+    if fiscal_year is not None or phase is not None:
+        return (composition(cb, level, cofog, names=names, fiscal_year=fiscal_year, phase=phase),
+                composition(cb, level, cofog, value="amount"))
+    rows = _composition_rows(cb, level, "net", "value", None, None)
+    return _composition_table(rows, "value", cofog, names), _composition_table(rows, "amount", cofog, None)
+
+
+def _composition_rows(cb: pd.DataFrame, level: str, direction: str, value: str, fiscal_year, phase):
+    """The rows `composition` adds up (with `cat`, the category at `level`), None when there are none."""
     d = operating(annual(cb))
     d = d[d["category"].notna() & (d["economic_type"] == "all") & d["level"].isin(["product", "line"])]
     if direction == "net":
         d = with_net(d, value)
     d = d[d["direction"] == direction]
     if not len(d):
-        return _empty_composition()
+        return None
     picked = select_year_phase_all(d, fiscal_year, phase)
     if not len(picked):
-        return _empty_composition()
+        return None
     d = _one_level(picked, ["product", "line"])
-    d = d.assign(cat=d["category"].map(lambda c: category_code(c, level)))
+    return d.assign(cat=d["category"].map(lambda c: category_code(c, level)))
+
+
+def _composition_table(d: pd.DataFrame | None, value: str, cofog, names) -> pd.DataFrame:
+    if d is None:
+        return _empty_composition()
     g = d.groupby(["municipality_id", "fiscal_year", "phase", "cat"], sort=True)
     out = g[value].sum(min_count=1).to_frame("value")
     out["items"] = g.size()
     if "category_judgement" in d.columns:
-        d["category_judgement"] = flag(d["category_judgement"])
+        d = d.assign(category_judgement=flag(d["category_judgement"]))  # (d may serve another table)
         out["judgement_items"] = d.groupby(["municipality_id", "fiscal_year", "phase", "cat"])["category_judgement"].sum()
     else:
         out["judgement_items"] = 0

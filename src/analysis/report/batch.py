@@ -21,6 +21,7 @@ so the remaining pages of the batch are not run.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -36,11 +37,70 @@ def _analysis_new_page(env):
     mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
     if mutated is not None:  # warnings shown once per location are shown again
         mutated()
+    if "altair.utils.schemapi" in sys.modules:  # the pages' charts are validated once per spec (outputs unchanged)
+        from analysis.report import batch
+        batch.remember_validations()
     get_ipython().reset(new_session=True)  # user namespace, Out cache, execution count 1
     gc.collect()
 _analysis_new_page(%s)
 """
 HISTORY = "--HistoryManager.hist_file=:memory:"   # as nbclient starts its kernels
+
+
+VALIDATIONS_KEPT = 20_000
+
+
+def remember_validations() -> None:
+    """In a batch's kernel: Altair's JSON-schema validation (``schemapi.validate_jsonschema``, which
+    ``to_dict`` runs on every chart and ``from_dict`` on every encoding it builds, both against the
+    schemas of Altair's classes) remembers its result per (schema, spec) and answers a spec it has seen with that result, not a new
+    validation: the profiles draw the same charts page after page. A spec counts as seen when its
+    JSON (sorted keys) is the same, but for the rows of the top-level ``datasets`` when every row
+    is a JSON object (Vega-Lite's InlineDataset accepts any array of objects: they never decide
+    the result) and for the datasets' names (``data-`` and a hash of the rows: free strings to the
+    schema), numbered in their order.
+    A spec that is not plain JSON is validated as before. The chart dicts are not touched, so a
+    page's output is the same; an invalid chart still raises the same error. Idempotent."""
+    from altair.utils import schemapi
+    if getattr(schemapi.validate_jsonschema, "_analysis_remembers", False):
+        return
+    original = schemapi.validate_jsonschema
+    seen: dict = {}
+
+    def validate_jsonschema(spec, schema, rootschema=None, *, raise_error=True):
+        key = None if rootschema is None else _validation_key(spec, schema, rootschema)
+        if key is None:  # (a renderer's check against a schema it has just read: as before)
+            return original(spec, schema, rootschema, raise_error=raise_error)
+        if key in seen:
+            error = seen[key][0]
+        else:
+            error = original(spec, schema, rootschema, raise_error=False)
+            if len(seen) < VALIDATIONS_KEPT:
+                seen[key] = (error, schema, rootschema)  # the schemas kept alive: their ids stay theirs
+        if error is not None and raise_error:
+            raise error
+        return error
+
+    validate_jsonschema._analysis_remembers = True
+    validate_jsonschema._seen = seen
+    schemapi.validate_jsonschema = validate_jsonschema
+
+
+_DATA_NAME = re.compile(r'"data-[0-9a-f]{32}"')   # Altair's names of inline datasets (a hash of the rows)
+
+
+def _validation_key(spec, schema, rootschema):
+    datasets = spec.get("datasets") if isinstance(spec, dict) else None
+    if isinstance(datasets, dict) and all(isinstance(rows, list) and all(isinstance(r, dict) for r in rows)
+                                          for rows in datasets.values()):
+        spec = {**spec, "datasets": {n: "rows" for n in datasets}}
+    try:
+        text = json.dumps(spec, sort_keys=True, allow_nan=True)
+    except (TypeError, ValueError):
+        return None
+    numbers: dict[str, str] = {}   # each dataset name by its order of appearance, in a name of the same form
+    text = _DATA_NAME.sub(lambda m: numbers.setdefault(m.group(), f'"data-{len(numbers):032x}"'), text)
+    return id(schema), id(rootschema), text
 
 
 def _event(path: Path, **data) -> None:
@@ -56,6 +116,7 @@ def _kernel_manager(kernel: str):
 
         def client(self, **kwargs):
             kc = super().client(**kwargs)
+            kc.wait_for_ready = lambda timeout=None: _quick_ready(kc, timeout)  # what nbclient calls per page
             self.__dict__.setdefault("_made", []).append(kc)
             return kc
 
@@ -67,6 +128,55 @@ def _kernel_manager(kernel: str):
                     pass
 
     return KeptKernel(kernel_name=kernel)
+
+
+async def _quick_ready(kc, timeout: float | None = None) -> None:
+    """jupyter_client's ``wait_for_ready`` for the client nbclient makes for each page, without its
+    last 0.2 s: it sends kernel_info, takes the reply, checks that IOPub is connected (a message
+    within 0.2 s, else it starts over) and then waits until IOPub has been quiet for 0.2 s. Here the
+    wait ends as soon as IOPub brings the kernel's ``idle`` status of the replied kernel_info request
+    (the kernel's last message for it: nothing else runs in the kernel between two pages); what is
+    queued then is dropped as the original flush drops it. Without that idle within 0.2 s of the
+    last message it ends as the original does."""
+    from queue import Empty
+
+    from jupyter_core.utils import ensure_async
+    abs_timeout = time.monotonic() + (float("inf") if timeout is None else timeout)
+    while True:
+        kc.kernel_info()
+        try:
+            msg = await ensure_async(kc.shell_channel.get_msg(timeout=1))
+        except Empty:
+            msg = None
+        if msg is not None and msg["msg_type"] == "kernel_info_reply":
+            request = msg["parent_header"].get("msg_id")
+            try:  # IOPub connected? (as jupyter_client checks it)
+                first = await ensure_async(kc.iopub_channel.get_msg(timeout=0.2))
+            except Empty:
+                first = None
+            if first is not None:
+                kc._handle_kernel_info_reply(msg)
+                break
+        if not await ensure_async(kc.is_alive()):
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > abs_timeout:
+            raise RuntimeError("Kernel didn't respond in %d seconds" % timeout)
+    iopub = first
+    while iopub is not None and not _idle_of(iopub, request):
+        try:
+            iopub = await ensure_async(kc.iopub_channel.get_msg(timeout=0.2))
+        except Empty:
+            return                    # quiet for 0.2 s: where the original flush ends too
+    while True:                       # what else is queued (nothing, as a rule)
+        try:
+            await ensure_async(kc.iopub_channel.get_msg(timeout=0))
+        except Empty:
+            return
+
+
+def _idle_of(msg: dict, request: str | None) -> bool:
+    return (msg.get("msg_type") == "status" and msg.get("content", {}).get("execution_state") == "idle"
+            and request is not None and msg.get("parent_header", {}).get("msg_id") == request)
 
 
 ENGINE = "analysis-batch"
