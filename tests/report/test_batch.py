@@ -225,3 +225,15 @@ def test_remembered_validations_give_the_same_charts_and_errors(monkeypatch):
     assert key != batch._validation_key({"datasets": {n2: [1, 2]}, "data": {"name": n2}}, S, R)   # rows kept
     assert key != batch._validation_key({"datasets": {n2: [{"v": 1}]}, "data": {"name": "other"}}, S, R)
     assert batch._validation_key({"x": object()}, {}, {}) is None          # not plain JSON: validated as before
+
+
+def test_remembered_validations_leave_an_unknown_altair_validation_alone(monkeypatch):
+    from altair.utils import schemapi
+
+    from analysis.report import batch
+
+    def other(spec, schema):                               # another Altair's signature
+        return None
+    monkeypatch.setattr(schemapi, "validate_jsonschema", other)
+    batch.remember_validations()
+    assert schemapi.validate_jsonschema is other           # not wrapped: charts validated as that Altair does

@@ -61,10 +61,17 @@ def remember_validations() -> None:
     schema), numbered in their order.
     A spec that is not plain JSON is validated as before. The chart dicts are not touched, so a
     page's output is the same; an invalid chart still raises the same error. Idempotent."""
+    import inspect
+
     from altair.utils import schemapi
-    if getattr(schemapi.validate_jsonschema, "_analysis_remembers", False):
+    original = getattr(schemapi, "validate_jsonschema", None)
+    if original is None or getattr(original, "_analysis_remembers", False):
         return
-    original = schemapi.validate_jsonschema
+    try:   # another Altair's validation: left as it is (only slower)
+        if list(inspect.signature(original).parameters)[:4] != ["spec", "schema", "rootschema", "raise_error"]:
+            return
+    except (TypeError, ValueError):
+        return
     seen: dict = {}
 
     def validate_jsonschema(spec, schema, rootschema=None, *, raise_error=True):
