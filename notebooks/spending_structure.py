@@ -35,7 +35,8 @@ from analysis.report import scale_charts as scc, spending_charts as sc
 
 hl = p.highlight
 
-with_budget = [m for m in p.municipalities if m in set(ws.budget["municipality_id"])]
+have_budget = set(ws.budget["municipality_id"].unique())
+with_budget = [m for m in p.municipalities if m in have_budget]
 # a municipality without a population figure (or exchange rate, price index) is left out of the
 # figures that need it, with a caveat naming the reference row that would add it
 cb = ws.comparable_budget(with_budget, base_year=p.base_year, price_basis=p.price_basis, per=p.per,
