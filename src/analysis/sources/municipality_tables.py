@@ -766,8 +766,13 @@ def _document_problems(df: pd.DataFrame, owner: dict[str, str], folder_docs: lis
     """Every row cites a document of this municipality (its documents.csv, or data/raw/documents.csv)."""
     out = []
     mine = sorted(d for d, m in owner.items() if m == mid)
-    if "document_id" in df.columns:  # only the rows at fault (fast for 100,000 rows)
-        df = df[df["document_id"].notna() & ~df["document_id"].isin(mine)]
+    if "document_id" in df.columns:  # only the rows at fault (fast for 100,000 rows): in a plain list
+        known = set(mine)
+        bad = [i for i, d in enumerate(df["document_id"].tolist())
+               if not (d is None or d is pd.NA or (d.__class__ is float and d != d)) and d not in known]
+        if not bad:
+            return out
+        df = df.iloc[bad]
     ids = df["document_id"] if "document_id" in df.columns else [None] * len(df)
     for f, r, d in zip(df["_file"], df["_row"], ids):
         if d is None or d != d:
