@@ -476,8 +476,8 @@ def _check_chunk(job: tuple[list[Path], object]) -> list[Loaded]:
     folders, root = job
     outs = list(zip(folders, read_many(folders, root)))
     todo = [(f, out) for f, out in outs if out.meta is not None and out.read_files]  # else municipality.yml unread
-    for f, out in todo:
-        _check_tables(f, out, root)
+    for (f, out), found in zip(todo, consistency.consistency_many([out.tables for _, out in todo])):
+        _check_tables(f, out, found, root)
     coverage = category_coverage.check_many([(out.tables.get("budget"), out.meta) for _, out in todo], root)
     refs = folder_rules.reference_problems_many([(out.tables, out.meta.values) for _, out in todo], root)
     for (f, out), (notes, warnings, errors), (ref_errors, ref_warnings) in zip(todo, coverage, refs):
@@ -491,12 +491,13 @@ def _check_chunk(job: tuple[list[Path], object]) -> list[Loaded]:
     return [out for _, out in outs]
 
 
-def _check_tables(folder: Path, out: Loaded, root=None) -> None:
-    """The first rules of `_check_chunk`: files nothing reads, the tables against themselves, categories."""
+def _check_tables(folder: Path, out: Loaded, findings: list, root=None) -> None:
+    """The first rules of `_check_chunk`: files nothing reads, the tables against themselves
+    (`findings`: `consistency` of the folder's tables), categories."""
     errors, warnings = folder_rules.file_problems(folder, out.read_files, root)
     out.problems += errors
     out.warnings += warnings
-    out.findings = consistency.consistency(out.tables)
+    out.findings = findings
     for f in out.findings:
         if f.severity == "error":
             out.problems.append(f.problem)
