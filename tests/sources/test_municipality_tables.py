@@ -203,3 +203,47 @@ def test_folders_checked_in_worker_processes_report_as_in_one(tmp_path, monkeypa
             pd.testing.assert_frame_equal(t.tables[name], a.tables[name])
     assert any("duplicate row" in str(p) for p in parallel[2].problems)
     assert not any("duplicate row" in str(p) for p in parallel[1].problems)
+
+
+def test_rules_checked_over_many_folders_report_as_each_alone(tmp_path):
+    """check_many runs the tables-against-themselves checks, the category coverage and the
+    reference checks once over all folders' rows: every folder still gets exactly the findings,
+    problems, warnings and notes that `check` of it alone gives (a total adds up only the product
+    rows of its own folder)."""
+    root, folder = _workspace(tmp_path)
+    names = ["musterdorf", "musterberg"]
+    for name in names:
+        other = folder.parent / name
+        shutil.copytree(folder, other)
+        for p in other.rglob("*"):
+            if p.is_file() and p.suffix in (".yml", ".csv"):
+                p.write_bytes(p.read_bytes().replace(b"musterstadt", name.encode()))
+    dorf, berg = (folder.parent / n for n in names)
+    b = dorf / "budget.csv"  # a total that does not add up, a negative expenditure
+    b.write_text(b.read_text(encoding="utf-8").replace('"5,432,100.50"', '"5,432,999.50"')
+                 .replace('product,revenue,all,original_budget,"150,000"', 'product,expenditure,all,original_budget,"-150,000"'),
+                 encoding="utf-8")
+    g = berg / "goals.csv"  # a status that contradicts target and result
+    g.write_bytes(g.read_bytes().replace(b";1.250;actual;96;;missed;", b";1.250;actual;96;;met;"))
+    repo_reference = Path(__file__).resolve().parents[2] / "data" / "reference"
+    for name in ("category_map.csv", "schemes.csv"):  # the shipped map, for the category coverage
+        shutil.copy(repo_reference / name, root / "data" / "reference" / name)
+    yml = berg / "municipality.yml"  # items numbered as in another scheme: mostly without a category
+    yml.write_text(yml.read_text(encoding="utf-8").replace("currency: EUR\n", "currency: EUR\nscheme: dk_kontoplan\n"),
+                   encoding="utf-8")
+    folders = [folder, dorf, berg]
+    alone = [mt.check(f, root) for f in folders]
+    together = mt.check_many(folders, root)
+    for a, t in zip(alone, together):
+        assert [str(p) for p in t.problems] == [str(p) for p in a.problems]
+        assert [str(w) for w in t.warnings] == [str(w) for w in a.warnings]
+        assert t.notes == a.notes
+        assert [(f.severity, str(f.problem), f.quality) for f in t.findings] == \
+            [(f.severity, str(f.problem), f.quality) for f in a.findings]
+    dorf_found = [str(p) for p in alone[1].problems + alone[1].warnings]
+    assert any("does not equal the sum of its" in p for p in dorf_found)
+    assert any("expenditure is negative" in p for p in dorf_found)
+    assert not any("does not equal the sum of its" in str(p) for p in alone[0].problems)
+    assert any("status 'met' but" in str(p) for p in alone[2].problems)
+    assert any("have no category" in str(w) for w in alone[2].warnings)
+    assert not any("have no category" in str(w) for w in alone[0].warnings + alone[1].warnings)

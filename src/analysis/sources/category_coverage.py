@@ -22,6 +22,42 @@ THRESHOLD = 50.0  # percent of the amount that should be categorised
 
 def check(budget: pd.DataFrame | None, meta, root=None) -> tuple[list[str], list[Problem], list[Problem]]:
     """(notes, warnings, errors) for one municipality's budget rows (as read by municipality_tables)."""
+    return check_many([(budget, meta)], root)[0]
+
+
+def check_many(items: list[tuple[pd.DataFrame | None, object]], root=None
+               ) -> list[tuple[list[str], list[Problem], list[Problem]]]:
+    """`check` of several municipalities ((budget, meta) each): the categories of all their items
+    are assigned in one `categories.assign` call; each result is the one `check` gives alone."""
+    started = [_start(budget, meta, root) for budget, meta in items]
+    todo = [s for s in started if not isinstance(s, tuple)]
+    # rows citing another municipality's id would find its scheme here: such a folder goes alone
+    alone = [s for s in todo if not (s.items["municipality_id"] == s.mid).all()]
+    batch = [s for s in todo if all(s is not a for a in alone)]
+    for s in alone:
+        s.done = _assign(s.items, s.cmap, [s])
+    if batch:
+        whole = pd.concat([s.items for s in batch], ignore_index=True) if len(batch) > 1 else batch[0].items
+        done = _assign(whole, batch[0].cmap, batch)
+        at = 0
+        for s in batch:
+            s.done = done.iloc[at:at + len(s.items)]
+            at += len(s.items)
+    return [s if isinstance(s, tuple) else _verdict(s) for s in started]
+
+
+_ITEM_COLUMNS = ["municipality_id", "document_id", "item_code", "item_name", "level", "amount"]
+
+
+class _Pending:
+    """A municipality whose items wait for their categories (`check_many`)."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def _start(budget, meta, root):
+    """The result of `check` when it needs no categories, else a `_Pending`."""
     if budget is None or not len(budget):
         return [], [], []
     if not (paths.reference_dir(root) / reference.CATEGORY_MAP).exists():
@@ -44,9 +80,20 @@ def check(budget: pd.DataFrame | None, meta, root=None) -> tuple[list[str], list
     items = budget[budget["level"].isin(categories.CATEGORISED_LEVELS)]
     if not len(items):
         return notes, [], []
-    done, _ = categories.assign(items.drop(columns=["category"], errors="ignore"), cmap,
-                                {mid: values.get("country")}, regions={mid: values.get("region")},
-                                overrides={mid: override})
+    keep = [c for c in _ITEM_COLUMNS if c in items.columns]  # what assign and the verdict read
+    return _Pending(items=items[keep], cmap=cmap, values=values, mid=mid,
+                    override=override, scheme=scheme, how=how, notes=notes, shown=shown)
+
+
+def _assign(items: pd.DataFrame, cmap: pd.DataFrame, pending: list) -> pd.DataFrame:
+    done, _ = categories.assign(items, cmap, {s.mid: s.values.get("country") for s in pending},
+                                regions={s.mid: s.values.get("region") for s in pending},
+                                overrides={s.mid: s.override for s in pending})
+    return done
+
+
+def _verdict(s) -> tuple[list[str], list[Problem], list[Problem]]:
+    done, cmap, scheme, how, mid, notes = s.done, s.cmap, s.scheme, s.how, s.mid, s.notes
     amount = done["amount"].abs().fillna(0)
     has = done["category"].notna()
     share = 100.0 * amount[has].sum() / amount.sum() if amount.sum() else 100.0 * has.mean()
@@ -70,7 +117,7 @@ def check(budget: pd.DataFrame | None, meta, root=None) -> tuple[list[str], list
         text += "; the closest rows of the scheme: " + ", ".join(close)
     if scheme is None or not rows:
         text += "; or, if the municipality numbers its items like another scheme, name it: scheme: <scheme> in municipality.yml"
-    return notes, [Problem(shown, text, len(cmap) + 2, "item_code", f"rows for the items of scheme {scheme}", None)], []
+    return notes, [Problem(s.shown, text, len(cmap) + 2, "item_code", f"rows for the items of scheme {scheme}", None)], []
 
 
 def _closest(rows: list[dict], codes: list) -> list[str]:

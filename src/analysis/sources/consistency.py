@@ -58,10 +58,16 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
     in thousands). The product rows are grouped once (sorted by key, each total looks up its
     slice): linear in rows, for one folder or many.
     """
+    return [f for _, f in _sum_findings(budget)]
+
+
+def _sum_findings(budget: pd.DataFrame | None, within: str | None = None) -> list[tuple[int, Finding]]:
+    """(row of the total in `budget`, finding) of `sum_checks`; `within`: a column that tells the
+    rows of several folders apart (product rows add up only within one)."""
     if budget is None or not len(budget):
         return []
     b = budget.reset_index(drop=True)
-    key_cols = [c for c in SUM_KEYS if c in b.columns]
+    key_cols = [c for c in SUM_KEYS if c in b.columns] + ([within] if within else [])
     # one text key per row, as aggregate.row_keys builds it (a missing value as ''), in plain lists
     cols = [["" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else str(v)
              for v in b[c].astype(object).tolist()] for c in key_cols]
@@ -93,9 +99,9 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
         if np.isnan(p_amount[lo:hi]).any():
             where = (f"{t['level']} '{t['item_name']}' ({t['phase']} {t['period']}, {t['direction']}, "
                      f"org_unit '{t['org_unit']}')")
-            out.append(Finding("warning", Problem(t["_file"], f"{where}: not checked against its product rows "
+            out.append((i, Finding("warning", Problem(t["_file"], f"{where}: not checked against its product rows "
                                                   "because some of them have no amount", int(t["_row"]), "amount",
-                                                  None, None)))
+                                                  None, None))))
             continue
         where = (f"{t['level']} '{t['item_name']}' ({t['phase']} {t['period']}, {t['direction']}, "
                  f"org_unit '{t['org_unit']}')")
@@ -113,21 +119,26 @@ def sum_checks(budget: pd.DataFrame | None) -> list[Finding]:
                                  total, t["amount"], tolerance=tol, detail=detail,
                                  on_fail="contradiction" if ack else "fail")
         if ok:
-            out.append(Finding("pass", None, quality))
+            out.append((i, Finding("pass", None, quality)))
             continue
         problem = Problem(t["_file"], f"{where} does not equal the sum of its {n} product rows "
                                       f"({rows})" + (" (note: as printed)" if ack else ""),
                           int(t["_row"]), "amount", f"{_fmt(total)} (+-{_fmt(tol)})", _fmt(t["amount"]))
-        out.append(Finding("warning" if ack else "error", problem, quality))
+        out.append((i, Finding("warning" if ack else "error", problem, quality)))
     return out
 
 
 def goal_checks(goals: pd.DataFrame | None) -> list[Finding]:
     """Status against target and result, and the reported achievement against the computed one."""
+    return [f for _, f in _goal_findings(goals)]
+
+
+def _goal_findings(goals: pd.DataFrame | None) -> list[tuple[int, Finding]]:
+    """(position of the goal in `goals`, finding) of `goal_checks`."""
     if goals is None or not len(goals):
         return []
     out = []
-    for g in goals.to_dict("records"):
+    for pos, g in enumerate(goals.to_dict("records")):
         d, t, r, status = g["direction"], g["target"], g["result"], g["status"]
         if d not in ("higher_is_better", "lower_is_better") or t != t or r != r or t is None or r is None:
             continue
@@ -145,7 +156,7 @@ def goal_checks(goals: pd.DataFrame | None) -> list[Finding]:
             if bad:
                 problem = Problem(g["_file"], f"goal {g['goal_id']}: status '{status}' but {what}",
                                   int(g["_row"]), "status", "missed" if worse else "met", status)
-            out.append(Finding(sev if bad else "pass", problem, quality))
+            out.append((pos, Finding(sev if bad else "pass", problem, quality)))
         rep = g["achievement_reported"]
         computed = stored(t, r, d)
         if rep == rep and rep is not None and computed is not None:
@@ -158,32 +169,76 @@ def goal_checks(goals: pd.DataFrame | None) -> list[Finding]:
                 problem = Problem(g["_file"], f"goal {g['goal_id']}: status 'contradiction' but the reported "
                                               f"achievement matches target {_fmt(t)} and result {_fmt(r)}",
                                   int(g["_row"]), "status", "met" if not worse else "missed", status)
-                out.append(Finding("error", problem, quality))
+                out.append((pos, Finding("error", problem, quality)))
             elif abs(computed - rep) <= GOAL_TOLERANCE:
-                out.append(Finding("pass", None, quality))
+                out.append((pos, Finding("pass", None, quality)))
             else:
                 problem = Problem(g["_file"], f"goal {g['goal_id']}: reported achievement does not match target "
                                               f"{_fmt(t)} and result {_fmt(r)} ({formula})", int(g["_row"]),
                                   "achievement_reported", f"{computed:.1f} (+-{GOAL_TOLERANCE})", _fmt(rep))
-                out.append(Finding(sev, problem, quality))
+                out.append((pos, Finding(sev, problem, quality)))
     return out
 
 
 def sign_checks(budget: pd.DataFrame | None) -> list[Finding]:
     """Expenditure and revenue are entered positive (net = expenditure - revenue): a negative one is
     a warning, unless its note starts with 'as printed' (the document prints it so)."""
+    return [f for _, f in _sign_findings(budget)]
+
+
+def _sign_findings(budget: pd.DataFrame | None) -> list[tuple[int, Finding]]:
+    """(position of the row in `budget`, finding) of `sign_checks`."""
     if budget is None or not len(budget):
         return []
+    amount = budget["amount"].to_numpy(dtype=float)
+    direction = budget["direction"].to_numpy(dtype=object)
+    at = np.flatnonzero((amount < 0) & ((direction == "expenditure") | (direction == "revenue")))
+    if not len(at):
+        return []
     out = []
-    for rec in budget[budget["direction"].isin(["expenditure", "revenue"]) & (budget["amount"] < 0)].to_dict("records"):
+    for pos, rec in zip(at.tolist(), budget.iloc[at].to_dict("records")):
         if _acknowledged(rec):
             continue
-        out.append(Finding("warning", Problem(rec["_file"], f"{rec['direction']} is negative", int(rec["_row"]), "amount",
-                                              f"a positive amount (net = expenditure - revenue; a note '{AS_PRINTED}' "
-                                              "keeps a negative figure the document prints)", _fmt(rec["amount"]))))
+        out.append((pos, Finding("warning", Problem(rec["_file"], f"{rec['direction']} is negative", int(rec["_row"]),
+                                                    "amount", f"a positive amount (net = expenditure - revenue; a "
+                                                    f"note '{AS_PRINTED}' keeps a negative figure the document "
+                                                    "prints)", _fmt(rec["amount"])))))
     return out
 
 
 def consistency(tables: dict[str, pd.DataFrame]) -> list[Finding]:
     """The checks of the tables against themselves (as read by `municipality_tables.read`)."""
     return sum_checks(tables.get("budget")) + goal_checks(tables.get("goals")) + sign_checks(tables.get("budget"))
+
+
+_BUDGET_COLUMNS = SUM_KEYS + ["level", "item_name", "_file", "_row", "_unit", "municipality_id", "source_ref",
+                              "amount", "note"]
+_GOAL_COLUMNS = ["goal_id", "direction", "target", "result", "status", "achievement_reported", "municipality_id",
+                 "document_id", "source_ref", "_file", "_row", "note"]
+
+
+def consistency_many(tables: list[dict[str, pd.DataFrame]]) -> list[list[Finding]]:
+    """`consistency` of several folders' tables, each check run once over the rows of all of them
+    (a total adds up only the product rows of its own folder); each folder's findings are those
+    `consistency` gives it alone, in the same order."""
+    if len(tables) < 2:
+        return [consistency(t) for t in tables]
+    budget, b_folder = _stack([t.get("budget") for t in tables], _BUDGET_COLUMNS)
+    goals, g_folder = _stack([t.get("goals") for t in tables], _GOAL_COLUMNS)
+    parts = [[[], [], []] for _ in tables]
+    for k, (found, folder) in enumerate(((_sum_findings(budget, within="_folder"), b_folder),
+                                        (_goal_findings(goals), g_folder), (_sign_findings(budget), b_folder))):
+        for pos, f in found:
+            parts[folder[pos]][k].append(f)
+    return [s + g + n for s, g, n in parts]
+
+
+def _stack(frames: list[pd.DataFrame | None], columns: list[str]) -> tuple[pd.DataFrame | None, list[int]]:
+    """The rows of `frames` (their `columns`) in one frame with `_folder`, the frame's position."""
+    given = [(i, f) for i, f in enumerate(frames) if f is not None and len(f)]
+    if not given:
+        return None, []
+    whole = pd.concat([f.reindex(columns=[c for c in columns]) for _, f in given], ignore_index=True)
+    folder = np.repeat([i for i, _ in given], [len(f) for _, f in given]).tolist()
+    whole["_folder"] = folder
+    return whole, folder

@@ -451,7 +451,7 @@ def jobs() -> int:
 
 
 def _check_todo(todo: list[Path], root=None) -> list[Loaded]:
-    """`read_many` and `_check_rest` of the folders; with many folders and more than one core, in
+    """`read_many` and the rules of `_check_chunk` for the folders; with many folders and more than one core, in
     forked worker processes, each checking consecutive chunks of folders. The result is the same:
     every folder's problems and tables are its own (`read_many` of one chunk gives each folder what
     `read` of it alone gives), in the order of `todo`."""
@@ -474,31 +474,36 @@ def _check_todo(todo: list[Path], root=None) -> list[Loaded]:
 
 def _check_chunk(job: tuple[list[Path], object]) -> list[Loaded]:
     folders, root = job
-    return [_check_rest(f, out, root) for f, out in zip(folders, read_many(folders, root))]
+    outs = list(zip(folders, read_many(folders, root)))
+    todo = [(f, out) for f, out in outs if out.meta is not None and out.read_files]  # else municipality.yml unread
+    for (f, out), found in zip(todo, consistency.consistency_many([out.tables for _, out in todo])):
+        _check_tables(f, out, found, root)
+    coverage = category_coverage.check_many([(out.tables.get("budget"), out.meta) for _, out in todo], root)
+    refs = folder_rules.reference_problems_many([(out.tables, out.meta.values) for _, out in todo], root)
+    for (f, out), (notes, warnings, errors), (ref_errors, ref_warnings) in zip(todo, coverage, refs):
+        out.notes += notes
+        out.warnings += warnings
+        out.problems += errors
+        errors, warnings = ref_errors, ref_warnings
+        out.problems += errors
+        out.warnings += warnings
+        out.problems = _dedupe(out.problems)
+    return [out for _, out in outs]
 
 
-def _check_rest(folder: Path, out: Loaded, root=None) -> Loaded:
-    if out.meta is None or not out.read_files:
-        return out  # municipality.yml could not be read
+def _check_tables(folder: Path, out: Loaded, findings: list, root=None) -> None:
+    """The first rules of `_check_chunk`: files nothing reads, the tables against themselves
+    (`findings`: `consistency` of the folder's tables), categories."""
     errors, warnings = folder_rules.file_problems(folder, out.read_files, root)
     out.problems += errors
     out.warnings += warnings
-    out.findings = consistency.consistency(out.tables)
+    out.findings = findings
     for f in out.findings:
         if f.severity == "error":
             out.problems.append(f.problem)
         elif f.severity == "warning":
             out.warnings.append(f.problem)
     out.problems += folder_rules.category_problems(out.tables, root)
-    notes, warnings, errors = category_coverage.check(out.tables.get("budget"), out.meta, root)
-    out.notes += notes
-    out.warnings += warnings
-    out.problems += errors
-    errors, warnings = folder_rules.reference_problems(out.tables, out.meta.values, root)
-    out.problems += errors
-    out.warnings += warnings
-    out.problems = _dedupe(out.problems)
-    return out
 
 
 def _read_long(table, path, meta: Meta, options, defaults, out: Loaded, root) -> pd.DataFrame | None:
@@ -598,43 +603,52 @@ def _read_long_clean(table, sheet, allowed, defaults, file_name, shown) -> pd.Da
             out[col] = np.array([int(x) for x in text], dtype=np.int64)
         else:
             out[col] = np.array([None if x is None or x != x else x.strip() for x in cells], dtype=object)
-    frame = pd.DataFrame(out, index=range(len(df)))
+    n = len(df)
+    if not n:
+        return None
     rows = df[spreadsheet.ROW].to_numpy()
-    n = len(frame)
+    # the defaults in plain lists too; the frame is built once at the end
+    text = {c: v.tolist() for c, v in out.items() if v.dtype == object}
 
     def column(name):
-        return frame[name] if name in frame.columns else pd.Series([None] * n, dtype=object)
+        return text.get(name, [None] * n)
 
+    mid_default = defaults["municipality_id"]
     mid = column("municipality_id")
-    if (mid.notna() & (mid != defaults["municipality_id"])).any():
+    if any(x is not None and x != mid_default for x in mid):
         return None
-    frame["municipality_id"] = mid.where(mid.notna(), defaults["municipality_id"]).to_numpy(dtype=object)
+    out["municipality_id"] = _objects([mid_default if x is None else x for x in mid])
     doc = column("document_id")
-    if doc.isna().any():
+    if any(x is None for x in doc):
         if not defaults.get("document_id"):
             return None
-        frame["document_id"] = doc.where(doc.notna(), defaults["document_id"]).to_numpy(dtype=object)
-    ref = column("source_ref")
-    frame["source_ref"] = ref.where(ref.notna(), pd.Series([f"{file_name}:{r}" for r in rows], dtype=object)
-                                    ).to_numpy(dtype=object)
+        out["document_id"] = _objects([defaults["document_id"] if x is None else x for x in doc])
+    out["source_ref"] = _objects([f"{file_name}:{r}" if x is None else x
+                                  for x, r in zip(column("source_ref"), rows.tolist())])
     if table == "budget":
-        year = frame["fiscal_year"].astype(str)
+        years = [str(y) for y in out["fiscal_year"].tolist()]
         period = column("period")
-        given = period.notna()
-        p = period[given].astype(str)
-        y = year[given]
-        ok = (p == y) | ((p.str.len() == y.str.len() + 3) & (p.str[:-3] == y) & p.str[-3:].str.fullmatch(r"-\d\d"))
-        if not ok.all():
-            return None
-        frame["period"] = period.where(given, year).to_numpy(dtype=object)
-        eco = column("economic_type")
-        frame["economic_type"] = eco.where(eco.notna(), "all").to_numpy(dtype=object)
-        cur = column("currency")
-        frame["currency"] = cur.where(cur.notna(), defaults["currency"]).to_numpy(dtype=object)
+        for p, y in zip(period, years):
+            if p is not None and p != y and not (len(p) == len(y) + 3 and p[:-3] == y and _MONTH.fullmatch(p[-3:])):
+                return None
+        out["period"] = _objects([y if p is None else p for p, y in zip(period, years)])
+        out["economic_type"] = _objects(["all" if x is None else x for x in column("economic_type")])
+        cur = defaults["currency"]
+        out["currency"] = _objects([cur if x is None else x for x in column("currency")])
+    frame = pd.DataFrame(out, index=range(n))
     frame["_file"] = shown
     frame["_row"] = rows
     frame["_unit"] = 1
-    return frame if n else None
+    return frame
+
+
+_MONTH = re.compile(r"-[0-9][0-9]")  # as pyarrow's regex \d: ASCII digits
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _fill_defaults(r: dict, table: str, defaults: dict, file_name: str, shown: str, row: int) -> list[Problem]:
@@ -753,8 +767,13 @@ def _document_problems(df: pd.DataFrame, owner: dict[str, str], folder_docs: lis
     """Every row cites a document of this municipality (its documents.csv, or data/raw/documents.csv)."""
     out = []
     mine = sorted(d for d, m in owner.items() if m == mid)
-    if "document_id" in df.columns:  # only the rows at fault (fast for 100,000 rows)
-        df = df[df["document_id"].notna() & ~df["document_id"].isin(mine)]
+    if "document_id" in df.columns:  # only the rows at fault (fast for 100,000 rows): in a plain list
+        known = set(mine)
+        bad = [i for i, d in enumerate(df["document_id"].tolist())
+               if not (d is None or d is pd.NA or (d.__class__ is float and d != d)) and d not in known]
+        if not bad:
+            return out
+        df = df.iloc[bad]
     ids = df["document_id"] if "document_id" in df.columns else [None] * len(df)
     for f, r, d in zip(df["_file"], df["_row"], ids):
         if d is None or d != d:

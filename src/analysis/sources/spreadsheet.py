@@ -445,25 +445,32 @@ def _frame(header: list[str], records: list[tuple[int, list]], display: str) -> 
             cells = cells + [None] * (width - len(cells))
         ok.append(cells)
         numbers.append(row)
-    columns = {}
+    if not width:
+        if problems:
+            raise InputError(sorted(problems, key=lambda p: (p.line or 0)))
+        df = pd.DataFrame(index=range(len(ok))).loc[[False] * len(ok), []].reset_index(drop=True)
+        df[ROW] = pd.Series([], dtype="int64")
+        return df
     cells_of = list(zip(*ok)) if ok else [()] * width  # every row in `ok` has `width` cells
-    for j in range(width):  # plain lists: a few hundred cells a column cost less than pandas calls
-        columns[j] = [c if c.__class__ is str and c.strip() else _cell(c) for c in cells_of[j]]
-    filled = pd.DataFrame(columns, dtype=object, index=range(len(ok))) if width \
-        else pd.DataFrame(index=range(len(ok)))
-    nonempty = filled.notna().any(axis=1) if width else pd.Series(False, index=filled.index)
+    # plain lists: a few hundred cells a column cost less than pandas calls; a blank cell is None
+    columns = [[c if c.__class__ is str and c.strip() else _cell(c) for c in cells_of[j]] for j in range(width)]
+    nonempty = [any(c is not None for c in r) for r in zip(*columns)]
     for j, h in enumerate(header):
-        if h or not width:
+        if h:
             continue
-        for i in filled.index[filled[j].notna() & nonempty]:
-            problems.append(Problem(display, "value in a column without a header", numbers[i], f"column {j + 1}",
-                                    "a header in row 1", str(filled.at[i, j])))
+        for i, c in enumerate(columns[j]):
+            if c is not None:
+                problems.append(Problem(display, "value in a column without a header", numbers[i], f"column {j + 1}",
+                                        "a header in row 1", str(c)))
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.line or 0)))
     keep = [j for j, h in enumerate(header) if h]
-    df = filled.loc[nonempty, keep].reset_index(drop=True)
+    if not all(nonempty):
+        columns = [[c for c, k in zip(col, nonempty) if k] for col in columns]
+        numbers = [r for r, k in zip(numbers, nonempty) if k]
+    df = pd.DataFrame({j: columns[j] for j in keep}, dtype=object, index=range(len(numbers)))
     df.columns = [header[j] for j in keep]
-    df[ROW] = pd.Series(numbers, dtype="int64")[nonempty.to_numpy()].reset_index(drop=True)
+    df[ROW] = pd.Series(numbers, dtype="int64")
     return df
 
 
