@@ -174,6 +174,23 @@ def test_offer_download_writes_csv_and_xlsx_with_relative_links(tmp_path, monkey
     assert back["amount"].iloc[0] == 1234.5 and pd.isna(back["amount"].iloc[1])
     assert 'href="downloads/spending/spending-by-category.csv"' in links._repr_html_()
     assert "(downloads/spending/spending-by-category.xlsx)" in links._repr_markdown_()
+    assert "CSV only" not in links._repr_html_()
+
+
+def test_offer_download_above_the_cell_limit_is_csv_only_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv(offline.ENV_DOWNLOADS, str(tmp_path / "downloads" / "spending"))
+    monkeypatch.setenv(offline.ENV_PAGE, "spending")
+    monkeypatch.setattr(offline, "XLSX_MAX_CELLS", 6)
+    small = pd.DataFrame({"a": [1, 2, 3], "b": [4, 5, 6]})             # 6 cells: both files
+    assert [p.suffix for p in offline.offer_download(small, "t", display=False).files] == [".csv", ".xlsx"]
+    big = pd.DataFrame({"a": [1, 2, 3, 7], "b": [4, 5, 6, 8]})         # 8 cells: CSV only
+    links = offline.offer_download(big, "t", display=False)
+    assert links.hrefs == ["downloads/spending/t.csv"]
+    assert not (tmp_path / "downloads" / "spending" / "t.xlsx").exists()  # the earlier XLSX is gone
+    assert (tmp_path / links.hrefs[0]).read_text().splitlines() == ["a,b", "1,4", "2,5", "3,6", "7,8"]
+    assert "CSV only: tables of more than 6 cells" in links._repr_html_()
+    assert "CSV only" in links._repr_markdown_()
+    assert [p.suffix for p in offline.write_table(big, tmp_path / "x", "t", xlsx=True)] == [".csv", ".xlsx"]
 
 
 # --- the published smoke site (built once in conftest) ------------------------------------

@@ -372,8 +372,21 @@ def _slug(name: str) -> str:
     return slug
 
 
-def write_table(df, folder: Path, name: str) -> list[Path]:
-    """Write `df` as <name>.csv (UTF-8) and <name>.xlsx into `folder`; return both paths.
+XLSX_MAX_CELLS = 1_000_000  # a page's download above this many cells is offered as CSV only
+
+
+def xlsx_too_big(df) -> bool:
+    """Whether a page's download of `df` is offered as CSV only: openpyxl holds every cell in memory
+    (at N=500 the 98,689 x 39 plan-against-outturn table took 11 min and 0.9 GB as XLSX)."""
+    return len(df) * max(len(df.columns), 1) > XLSX_MAX_CELLS
+
+
+def write_table(df, folder: Path, name: str, xlsx: bool | None = None) -> list[Path]:
+    """Write `df` as <name>.csv (UTF-8) and <name>.xlsx into `folder`; return the paths written.
+
+    `xlsx=None` writes the XLSX unless the table has more than `XLSX_MAX_CELLS` cells
+    (`xlsx_too_big`); `xlsx=False` writes the CSV only. A CSV-only table leaves no older XLSX of
+    its name behind.
 
     No cell becomes a formula (OWASP CSV injection): in the CSV a text starting with = + - @,
     tab or CR gets a leading ', in the XLSX every text is stored as text. Numbers stay numbers.
@@ -390,6 +403,7 @@ def write_table(df, folder: Path, name: str) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     name = _slug(name)
+    want_xlsx = (not xlsx_too_big(df)) if xlsx is None else bool(xlsx)
     csv, xlsx = folder / f"{name}.csv", folder / f"{name}.xlsx"
     text_cols = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
     safe = df.copy()
@@ -397,6 +411,9 @@ def write_table(df, folder: Path, name: str) -> list[Path]:
         safe[col] = safe[col].map(csv_cell)
     csv_bytes = safe.to_csv(index=False).encode("utf-8")
     csv.write_bytes(csv_bytes)
+    if not want_xlsx:
+        xlsx.unlink(missing_ok=True)
+        return [csv]
     key = _table_key(df, csv_bytes) if len(df) >= SAME_TABLE_ROWS else None
     if key is not None and key in _same_table:
         sheet, data = _same_table[key]
@@ -492,22 +509,28 @@ class Downloads:
     def __init__(self, name: str, title: str, files: list[Path], hrefs: list[str], rows: int):
         self.name, self.title, self.files, self.hrefs, self.rows = name, title, files, hrefs, rows
 
+    def _why_csv_only(self) -> str:
+        if any(Path(h).suffix == ".xlsx" for h in self.hrefs):
+            return ""
+        return (f" (CSV only: tables of more than {XLSX_MAX_CELLS:,} cells are not offered as XLSX; "
+                "the CSV opens in Excel)")
+
     def _repr_html_(self) -> str:
         links = " · ".join(f'<a href="{html.escape(h)}" download>{html.escape(Path(h).suffix[1:].upper())}</a>'
                            for h in self.hrefs)
         return (f'<p class="analysis-download">Download the data: {html.escape(self.title)} '
-                f'({self.rows} rows): {links}</p>')
+                f'({self.rows} rows): {links}{html.escape(self._why_csv_only())}</p>')
 
     def _repr_markdown_(self) -> str:
         links = " · ".join(f"[{Path(h).suffix[1:].upper()}]({h})" for h in self.hrefs)
-        return f"Download the data: {self.title} ({self.rows} rows): {links}"
+        return f"Download the data: {self.title} ({self.rows} rows): {links}{self._why_csv_only()}"
 
     def __repr__(self) -> str:
         return f"Downloads({', '.join(self.hrefs)})"
 
 
 def offer_download(df, name: str, title: str | None = None, display: bool = True) -> Downloads | None:
-    """Write `df` as CSV and XLSX for this page and show links to them.
+    """Write `df` as CSV and XLSX (CSV only above `XLSX_MAX_CELLS` cells) for this page and show links.
 
     The files go to downloads/<page>/<name>.csv|.xlsx of the site; the links are relative to
     the page (outside the build: see `downloads_dir`). With display=False nothing is shown and

@@ -165,7 +165,7 @@ def data_downloads(root: Path | None, dest: Path, site: Site, downloads: Path | 
                 df = _read_table(csv)
                 counts[csv.stem] = len(df)
                 if len(df) <= XLSX_MAX_ROWS:
-                    offline.write_table(df, out, csv.stem)
+                    offline.write_table(df, out, csv.stem, xlsx=True)
                 del df
             xlsx = out / f"{csv.stem}.xlsx"
             excel = f"[{csv.stem}.xlsx]({DATA_DIR}/{csv.stem}.xlsx)" if xlsx.exists() else "CSV only"
