@@ -478,7 +478,7 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
             extra_env[STANDING_ENV] = str(inputs.standing_dir)
         results = runner.execute(to_run, executed, root, jobs=jobs, progress=note, work_dir=stage / "work",
                                  failed_dir=failed_dir, stopped=stopped, extra_env=extra_env, executor=executor,
-                                 fingerprints=prints) if to_run else []
+                                 fingerprints=prints, seconds=_seconds(manifest)) if to_run else []
         executed.mkdir(parents=True, exist_ok=True)
         for r in reused:
             _link_or_copy(r.output, executed / r.output.name)
@@ -510,6 +510,12 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
         if images:
             note(f"README images updated: {', '.join(sorted({p.name for p in images}))} in {overview.IMAGES}/")
     return BuildResult(ordered, reports / "_site", time.perf_counter() - t0, extracted, reasons)
+
+
+def _seconds(manifest: dict) -> dict:
+    """Each page's seconds in the last build (pages.json), to balance the lanes of this one."""
+    return {name: e["seconds"] for name, e in (manifest.items() if isinstance(manifest, dict) else [])
+            if isinstance(e, dict) and isinstance(e.get("seconds"), (int, float))}
 
 
 def _sha(path: Path) -> str | None:
