@@ -479,7 +479,8 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
             progress: Callable[[str], None] | None = print, work_dir: Path | None = None,
             failed_dir: Path | None = None, kernel: str = KERNEL, timeout: int | None = None,
             stopped: list[str] | None = None, extra_env: dict | None = None, executor: str = "local",
-            fingerprints: dict | None = None, seconds: dict | None = None) -> list[Result]:
+            fingerprints: dict | None = None, seconds: dict | None = None,
+            on_done: Callable[[Result], None] | None = None) -> list[Result]:
     """Run every page (up to `jobs` processes at once) into out_dir; raise NotebookError on the
     first failure.
 
@@ -488,7 +489,8 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
 
     The pages run in min(jobs, pages) lanes (`lanes`; `seconds`: each page's seconds in the last
     build, to balance them), one child process and one kernel per lane (`run_batch`,
-    analysis.report.batch). Progress: one line per finished page, e.g. ``[3/9] spending 12.3s ok``. A failed
+    analysis.report.batch); `on_done(result)` is called as each page has run cleanly (the build
+    renders its HTML then: publish.EarlyPages). Progress: one line per finished page, e.g. ``[3/9] spending 12.3s ok``. A failed
     output notebook is copied to `failed_dir` (when given) so its traceback can be read. A
     failure, an exception or Ctrl-C stops the notebooks still running (with their kernels) before
     this returns or raises; the pages that were running are appended to `stopped`.
@@ -550,6 +552,8 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
                 failure = fail
             elif not fail:
                 results[page.name] = Result(page, out_dir / f"{page.name}.ipynb", seconds)
+                if on_done is not None:
+                    on_done(results[page.name])
     finally:  # a failure, an exception or Ctrl-C: stop the rest and wait for them
         stop.set()
         for fut in futures:
