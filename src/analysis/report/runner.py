@@ -1,8 +1,9 @@
-"""Execute notebooks with Papermill: the pages in min(jobs, pages) lanes (`lanes`: longest
-first, balanced by the seconds of the last build), each lane one child process and one kernel
-that runs its pages one after another (`run_batch`, analysis.report.batch: the kernel is reset
-between pages, so a page's outputs are those of a run alone). `run_one` runs one page in a
-Papermill process of its own.
+"""Execute notebooks with Papermill: the pages that read all data in min(jobs, pages) lanes
+(`lanes`: longest first, balanced by the seconds of the last build), the pages that read one
+municipality (the profiles) in min(jobs, pages) batches (`batches`); each lane or batch is one
+child process and one kernel that runs its pages one after another (`run_batch`,
+analysis.report.batch: the kernel is reset between pages, so a page's outputs are those of a run
+alone). `run_one` runs one page in a Papermill process of its own.
 
 Each run gets its parameters from a YAML file (``papermill -f``: types are kept as written,
 nothing is guessed) and a kernel that is this interpreter (a private ``python3`` kernelspec
@@ -487,9 +488,10 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
     executor: "local" (a thread pool) or "dask" (a local Dask cluster, each unit of work a task
     keyed by its pages' `fingerprints`: analysis.report.dask_executor).
 
-    The pages run in min(jobs, pages) lanes (`lanes`; `seconds`: each page's seconds in the last
-    build, to balance them), one child process and one kernel per lane (`run_batch`,
-    analysis.report.batch); `on_done(result)` is called as each page has run cleanly (the build
+    The pages that read all data run in min(jobs, pages) lanes (`lanes`; `seconds`: each page's
+    seconds in the last build, to balance them), then the pages that read one municipality (the
+    profiles) in min(jobs, pages) batches (`batches`); each lane or batch is one child process
+    with one kernel (`run_batch`, analysis.report.batch); `on_done(result)` is called as each page has run cleanly (the build
     renders its HTML then: publish.EarlyPages). Progress: one line per finished page, e.g. ``[3/9] spending 12.3s ok``. A failed
     output notebook is copied to `failed_dir` (when given) so its traceback can be read. A
     failure, an exception or Ctrl-C stops the notebooks still running (with their kernels) before
@@ -519,7 +521,10 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
                 return
             run_batch(run, root, out_dir, work_dir, emit, kernel, stop, timeout, extra_env, index * 1000 + k)
 
-    units = lanes(pages, jobs, seconds)
+    # the pages that read everything in lanes of their own; the profiles in their batches (a profile
+    # run in a kernel after the spending and indicators pages took several times as long)
+    units = lanes([p for p in pages if p.reads != "municipality"], jobs, seconds) + \
+        batches([p for p in pages if p.reads == "municipality"], jobs)
     if executor == "dask":
         from analysis.report import dask_executor
         pool = dask_executor.DaskPool(jobs)
