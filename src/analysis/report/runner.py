@@ -353,7 +353,8 @@ def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
 def run_batch(pages: list[Page], root: Path, out_dir: Path, work_dir: Path, emit: Callable,
               kernel: str = KERNEL, stop: threading.Event | None = None, timeout: int | None = None,
               extra_env: dict | None = None, index: int = 0) -> None:
-    """Execute `pages` (one notebook) in one child process with one kernel (analysis.report.batch).
+    """Execute `pages` (notebooks of one folder, the kernel's working folder) in one child process
+    with one kernel (analysis.report.batch).
 
     Calls emit(page, (seconds, failure)) as each page finishes, emit(page, None) for the page
     that was running when `stop` was set; pages after a failure are not run (and not emitted)."""
@@ -372,7 +373,8 @@ def run_batch(pages: list[Page], root: Path, out_dir: Path, work_dir: Path, emit
             d.mkdir(parents=True, exist_ok=True)
         params.write_text(yaml.safe_dump(page.parameters, allow_unicode=True, sort_keys=False), encoding="utf-8")
         env = child_env(root, page, downloads, work_dir / "jupyter")
-        entries.append({"name": page.name, "input": str(src), "output": str(out_dir / f"{page.name}.ipynb"),
+        entries.append({"name": page.name, "input": str((root / page.notebook).resolve()),
+                        "output": str(out_dir / f"{page.name}.ipynb"),
                         "params": str(params), "env": {k: env[k] for k in PAGE_ENV}})
         by_name[page.name] = page
     spec_file.write_text(json.dumps({"kernel": kernel, "cwd": str(src.parent), "timeout": timeout,
