@@ -137,6 +137,7 @@ def test_a_site_build_shows_charts_as_altair_does_without_checking_them_again(mo
     try:
         offline.enable()
         assert formatter.lookup(chart) is offline.chart_bundle and not schemapi.DEBUG_MODE
+        assert alt.theme.active == "default"      # as in a new kernel: not the previous page's theme
         offline.new_page()
         shown, _ = shell.display_formatter.format(chart)
         offline.new_page()
@@ -155,3 +156,5 @@ def test_a_site_build_shows_charts_as_altair_does_without_checking_them_again(mo
         monkeypatch.delenv(offline.ENV_SITE_BUILD)
         offline.enable()
         offline.new_page()
+        from analysis.report import charts
+        charts.enable("de")                      # a site build's enable() left Altair's own theme on

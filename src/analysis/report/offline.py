@@ -233,6 +233,10 @@ def enable(html: bool | None = None, bundle_url: str = BUNDLE_URL) -> None:
     alt.data_transformers.enable("default", max_rows=None)
     if os.environ.get(ENV_SITE_BUILD) == "1":
         _unvalidated_charts()
+        # Altair's own theme, as in a new kernel before analysis.report.charts (which sets the site's
+        # theme when imported) is: a kernel that runs several pages (runner.lanes) keeps the theme
+        # of the previous page otherwise; pages that want the site's theme call charts.enable() next.
+        alt.theme.enable("default")
 
 
 def chart_bundle(chart) -> dict | None:
