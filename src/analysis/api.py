@@ -366,7 +366,7 @@ def load(root: str | Path | None = None, *, refresh: bool | str = "auto",
     tables = read_processed(folder)
     unassigned_path = folder / "unassigned_items.csv"
     unassigned = pd.read_csv(unassigned_path, dtype=str) if unassigned_path.exists() else None
-    ws = Workspace(tables, reference.load(root), root=root, unassigned=unassigned)
+    ws = Workspace(tables, reference.load(root), root=root, unassigned=unassigned, conformed=True)  # conformed above
     _loaded.clear()
     _loaded.update(key=key, tables=dict(ws.tables), unassigned=ws.unassigned)
     return Workspace(ws.tables, ws.reference, root=root, unassigned=ws.unassigned.copy(deep=False), conformed=True)

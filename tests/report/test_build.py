@@ -404,9 +404,9 @@ def test_two_builds_at_once_the_second_waits_or_exits(tmp_path):
             second = _cli(root, *args, "--force", stderr=fh)
         _wait_for(lambda: "waiting:" in second_err.read_text())
         release.touch()   # the first build's notebook ends now
-        most = 0  # papermill processes at once while the first build runs: never two
+        most = 0  # page-running children (papermill or a batch of pages) at once while the first build runs: never two
         while first.poll() is None:
-            papermills = [p for p in _kernels(root) if "papermill" in _cmd(p)]
+            papermills = [p for p in _kernels(root) if "papermill" in _cmd(p) or "analysis.report.batch" in _cmd(p)]
             most = max(most, len(papermills))
             time.sleep(0.1)
         out1, err1 = first.communicate(timeout=120)

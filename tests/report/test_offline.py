@@ -120,3 +120,41 @@ def test_renderer_sends_missing_values_as_null_not_nan():
     bundle = offline.renderer({"data": {"values": [{"a": float("nan"), "b": [1.5, float("inf")]}]}})
     for mime in offline.VEGALITE_MIME_TYPES:
         assert json.loads(json.dumps(bundle[mime], allow_nan=False)) == {"data": {"values": [{"a": None, "b": [1.5, None]}]}}
+
+
+def test_a_site_build_shows_charts_as_altair_does_without_checking_them_again(monkeypatch):
+    """In a kernel of `analysis build` a chart's bundle is Altair's own, but its spec is not checked
+    against the Vega-Lite schema again (the chart modules' tests check every chart's spec)."""
+    from altair.utils import schemapi
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    formatter = shell.display_formatter.mimebundle_formatter
+    monkeypatch.setenv(offline.ENV_SITE_BUILD, "1")
+    df = pd.DataFrame({"a": ["x", "y"], "v": [1.5, None]})
+    chart = alt.Chart(df).mark_bar().encode(x="a:N", y="v:Q", tooltip=[alt.Tooltip("v:Q", format=",.1f")]) + \
+        alt.Chart(df).mark_text().encode(x="a:N", text="v:Q")
+    try:
+        offline.enable()
+        assert formatter.lookup(chart) is offline.chart_bundle and not schemapi.DEBUG_MODE
+        assert alt.theme.active == "default"      # as in a new kernel: not the previous page's theme
+        offline.new_page()
+        shown, _ = shell.display_formatter.format(chart)
+        offline.new_page()
+        assert shown == _bundle(chart) and "text/html" in shown        # what Altair itself shows
+
+        def checked(*args, **kwargs):
+            raise AssertionError("the spec was checked against the schema")
+        monkeypatch.setattr(schemapi, "validate_jsonschema", checked)
+        offline.new_page()
+        assert shell.display_formatter.format(chart)[0] == shown
+        with pytest.raises(AssertionError, match="checked"):
+            chart.to_dict()                                              # Altair's own path checks it
+    finally:
+        formatter.pop(alt.TopLevelMixin, None)
+        schemapi.enable_debug_mode()
+        monkeypatch.delenv(offline.ENV_SITE_BUILD)
+        offline.enable()
+        offline.new_page()
+        from analysis.report import charts
+        charts.enable("de")                      # a site build's enable() left Altair's own theme on

@@ -112,3 +112,14 @@ def test_the_grid_of_25_municipalities_still_lists_each():
     grid, munis = _grid_of(25)
     html = overview.grid_html(grid, munis)
     assert "Name m024" in html and "Data of" not in html
+
+
+def test_a_grid_cell_shows_the_first_row_of_its_municipality_type_and_year():
+    grid = pd.DataFrame({"municipality_id": ["peine"] * 3, "municipality": ["Landkreis Peine"] * 3,
+                         "data_type": ["goals", "goals", "goals"], "fiscal_year": pd.array([2024, 2024, None], dtype="Int64"),
+                         "status": ["targets and results", "qualitative goals only", "targets, no results yet"],
+                         "rows": [3, 4, 5], "documents": ["D"] * 3})
+    html = overview.grid_html(grid)
+    assert "Landkreis Peine, goals, 2024: targets and results (3 rows)" in html
+    assert "qualitative goals only (4 rows)" not in html
+    assert "Landkreis Peine, goals, no year: targets, no results yet (5 rows)" in html

@@ -676,3 +676,27 @@ def test_a_processed_table_over_the_xlsx_limit_is_offered_as_csv_only(tmp_path, 
     # the next publish reuses what it can and still counts the rows of the CSV-only table
     md2 = publish.data_downloads(tmp_path, tmp_path / "site2", publish.Site([], title="T"), previous=dest / "data")
     assert "| budget | 3 |" in md2 and (tmp_path / "site2" / "data" / "quality.xlsx").exists()
+
+
+def test_pages_rendered_while_the_notebooks_run_are_those_of_the_render_at_the_end(tmp_path, monkeypatch):
+    from conftest import copy_workspace
+    root = copy_workspace(tmp_path / "ws", notebooks=())
+    monkeypatch.setattr(publish, "quarto_path", lambda: None)
+    executed, site = _executed_dir(tmp_path), publish.Site(PAGES, title="T")
+    nb = nbformat.read(executed / "spending.ipynb", as_version=4)
+    nb.cells.append(new_code_cell("chart", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": "<div id='c'>a &amp; b<br></div>", "text/plain": "c"})]))
+    nbformat.write(nb, executed / "spending.ipynb")
+    plain = publish.publish(executed, site, tmp_path / "plain", root, publisher="nbconvert", say=None)
+    early = publish.EarlyPages(site, tmp_path / "early-html")
+    early.submit(PAGES[0], executed / "spending.ipynb")
+    early.submit(PAGES[2], executed / "missing.ipynb")           # cannot be read: rendered again at the end
+    notes = []
+    both = publish.publish(executed, site, tmp_path / "both", root, publisher="nbconvert", say=notes.append,
+                           early=early)
+    assert set(early.html) == {"spending"} and "nbconvert" in notes[0] and "rendered all 6 pages" in notes[0]
+    def text(path):  # the overview and data page are made in each render, with random cell ids
+        return re.sub(r'id="cell-id=[0-9a-f]+"', "", path.read_text(encoding="utf-8"))
+    assert (both / "spending.html").read_bytes() == (plain / "spending.html").read_bytes()
+    for page in plain.glob("*.html"):
+        assert text(both / page.name) == text(page), page.name

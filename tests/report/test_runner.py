@@ -124,3 +124,56 @@ def test_parameter_names_are_read_from_the_parameters_cell(tmp_path):
     nb.cells[1].metadata["tags"] = []
     nbformat.write(nb, path)
     assert runner.parameter_names(path) is None
+
+
+def test_lanes_run_the_longest_pages_first_balanced_over_the_jobs():
+    profiles = [Page(f"profile-{i}", "notebooks/profile.ipynb", str(i), reads="municipality") for i in range(4)]
+    others = [Page(n, f"notebooks/{n}.ipynb", n) for n in ("spending", "goals", "indicators", "methods")]
+    pages = others[:1] + profiles + others[1:]
+    lanes = runner.lanes(pages, jobs=2)   # no seconds recorded: comparison pages count 4, profiles 1
+    assert len(lanes) == 2 and sorted(p.name for lane in lanes for p in lane) == sorted(p.name for p in pages)
+    assert [[p.name for p in lane] for lane in lanes] == [
+        ["spending", "indicators", "profile-0", "profile-2"], ["goals", "methods", "profile-1", "profile-3"]]
+    seconds = {"spending": 9.0, "goals": 2.0, "indicators": 2.0, "methods": 3.0}
+    lanes = runner.lanes(pages, jobs=2, seconds=seconds)   # the last build's seconds decide
+    assert [[p.name for p in lane] for lane in lanes] == [
+        ["spending", "profile-2"], ["methods", "goals", "indicators", "profile-0", "profile-1", "profile-3"]]
+    assert [len(lane) for lane in runner.lanes(profiles[:2], jobs=4)] == [1, 1]   # min(jobs, pages) lanes
+    assert [len(lane) for lane in runner.lanes(pages, jobs=1)] == [8]
+    assert runner.lanes([], jobs=2) == []
+
+
+def test_a_lane_runs_the_pages_of_each_notebook_folder_in_a_kernel_of_its_own():
+    pages = [Page("a", "notebooks/a.ipynb", "A"), Page("t", "tests/t.ipynb", "T"), Page("b", "notebooks/b.ipynb", "B")]
+    (lane,) = runner.lanes(pages, jobs=1)
+    assert [p.name for p in lane] == ["a", "b", "t"]     # one folder's pages next to each other
+    assert [[p.name for p in run] for run in runner._by_folder(lane)] == [["a", "b"], ["t"]]
+
+
+@pytest.mark.slow
+def test_pages_of_different_notebooks_in_one_lane_give_the_outputs_of_runs_of_their_own(workspace, tmp_path):
+    """A lane runs a chart page and another notebook's page in one kernel (reset between them):
+    their cells, execution counts, chart outputs and downloads are those of a Papermill run each."""
+    import re
+    import shutil
+    shutil.copyfile(Path(__file__).parents[1] / "fixtures" / "notebooks" / "_leak.ipynb",
+                    workspace / "notebooks" / "_leak.ipynb")
+    from analysis.sources import extract
+    extract.run(workspace)
+    pages = [Page("smoke", "notebooks/_smoke.ipynb", "S", parameters={"factor": 3}),
+             Page("leak-peine", "notebooks/_leak.ipynb", "P", parameters={"municipality_id": "peine"})]
+    runner.execute(pages, tmp_path / "lane", workspace, jobs=1, progress=None)   # one lane, one kernel
+    for p in pages:
+        runner.write_kernelspec(tmp_path / "alone" / ".work" / "jupyter")
+        seconds, failure = runner.run_one(p, workspace, tmp_path / "alone", tmp_path / "alone" / ".work")
+        assert failure is None
+
+    def cells(path):
+        nb = nbformat.read(path, as_version=4)
+        text = json.dumps([{"source": c.source, "count": c.get("execution_count"), "outputs": c.get("outputs")}
+                           for c in nb.cells], sort_keys=True, default=str)
+        return re.sub(r"ipykernel_\d+", "ipykernel_PID", text)
+    for p in pages:
+        assert cells(tmp_path / "lane" / f"{p.name}.ipynb") == cells(tmp_path / "alone" / f"{p.name}.ipynb"), p.name
+    for f in (tmp_path / "alone" / "downloads").rglob("*.csv"):
+        assert (tmp_path / "lane" / f.relative_to(tmp_path / "alone")).read_bytes() == f.read_bytes()

@@ -466,6 +466,7 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
                            extracted, reasons, published=False)
     stage = staging.new_stage(reports)
     failed_dir = reports / staging.FAILED
+    early = None
     try:
         unit = stage / "unit"
         executed = unit / "executed"
@@ -476,9 +477,13 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
         if inputs.standing_dir is not None:
             from analysis.api import STANDING_ENV
             extra_env[STANDING_ENV] = str(inputs.standing_dir)
+        # nbconvert: each page's HTML is rendered as soon as its notebook has run, while the others run
+        early = None if use_quarto or not to_run else publish.EarlyPages(cfg.site, stage / "early")
         results = runner.execute(to_run, executed, root, jobs=jobs, progress=note, work_dir=stage / "work",
                                  failed_dir=failed_dir, stopped=stopped, extra_env=extra_env, executor=executor,
-                                 fingerprints=prints) if to_run else []
+                                 fingerprints=prints, seconds=_seconds(manifest),
+                                 on_done=None if early is None else lambda r: early.submit(r.page, r.output)) \
+            if to_run else []
         executed.mkdir(parents=True, exist_ok=True)
         for r in reused:
             _link_or_copy(r.output, executed / r.output.name)
@@ -495,13 +500,16 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
         reuse_html = {n: reports / "_site" / f"{n}.html" for n, k in html.items()
                       if old_html.get(n) == k and (reports / "_site" / f"{n}.html").is_file()}
         # Quarto's note goes through `say` even when quiet: the fallback must always be visible.
-        site_dir = publish.publish(executed, cfg.site, stage / "render", root, publisher, say, reuse=reuse_html)
+        site_dir = publish.publish(executed, cfg.site, stage / "render", root, publisher, say, reuse=reuse_html,
+                                   early=early)
         (executed / SITE_RECORD).write_text(json.dumps({**record, "html": html}, indent=1) + "\n", encoding="utf-8")
         Path(site_dir).rename(unit / "site")
         staging.publish_unit(unit, reports, say)
         for r in ordered:
             r.output = reports / "_executed" / r.output.name
     finally:
+        if early is not None:
+            early.close()  # before its folder in the stage goes
         folders.remove([stage])  # the previous unit, or this build's unfinished one
     shutil.rmtree(failed_dir, ignore_errors=True)
     if (root / "README.md").exists():  # the README's grid and screenshots, from the site just built
@@ -510,6 +518,12 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
         if images:
             note(f"README images updated: {', '.join(sorted({p.name for p in images}))} in {overview.IMAGES}/")
     return BuildResult(ordered, reports / "_site", time.perf_counter() - t0, extracted, reasons)
+
+
+def _seconds(manifest: dict) -> dict:
+    """Each page's seconds in the last build (pages.json), to balance the lanes of this one."""
+    return {name: e["seconds"] for name, e in (manifest.items() if isinstance(manifest, dict) else [])
+            if isinstance(e, dict) and isinstance(e.get("seconds"), (int, float))}
 
 
 def _sha(path: Path) -> str | None:

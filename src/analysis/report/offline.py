@@ -231,6 +231,46 @@ def enable(html: bool | None = None, bundle_url: str = BUNDLE_URL) -> None:
         alt.renderers.register(RENDERER, renderer)
     alt.renderers.enable(RENDERER)
     alt.data_transformers.enable("default", max_rows=None)
+    if os.environ.get(ENV_SITE_BUILD) == "1":
+        _unvalidated_charts()
+        # Altair's own theme, as in a new kernel before analysis.report.charts (which sets the site's
+        # theme when imported) is: a kernel that runs several pages (runner.lanes) keeps the theme
+        # of the previous page otherwise; pages that want the site's theme call charts.enable() next.
+        alt.theme.enable("default")
+
+
+def chart_bundle(chart) -> dict | None:
+    """What Altair's own `_repr_mimebundle_` shows for `chart` (the active renderer's bundle of its
+    spec), but without Altair's check of the spec against the Vega-Lite schema, which takes about as
+    long as making the spec. In a site build the charts come from the chart modules of
+    `analysis.report`, whose tests make every chart's spec with that check
+    (`tests/report/test_*_charts.py`), and the browser tests draw every page's charts."""
+    import altair as alt
+    from altair.utils import display_traceback
+
+    try:
+        spec = chart.to_dict(validate=False, context={"pre_transform": False})
+    except Exception:  # as Altair does: the traceback in the output, which fails the build
+        display_traceback(in_ipython=True)
+        return {}
+    draw = alt.renderers.get()
+    return draw(spec) if draw else None
+
+
+def _unvalidated_charts() -> None:
+    """Let IPython show Altair charts through `chart_bundle` (a type formatter comes before the
+    `_repr_mimebundle_` method); only in a kernel of `analysis build`."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    import altair as alt
+    from altair.utils import schemapi
+    shell.display_formatter.mimebundle_formatter.for_type(alt.TopLevelMixin, chart_bundle)
+    schemapi.disable_debug_mode()  # nor each part of a chart (alt.X, alt.Tooltip, ...) checked when it is made
 
 
 # --- JupyterLab ----------------------------------------------------------------------------

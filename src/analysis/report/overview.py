@@ -176,18 +176,19 @@ def grid_html(grid: pd.DataFrame, municipalities: pd.DataFrame | None = None,
         for m, part in documents.groupby("municipality_id"):
             by_muni[m] = "; ".join(labels[d] for d in part["document_id"])
     head = "".join(f'<th scope="col" class="num">{y}</th>' for y in years)
+    first: dict = {}  # (municipality, data type, year or NO_YEAR) -> position of its first row in the grid
+    for at, key in enumerate(zip(grid["municipality_id"], grid["data_type"], grid["fiscal_year"])):
+        first.setdefault(key[:2] + (NO_YEAR if pd.isna(key[2]) else key[2],), at)
     body = []
     for mid, name, types in _rows(grid, municipalities):
         for i, dtype in enumerate(types):
             cells = []
             for y in years:
-                sel = (grid["municipality_id"] == mid) & (grid["data_type"] == dtype) & (
-                    grid["fiscal_year"].isna() if y == NO_YEAR else (grid["fiscal_year"] == y))
-                hit = grid[sel]
-                if not len(hit):
+                at = first.get((mid, dtype, y))
+                if at is None:
                     cells.append('<td class="grid-none"></td>')
                     continue
-                rec = hit.iloc[0]
+                rec = grid.iloc[at]
                 title = f"{name}, {dtype}, {y}: {rec['status']} ({rec['rows']} rows) - {rec['documents']}"
                 colour = STATUS_COLOURS.get(rec["status"], "#999")
                 cells.append(f'<td class="grid-cell" style="background:{colour}" title="{html.escape(title)}">'

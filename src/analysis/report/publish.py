@@ -418,25 +418,80 @@ def _markdown_notebook(text: str) -> nbformat.NotebookNode:
     return nb
 
 
+def _page_html(exporter, site: Site, name: str, title: str, nb: nbformat.NotebookNode) -> str:
+    """One page of the nbconvert site (`nb` gets the HTML title in its metadata)."""
+    nb.metadata["title"] = f"{title} - {site.title}" if name != INDEX else site.title
+    body, _ = exporter.from_notebook_node(nb, resources={
+        "site_nav": nav_html(site, name), "page_title": title,
+        "site_footer": html.escape(f"{site.title} - built with nbconvert, works offline."),
+        "site_description": site.description or ""})
+    return body
+
+
+class EarlyPages:
+    """The nbconvert HTML of each page rendered as soon as its notebook has run (`submit`), in a
+    thread of the build, while the other notebooks still run; `publish(early=...)` then renders
+    only the overview and the data page (they need every page) and copies these. The HTML is
+    what `render_nbconvert` writes for the page (same notebook, exporter and navigation). A page
+    whose early render fails is rendered by `publish` as before, which reports the error."""
+
+    def __init__(self, site: Site, folder: Path):
+        import queue
+        import threading
+
+        self.site, self.folder = site, Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.html: dict[str, Path] = {}
+        self.notebooks: dict[str, nbformat.NotebookNode] = {}    # prepare_notebook of each page rendered
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="early-pages", daemon=True)
+        self._thread.start()
+
+    def submit(self, page: Page, executed: Path) -> None:
+        self._queue.put((page, Path(executed)))
+
+    def _work(self) -> None:
+        exporter = None
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            page, executed = item
+            try:
+                exporter = exporter or _exporter()
+                nb = prepare_notebook(nbformat.read(executed, as_version=4), page)
+                body = _page_html(exporter, self.site, page.name, page.title, nb)
+                nb.metadata["title"] = page.title           # as prepare_notebook left it, for the overview
+                target = self.folder / f"{page.name}.html"
+                target.write_text(body, encoding="utf-8")
+            except Exception:  # rendered again by publish, which names the error
+                continue
+            self.notebooks[page.name], self.html[page.name] = nb, target
+
+    def close(self) -> "EarlyPages":
+        """Wait for the pages submitted so far; return self."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        return self
+
+
 def render_nbconvert(site: Site, notebooks: dict[str, nbformat.NotebookNode], index_md: str,
                      index_title: str, data_md: str, out: Path, styles: Path | None,
-                     reuse: dict[str, Path] | None = None) -> None:
+                     reuse: dict[str, Path] | None = None, early: dict[str, Path] | None = None) -> None:
     """Write index.html, one page per notebook and data-downloads.html into `out`; the pages in
-    `reuse` are copied from the earlier HTML given (the build checked that it would be the same)."""
+    `reuse` are copied from the earlier HTML given (the build checked that it would be the same),
+    those in `early` from their HTML rendered while the notebooks ran (`EarlyPages`)."""
     exporter = _exporter()
-    footer = html.escape(f"{site.title} - built with nbconvert, works offline.")
     reuse = reuse or {}
-    for name, old in reuse.items():
+    early = {n: f for n, f in (early or {}).items() if n not in reuse}
+    for name, old in {**reuse, **early}.items():
         shutil.copyfile(old, out / f"{name}.html")
     docs = [(INDEX, index_title, _markdown_notebook(index_md))]
-    docs += [(p.name, p.title, notebooks[p.name]) for p in site.pages if p.name not in reuse]
+    docs += [(p.name, p.title, notebooks[p.name]) for p in site.pages if p.name not in reuse and p.name not in early]
     docs.append((DATA_PAGE, "Data downloads", _markdown_notebook(data_md)))
     for name, title, nb in docs:
-        nb.metadata["title"] = f"{title} - {site.title}" if name != INDEX else site.title
-        body, _ = exporter.from_notebook_node(nb, resources={
-            "site_nav": nav_html(site, name), "page_title": title, "site_footer": footer,
-            "site_description": site.description or ""})
-        (out / f"{name}.html").write_text(body, encoding="utf-8")
+        (out / f"{name}.html").write_text(_page_html(exporter, site, name, title, nb), encoding="utf-8")
     (out / offline.SITE_ASSETS / "notebook.css").write_text(notebook_css(exporter), encoding="utf-8")
     if styles is not None and styles.exists():
         shutil.copyfile(styles, out / offline.SITE_ASSETS / "site.css")
@@ -729,7 +784,7 @@ def quarto_version(quarto: str) -> str | None:
 
 def publish(executed: Path, site: Site, work: Path, root: Path | None = None, publisher: str = "auto",
             say: Callable[[str], None] | None = print, quarto_project: Path | None = None,
-            reuse: dict[str, Path] | None = None) -> Path:
+            reuse: dict[str, Path] | None = None, early: EarlyPages | None = None) -> Path:
     """Render the executed notebooks (executed/<page>.ipynb, executed/downloads/) into a new
     folder below `work`; return that folder (reports/_site is not touched: see `staging.publish_unit`).
 
@@ -747,13 +802,15 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
         raise PublishError("publisher 'quarto' asked for, but quarto is not on PATH")
     use_quarto = publisher == "quarto" or (publisher == "auto" and quarto is not None)
     reuse = {} if use_quarto else {n: Path(f) for n, f in (reuse or {}).items() if Path(f).is_file()}
+    early = early.close() if early is not None and not use_quarto else None
     notebooks = {}
     for p in site.pages:
         path = executed / f"{p.name}.ipynb"
         if not path.exists():
             raise PublishError(f"executed notebook missing: {path}")
         if p.name not in reuse:
-            notebooks[p.name] = prepare_notebook(nbformat.read(path, as_version=4), p)
+            notebooks[p.name] = early.notebooks[p.name] if early and p.name in early.notebooks else \
+                prepare_notebook(nbformat.read(path, as_version=4), p)
     index_front, intro = read_front_matter(reports / "index.qmd")
     index_md = index_markdown(site, intro, notebooks, root, quarto=use_quarto)
     downloads = executed / offline.DOWNLOADS
@@ -774,7 +831,7 @@ def publish(executed: Path, site: Site, work: Path, root: Path | None = None, pu
     else:
         try:
             render_nbconvert(site, notebooks, index_md, index_front.get("title", "Overview"), data_md, out,
-                             reports / "styles.css", reuse)
+                             reports / "styles.css", reuse, early.html if early else None)
         except Exception as exc:
             raise PublishError(f"nbconvert failed: {type(exc).__name__}: {exc}") from exc
         site_dir = out

@@ -1,6 +1,9 @@
-"""Execute notebooks with Papermill: one child process per notebook, `jobs` of them at once;
-the pages that read one municipality (the profiles) in min(jobs, pages) batches, one child process
-and one kernel per batch (`run_batch`, analysis.report.batch).
+"""Execute notebooks with Papermill: the pages that read all data in min(jobs, pages) lanes
+(`lanes`: longest first, balanced by the seconds of the last build), the pages that read one
+municipality (the profiles) in min(jobs, pages) batches (`batches`); each lane or batch is one
+child process and one kernel that runs its pages one after another (`run_batch`,
+analysis.report.batch: the kernel is reset between pages, so a page's outputs are those of a run
+alone). `run_one` runs one page in a Papermill process of its own.
 
 Each run gets its parameters from a YAML file (``papermill -f``: types are kept as written,
 nothing is guessed) and a kernel that is this interpreter (a private ``python3`` kernelspec
@@ -350,7 +353,8 @@ def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
 def run_batch(pages: list[Page], root: Path, out_dir: Path, work_dir: Path, emit: Callable,
               kernel: str = KERNEL, stop: threading.Event | None = None, timeout: int | None = None,
               extra_env: dict | None = None, index: int = 0) -> None:
-    """Execute `pages` (one notebook) in one child process with one kernel (analysis.report.batch).
+    """Execute `pages` (notebooks of one folder, the kernel's working folder) in one child process
+    with one kernel (analysis.report.batch).
 
     Calls emit(page, (seconds, failure)) as each page finishes, emit(page, None) for the page
     that was running when `stop` was set; pages after a failure are not run (and not emitted)."""
@@ -369,7 +373,8 @@ def run_batch(pages: list[Page], root: Path, out_dir: Path, work_dir: Path, emit
             d.mkdir(parents=True, exist_ok=True)
         params.write_text(yaml.safe_dump(page.parameters, allow_unicode=True, sort_keys=False), encoding="utf-8")
         env = child_env(root, page, downloads, work_dir / "jupyter")
-        entries.append({"name": page.name, "input": str(src), "output": str(out_dir / f"{page.name}.ipynb"),
+        entries.append({"name": page.name, "input": str((root / page.notebook).resolve()),
+                        "output": str(out_dir / f"{page.name}.ipynb"),
                         "params": str(params), "env": {k: env[k] for k in PAGE_ENV}})
         by_name[page.name] = page
     spec_file.write_text(json.dumps({"kernel": kernel, "cwd": str(src.parent), "timeout": timeout,
@@ -428,21 +433,68 @@ def run_batch(pages: list[Page], root: Path, out_dir: Path, work_dir: Path, emit
 
 PAGE_ENV = ("ANALYSIS_PAGE", "ANALYSIS_DOWNLOADS_DIR")  # what differs between the pages of a batch
 
+# What a page is expected to take when the last build did not record it (seconds in one kernel
+# that runs several pages; only the order of the figures matters): comparison pages read and draw
+# everything, a profile one municipality.
+ESTIMATE = {"all": 4.0, "municipality": 1.0}
+
+
+def lanes(pages: list[Page], jobs: int, seconds: dict | None = None) -> list[list[Page]]:
+    """The units of work: min(jobs, pages) lanes, each run by one child process with one kernel
+    (`run_batch`), so the kernel start, the imports and `analysis.load()` are paid once per lane,
+    not once per page. Pages go to lanes longest first, each to the lane with the least work so
+    far (`seconds`: a page's seconds in the last build, else `ESTIMATE`); within a lane the
+    longest run first, the pages of one notebook folder next to each other (the kernel's working
+    folder: `work` runs each folder's pages as a batch of their own)."""
+    if not pages:
+        return []
+    order = {p.name: i for i, p in enumerate(pages)}
+
+    def cost(p: Page) -> float:
+        s = (seconds or {}).get(p.name)
+        return float(s) if isinstance(s, (int, float)) and s >= 0 else ESTIMATE.get(p.reads, ESTIMATE["all"])
+
+    n = max(1, min(jobs, len(pages)))
+    loads, out = [0.0] * n, [[] for _ in range(n)]
+    for p in sorted(pages, key=lambda p: (-cost(p), order[p.name])):
+        i = min(range(n), key=lambda k: (loads[k], k))
+        out[i].append(p)
+        loads[i] += cost(p)
+    folder = {}
+    for lane in out:
+        for p in lane:
+            folder.setdefault(str(Path(p.notebook).parent), len(folder))
+    return [sorted(lane, key=lambda p: folder[str(Path(p.notebook).parent)]) for lane in out]
+
+
+def _by_folder(lane: list[Page]) -> list[list[Page]]:
+    """Consecutive pages of a lane whose notebooks share a folder (one kernel working folder)."""
+    runs: list[list[Page]] = []
+    for p in lane:
+        if runs and Path(runs[-1][0].notebook).parent == Path(p.notebook).parent:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return runs
+
 
 def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: int = 1,
             progress: Callable[[str], None] | None = print, work_dir: Path | None = None,
             failed_dir: Path | None = None, kernel: str = KERNEL, timeout: int | None = None,
             stopped: list[str] | None = None, extra_env: dict | None = None, executor: str = "local",
-            fingerprints: dict | None = None) -> list[Result]:
+            fingerprints: dict | None = None, seconds: dict | None = None,
+            on_done: Callable[[Result], None] | None = None) -> list[Result]:
     """Run every page (up to `jobs` processes at once) into out_dir; raise NotebookError on the
     first failure.
 
     executor: "local" (a thread pool) or "dask" (a local Dask cluster, each unit of work a task
     keyed by its pages' `fingerprints`: analysis.report.dask_executor).
 
-    Pages that read one municipality (`reads: municipality`, the profiles) run in batches, one
-    kernel per batch (`batches`, analysis.report.batch); every other page in its own Papermill
-    process. Progress: one line per finished page, e.g. ``[3/9] spending 12.3s ok``. A failed
+    The pages that read all data run in min(jobs, pages) lanes (`lanes`; `seconds`: each page's
+    seconds in the last build, to balance them), then the pages that read one municipality (the
+    profiles) in min(jobs, pages) batches (`batches`); each lane or batch is one child process
+    with one kernel (`run_batch`, analysis.report.batch); `on_done(result)` is called as each page has run cleanly (the build
+    renders its HTML then: publish.EarlyPages). Progress: one line per finished page, e.g. ``[3/9] spending 12.3s ok``. A failed
     output notebook is copied to `failed_dir` (when given) so its traceback can be read. A
     failure, an exception or Ctrl-C stops the notebooks still running (with their kernels) before
     this returns or raises; the pages that were running are appended to `stopped`.
@@ -466,14 +518,15 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
         events.put((page, outcome))
 
     def work(unit: list[Page], index: int) -> None:
-        if stop.is_set():
-            return
-        if unit[0].reads == "municipality":
-            run_batch(unit, root, out_dir, work_dir, emit, kernel, stop, timeout, extra_env, index)
-        else:
-            emit(unit[0], run_one(unit[0], root, out_dir, work_dir, kernel, stop, timeout, extra_env))
+        for k, run in enumerate(_by_folder(unit)):
+            if stop.is_set():
+                return
+            run_batch(run, root, out_dir, work_dir, emit, kernel, stop, timeout, extra_env, index * 1000 + k)
 
-    units = batches(pages, jobs)
+    # the pages that read everything in lanes of their own; the profiles in their batches (a profile
+    # run in a kernel after the spending and indicators pages took several times as long)
+    units = lanes([p for p in pages if p.reads != "municipality"], jobs, seconds) + \
+        batches([p for p in pages if p.reads == "municipality"], jobs)
     if executor == "dask":
         from analysis.report import dask_executor
         pool = dask_executor.DaskPool(jobs)
@@ -506,6 +559,8 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
                 failure = fail
             elif not fail:
                 results[page.name] = Result(page, out_dir / f"{page.name}.ipynb", seconds)
+                if on_done is not None:
+                    on_done(results[page.name])
     finally:  # a failure, an exception or Ctrl-C: stop the rest and wait for them
         stop.set()
         for fut in futures:
