@@ -56,7 +56,9 @@ def test_a_batch_gives_the_pages_of_single_runs_and_nothing_leaks(workspace, tmp
     root = _leak_workspace(workspace)
     lines = []
     batched = runner.execute(_pages(), tmp_path / "batch", root, jobs=1, progress=lines.append)
-    single = runner.execute(_pages(reads="all"), tmp_path / "single", root, jobs=2, progress=None)
+    # one lane per page (jobs = pages): every page in a kernel of its own
+    single = runner.execute(_pages(reads="all"), tmp_path / "single", root, jobs=len(IDS), progress=None)
+    assert all(len(lane) == 1 for lane in runner.lanes(_pages(reads="all"), len(IDS)))
     assert [r.page.name for r in batched] == [r.page.name for r in single] == [f"leak-{m}" for m in IDS]
     assert [ln.split()[1] for ln in lines] == [f"leak-{m}" for m in IDS]           # progress as each page ends
     assert all(PROGRESS.match(ln) and ln.endswith(" ok") for ln in lines)
