@@ -21,7 +21,6 @@ so the remaining pages of the batch are not run.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -37,77 +36,11 @@ def _analysis_new_page(env):
     mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
     if mutated is not None:  # warnings shown once per location are shown again
         mutated()
-    if "altair.utils.schemapi" in sys.modules:  # the pages' charts are validated once per spec (outputs unchanged)
-        from analysis.report import batch
-        batch.remember_validations()
     get_ipython().reset(new_session=True)  # user namespace, Out cache, execution count 1
     gc.collect()
 _analysis_new_page(%s)
 """
 HISTORY = "--HistoryManager.hist_file=:memory:"   # as nbclient starts its kernels
-
-
-VALIDATIONS_KEPT = 20_000
-
-
-def remember_validations() -> None:
-    """In a batch's kernel: Altair's JSON-schema validation (``schemapi.validate_jsonschema``, which
-    ``to_dict`` runs on every chart and ``from_dict`` on every encoding it builds, both against the
-    schemas of Altair's classes) remembers its result per (schema, spec) and answers a spec it has seen with that result, not a new
-    validation: the profiles draw the same charts page after page. A spec counts as seen when its
-    JSON (sorted keys) is the same, but for the rows of the top-level ``datasets`` when every row
-    is a JSON object (Vega-Lite's InlineDataset accepts any array of objects: they never decide
-    the result) and for the datasets' names (``data-`` and a hash of the rows: free strings to the
-    schema), numbered in their order.
-    A spec that is not plain JSON is validated as before. The chart dicts are not touched, so a
-    page's output is the same; an invalid chart still raises the same error. Idempotent."""
-    import inspect
-
-    from altair.utils import schemapi
-    original = getattr(schemapi, "validate_jsonschema", None)
-    if original is None or getattr(original, "_analysis_remembers", False):
-        return
-    try:   # another Altair's validation: left as it is (only slower)
-        if list(inspect.signature(original).parameters)[:4] != ["spec", "schema", "rootschema", "raise_error"]:
-            return
-    except (TypeError, ValueError):
-        return
-    seen: dict = {}
-
-    def validate_jsonschema(spec, schema, rootschema=None, *, raise_error=True):
-        key = None if rootschema is None else _validation_key(spec, schema, rootschema)
-        if key is None:  # (a renderer's check against a schema it has just read: as before)
-            return original(spec, schema, rootschema, raise_error=raise_error)
-        if key in seen:
-            error = seen[key][0]
-        else:
-            error = original(spec, schema, rootschema, raise_error=False)
-            if len(seen) < VALIDATIONS_KEPT:
-                seen[key] = (error, schema, rootschema)  # the schemas kept alive: their ids stay theirs
-        if error is not None and raise_error:
-            raise error
-        return error
-
-    validate_jsonschema._analysis_remembers = True
-    validate_jsonschema._seen = seen
-    schemapi.validate_jsonschema = validate_jsonschema
-
-
-_DATA_NAME = re.compile(r'"data-[0-9a-f]{32}"')   # Altair's names of inline datasets (a hash of the rows)
-
-
-def _validation_key(spec, schema, rootschema):
-    datasets = spec.get("datasets") if isinstance(spec, dict) else None
-    if isinstance(datasets, dict) and all(isinstance(rows, list) and all(isinstance(r, dict) for r in rows)
-                                          for rows in datasets.values()):
-        spec = {**spec, "datasets": {n: "rows" for n in datasets}}
-    try:
-        text = json.dumps(spec, sort_keys=True, allow_nan=True)
-    except (TypeError, ValueError):
-        return None
-    numbers: dict[str, str] = {}   # each dataset name by its order of appearance, in a name of the same form
-    text = _DATA_NAME.sub(lambda m: numbers.setdefault(m.group(), f'"data-{len(numbers):032x}"'), text)
-    return id(schema), id(rootschema), text
 
 
 def _event(path: Path, **data) -> None:
