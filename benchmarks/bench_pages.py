@@ -25,13 +25,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -62,53 +57,16 @@ def _snapshot(pid: int) -> list[dict]:
 def measure_series(cmd: list[str], env: dict, cwd: Path, log: Path, series: Path,
                    timeout: float | None = None, every: float = 1.0) -> dict:
     """bench_scale.measure plus the process tree every `every` seconds into `series` (JSON lines)."""
-    import signal
-    fd, out = tempfile.mkstemp(suffix=".json")
-    os.close(fd)
-    peak = [0, 0.0]
     series.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as fh, open(series, "w") as sf:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([PY, "-c", bench_scale.WRAP, out, *cmd], env=env, cwd=cwd, stdout=fh,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        done = threading.Event()
-
-        def sample():
-            while not done.is_set():
-                snap = _snapshot(proc.pid)
-                total = sum(s["rss"] for s in snap)
-                t = time.perf_counter() - t0
-                if total > peak[0]:
-                    peak[0], peak[1] = total, t
-                sf.write(json.dumps({"t": round(t, 1), "total": total, "procs": snap}) + "\n")
-                sf.flush()
-                done.wait(every)
-
-        th = threading.Thread(target=sample, daemon=True)
-        th.start()
-        timed_out = False
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        done.set()
-        th.join()
-        wall = time.perf_counter() - t0
-    try:
-        res = json.loads(Path(out).read_text() or "{}")
-    except ValueError:
-        res = {}
-    os.unlink(out)
-    res.update(wall=round(res.get("wall", wall), 2), peak_mb=round(peak[0] / 2**20, 1),
-               peak_at_s=round(peak[1], 1), timed_out=timed_out, log=str(log), series=str(series))
-    if "cpu" in res:
-        res["cpu"] = round(res["cpu"], 2)
+    with open(series, "w") as sf:
+        def sampler(pid: int, t: float) -> int:
+            snap = _snapshot(pid)
+            total = sum(s["rss"] for s in snap)
+            sf.write(json.dumps({"t": round(t, 1), "total": total, "procs": snap}) + "\n")
+            sf.flush()
+            return total
+        res = bench_scale.measure(cmd, env, cwd, log, timeout, every=every, sampler=sampler)
+    res["series"] = str(series)
     return res
 
 

@@ -151,11 +151,14 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str], env: dict, cwd: Path, log: Path, timeout: float | None = None) -> dict:
-    """Run cmd in a fresh wrapper process; wall, CPU and peak memory of its whole tree."""
+def measure(cmd: list[str], env: dict, cwd: Path, log: Path, timeout: float | None = None,
+            every: float = 0.2, sampler=None) -> dict:
+    """Run cmd in a fresh wrapper process; wall, CPU and peak memory of its whole tree (sampled every
+    `every` seconds: `sampler(pid, seconds)` returns the tree's RSS in bytes, default `_tree_rss`;
+    bench_pages also records each sample). `peak_at_s`: when the peak was seen."""
     fd, out = tempfile.mkstemp(suffix=".json")
     os.close(fd)
-    peak = [0]
+    peak = [0, 0.0]
     with open(log, "wb") as fh:
         t0 = time.perf_counter()
         proc = subprocess.Popen([PY, "-c", WRAP, out, *cmd], env=env, cwd=cwd, stdout=fh,
@@ -164,8 +167,11 @@ def measure(cmd: list[str], env: dict, cwd: Path, log: Path, timeout: float | No
 
         def sample():
             while not done.is_set():
-                peak[0] = max(peak[0], _tree_rss(proc.pid))
-                done.wait(0.2)
+                t = time.perf_counter() - t0
+                rss = sampler(proc.pid, t) if sampler else _tree_rss(proc.pid)
+                if rss > peak[0]:
+                    peak[0], peak[1] = rss, t
+                done.wait(every)
 
         th = threading.Thread(target=sample, daemon=True)
         th.start()
@@ -188,8 +194,8 @@ def measure(cmd: list[str], env: dict, cwd: Path, log: Path, timeout: float | No
     except ValueError:
         res = {}
     os.unlink(out)
-    res.update(wall=round(res.get("wall", wall), 2), peak_mb=round(peak[0] / 2**20, 1), timed_out=timed_out,
-               log=str(log))
+    res.update(wall=round(res.get("wall", wall), 2), peak_mb=round(peak[0] / 2**20, 1),
+               peak_at_s=round(peak[1], 1), timed_out=timed_out, log=str(log))
     if "cpu" in res:
         res["cpu"] = round(res["cpu"], 2)
         res["maxrss_mb"] = round(res["maxrss_mb"], 1)
