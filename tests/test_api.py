@@ -170,3 +170,17 @@ def test_load_keeps_the_tables_for_the_next_load_until_processed_changes(tmp_pat
     (tmp_path / "data" / "new").rename(tmp_path / "data" / "processed")
     api.load(tmp_path, refresh=False)
     assert len(reads) == 2
+
+
+def test_parquet_and_csv_of_the_processed_tables_load_the_same(tmp_path):
+    pq_dir, csv_dir = tmp_path / "pq", tmp_path / "csv"
+    pq_dir.mkdir()
+    csv_dir.mkdir()
+    tables = make_tables() | {name: schema.empty(name) for name in ("documents", "quality", "budget_changes")}
+    for name, df in tables.items():
+        df.to_parquet(pq_dir / f"{name}.parquet", index=False)
+        df.to_csv(csv_dir / f"{name}.csv", index=False)
+    from_parquet, from_csv = api.read_processed(pq_dir), api.read_processed(csv_dir)
+    for name in api.TABLES:
+        pd.testing.assert_frame_equal(from_parquet[name], from_csv[name], check_exact=True)
+        pd.testing.assert_frame_equal(from_parquet[name], schema.conform(tables[name], name), check_exact=True)

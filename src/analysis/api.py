@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from analysis.compare import groups, harmonise
-from analysis.contract import paths, schema
+from analysis.contract import file_state, paths, schema
 from analysis.reference import tables as reference
 
 TABLES = ["municipalities", "documents", "budget", "indicators", "goals", "quality", "budget_changes"]
@@ -359,7 +359,7 @@ def load(root: str | Path | None = None, *, refresh: bool | str = "auto",
         if refresh is False and not _has_tables(folder):
             raise FileNotFoundError(f"{folder} has no tables; run `analysis extract` or load(refresh=True)")
         extract(root)
-    key = _processed_key(folder)
+    key = file_state.folder_key(folder)  # extract replaces the folder whole: a new inode
     if _loaded.get("key") == key:  # the same files as the last load in this process (a batch of pages)
         return Workspace(_loaded["tables"], reference.load(root), root=root,
                          unassigned=_loaded["unassigned"].copy(deep=False), conformed=True)
@@ -372,13 +372,4 @@ def load(root: str | Path | None = None, *, refresh: bool | str = "auto",
     return Workspace(ws.tables, ws.reference, root=root, unassigned=ws.unassigned.copy(deep=False), conformed=True)
 
 
-_loaded: dict = {}  # load's cache: the conformed tables of the last data/processed/ read, under _processed_key
-
-
-def _processed_key(folder: Path) -> tuple:
-    """What says data/processed/ is unchanged: the folder (extract replaces it whole, so a new inode)
-    and the name, inode, size and mtime of each of its files."""
-    st = os.stat(folder)
-    files = sorted((e.name, e.inode(), e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(folder)
-                   if e.is_file())
-    return str(Path(folder).resolve()), st.st_dev, st.st_ino, st.st_mtime_ns, tuple(files)
+_loaded: dict = {}  # load's cache: the conformed tables of the last data/processed/ read, under its folder_key

@@ -223,3 +223,33 @@ def test_coverage_and_task_split_are_validated(tmp_root):
         reference.load_task_split(tmp_root)
     (tmp_root / "data/reference/task_split.csv").unlink()
     assert reference.load_task_split(tmp_root).empty          # optional: an empty table without the file
+
+
+def test_load_keeps_the_tables_until_a_file_of_data_reference_changes(tmp_root, monkeypatch):
+    first = reference.load(tmp_root)
+    reads = []
+    real = reference.load_category_map
+    monkeypatch.setattr(reference, "load_category_map", lambda root=None: reads.append(root) or real(root))
+    second = reference.load(tmp_root)
+    assert reads == []                                    # the tables of the first load
+    assert second.population is not first.population and second.notes is not first.notes
+    pd.testing.assert_frame_equal(second.category_map, first.category_map)
+    assert second.category_map.attrs == first.category_map.attrs and second.root == tmp_root
+    # one page's edits never reach the next load
+    second.population.loc[0, "population"] = -1
+    second.category_map.attrs["schemes"]["DE"] = "changed"
+    second.notes.append("a note")
+    third = reference.load(tmp_root)
+    assert third.population.loc[0, "population"] == first.population.loc[0, "population"] != -1
+    assert third.category_map.attrs["schemes"]["DE"] == "de_produkt" and third.notes == []
+    assert reads == []
+    # a changed file is read again
+    f = tmp_root / "data" / "reference" / "population.csv"
+    lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
+    f.write_text("".join(lines[:-1]), encoding="utf-8")
+    fourth = reference.load(tmp_root)
+    assert len(reads) == 1 and len(fourth.population) == len(first.population) - 1
+    # another root is another workspace
+    other = tmp_root / "other"
+    shutil.copytree(tmp_root / "data", other / "data")
+    assert reference.load(other).root == other and len(reads) == 2

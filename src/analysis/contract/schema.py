@@ -6,10 +6,11 @@ listing every failing row and column at once.
 """
 from __future__ import annotations
 
+import functools
 import re
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from analysis.contract.errors import InputError, Problem
 
@@ -88,9 +89,6 @@ KEYS: dict[str, list[str]] = {
     "budget_changes": ["document_id", "org_unit", "budget_group", "change", "direction", "source_ref"],
 }
 
-_str = pa.Column(str)
-_nstr = pa.Column(str, nullable=True)
-
 
 def is_calendar_date(text) -> bool:
     """True for 'YYYY-MM-DD' that names a day of the calendar (2022-13-45 does not)."""
@@ -102,113 +100,126 @@ def is_calendar_date(text) -> bool:
         return False
 
 
-def _isin(values):
-    return pa.Check.isin(values, error=f"one of {', '.join(values)}")
+@functools.cache
+def schemas() -> dict:
+    """The pandera schema of each table (built on first use: importing pandera takes a while)."""
+    import pandera.pandas as pa
+
+    _str = pa.Column(str)
+    _nstr = pa.Column(str, nullable=True)
+
+    def _isin(values):
+        return pa.Check.isin(values, error=f"one of {', '.join(values)}")
+
+    def _match(pattern, what):
+        return pa.Check.str_matches(pattern, error=what)
+
+    return {
+        "municipalities": pa.DataFrameSchema({
+            "municipality_id": pa.Column(str, _match(SLUG, "a slug like 'berlin-neukoelln'"), unique=True),
+            "name": _str,
+            "country": pa.Column(str, _match(r"^[A-Z]{2}$", "an ISO 3166 alpha-2 code like DE")),
+            "region": _nstr,
+            "admin_type": pa.Column(str, _isin(ADMIN_TYPES)),
+            "currency": pa.Column(str, _match(r"^[A-Z]{3}$", "an ISO 4217 code like EUR")),
+            "language": pa.Column(str, _match(r"^[a-z]{2}$", "an ISO 639-1 code like de")),
+        }, strict=False, coerce=False),
+        "documents": pa.DataFrameSchema({
+            "document_id": pa.Column(str, _match(SLUG, "a slug"), unique=True),
+            "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+            "title": _str,
+            "reference": _nstr,
+            "date": pa.Column(str, [_match(r"^\d{4}-\d{2}-\d{2}\Z", "an ISO date YYYY-MM-DD"),
+                                    pa.Check(lambda s: s.map(is_calendar_date), error="a calendar date YYYY-MM-DD")],
+                              nullable=True),
+            "publisher": _nstr,
+            "language": pa.Column(str, _match(r"^[a-z]{2}$", "an ISO 639-1 code")),
+            "path": _str,
+            "sha256": pa.Column(str, _match(r"^[0-9a-f]{64}$", "a sha256 hex digest"), nullable=True),
+        }, strict=False),
+        "budget": pa.DataFrameSchema({
+            "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+            "document_id": _str,
+            "fiscal_year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+            "period": pa.Column(str, _match(PERIOD, "YYYY or YYYY-MM")),
+            "org_unit": _str,
+            "item_code": _str,
+            "item_name": _str,
+            "item_name_en": _nstr,
+            "level": pa.Column(str, _isin(LEVELS)),
+            "direction": pa.Column(str, _isin(DIRECTIONS)),
+            "economic_type": pa.Column(str, _isin(ECONOMIC_TYPES)),
+            "phase": pa.Column(str, _isin(PHASES)),
+            "amount": pa.Column(float, nullable=True),
+            "currency": pa.Column(str, _match(r"^[A-Z]{3}$", "an ISO 4217 code")),
+            "category": _nstr,
+            "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
+        }, strict=False),
+        "indicators": pa.DataFrameSchema({
+            "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+            "document_id": _str,
+            "fiscal_year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+            "item_code": _nstr,
+            "indicator": _str,
+            "indicator_en": _nstr,
+            "unit": _str,
+            "phase": pa.Column(str, _isin(PHASES)),
+            "value": pa.Column(float, nullable=True),
+            "category": _nstr,
+            "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
+        }, strict=False),
+        "goals": pa.DataFrameSchema({
+            "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+            "document_id": _str,
+            "goal_id": pa.Column(str, unique=True),
+            "item_code": _nstr,
+            "goal": _str,
+            "goal_en": _str,
+            "perspective": pa.Column(str, _isin(GOAL_PERSPECTIVES)),
+            "goal_type": pa.Column(str, _isin(GOAL_TYPES)),
+            "metric": _nstr,
+            "unit": _nstr,
+            "direction": pa.Column(str, _isin(GOAL_DIRECTIONS)),
+            "target": pa.Column(float, nullable=True),
+            "result": pa.Column(float, nullable=True),
+            "result_phase": pa.Column(str, _isin(PHASES), nullable=True),
+            "achievement_reported": pa.Column(float, nullable=True),
+            "achievement": pa.Column(float, nullable=True),
+            "status": pa.Column(str, _isin(GOAL_STATUSES)),
+            "quantified": pa.Column(bool),
+            "quote": _str,
+            "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
+        }, strict=False),
+        "quality": pa.DataFrameSchema({
+            "check": _str,
+            "municipality_id": _str,
+            "document_id": _str,
+            "source_ref": _nstr,
+            "expected": _nstr,
+            "found": _nstr,
+            "status": pa.Column(str, _isin(QUALITY_STATUSES)),
+        }, strict=False),
+        "budget_changes": pa.DataFrameSchema({
+            "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
+            "document_id": _str,
+            "fiscal_year": pa.Column(int),
+            "org_unit": _str,
+            "budget_group": _str,
+            "change": _str,
+            "change_en": _nstr,
+            "direction": pa.Column(str, _isin(DIRECTIONS)),
+            "amount": pa.Column(float, nullable=True),
+            "currency": _str,
+            "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
+        }, strict=False),
+    }
 
 
-def _match(pattern, what):
-    return pa.Check.str_matches(pattern, error=what)
+def __getattr__(name):  # SCHEMAS: the schemas, built when first asked for
+    if name == "SCHEMAS":
+        return schemas()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "municipalities": pa.DataFrameSchema({
-        "municipality_id": pa.Column(str, _match(SLUG, "a slug like 'berlin-neukoelln'"), unique=True),
-        "name": _str,
-        "country": pa.Column(str, _match(r"^[A-Z]{2}$", "an ISO 3166 alpha-2 code like DE")),
-        "region": _nstr,
-        "admin_type": pa.Column(str, _isin(ADMIN_TYPES)),
-        "currency": pa.Column(str, _match(r"^[A-Z]{3}$", "an ISO 4217 code like EUR")),
-        "language": pa.Column(str, _match(r"^[a-z]{2}$", "an ISO 639-1 code like de")),
-    }, strict=False, coerce=False),
-    "documents": pa.DataFrameSchema({
-        "document_id": pa.Column(str, _match(SLUG, "a slug"), unique=True),
-        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
-        "title": _str,
-        "reference": _nstr,
-        "date": pa.Column(str, [_match(r"^\d{4}-\d{2}-\d{2}\Z", "an ISO date YYYY-MM-DD"),
-                                pa.Check(lambda s: s.map(is_calendar_date), error="a calendar date YYYY-MM-DD")],
-                          nullable=True),
-        "publisher": _nstr,
-        "language": pa.Column(str, _match(r"^[a-z]{2}$", "an ISO 639-1 code")),
-        "path": _str,
-        "sha256": pa.Column(str, _match(r"^[0-9a-f]{64}$", "a sha256 hex digest"), nullable=True),
-    }, strict=False),
-    "budget": pa.DataFrameSchema({
-        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
-        "document_id": _str,
-        "fiscal_year": pa.Column(int, pa.Check.in_range(1990, 2100)),
-        "period": pa.Column(str, _match(PERIOD, "YYYY or YYYY-MM")),
-        "org_unit": _str,
-        "item_code": _str,
-        "item_name": _str,
-        "item_name_en": _nstr,
-        "level": pa.Column(str, _isin(LEVELS)),
-        "direction": pa.Column(str, _isin(DIRECTIONS)),
-        "economic_type": pa.Column(str, _isin(ECONOMIC_TYPES)),
-        "phase": pa.Column(str, _isin(PHASES)),
-        "amount": pa.Column(float, nullable=True),
-        "currency": pa.Column(str, _match(r"^[A-Z]{3}$", "an ISO 4217 code")),
-        "category": _nstr,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
-    }, strict=False),
-    "indicators": pa.DataFrameSchema({
-        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
-        "document_id": _str,
-        "fiscal_year": pa.Column(int, pa.Check.in_range(1990, 2100)),
-        "item_code": _nstr,
-        "indicator": _str,
-        "indicator_en": _nstr,
-        "unit": _str,
-        "phase": pa.Column(str, _isin(PHASES)),
-        "value": pa.Column(float, nullable=True),
-        "category": _nstr,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
-    }, strict=False),
-    "goals": pa.DataFrameSchema({
-        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
-        "document_id": _str,
-        "goal_id": pa.Column(str, unique=True),
-        "item_code": _nstr,
-        "goal": _str,
-        "goal_en": _str,
-        "perspective": pa.Column(str, _isin(GOAL_PERSPECTIVES)),
-        "goal_type": pa.Column(str, _isin(GOAL_TYPES)),
-        "metric": _nstr,
-        "unit": _nstr,
-        "direction": pa.Column(str, _isin(GOAL_DIRECTIONS)),
-        "target": pa.Column(float, nullable=True),
-        "result": pa.Column(float, nullable=True),
-        "result_phase": pa.Column(str, _isin(PHASES), nullable=True),
-        "achievement_reported": pa.Column(float, nullable=True),
-        "achievement": pa.Column(float, nullable=True),
-        "status": pa.Column(str, _isin(GOAL_STATUSES)),
-        "quantified": pa.Column(bool),
-        "quote": _str,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
-    }, strict=False),
-    "quality": pa.DataFrameSchema({
-        "check": _str,
-        "municipality_id": _str,
-        "document_id": _str,
-        "source_ref": _nstr,
-        "expected": _nstr,
-        "found": _nstr,
-        "status": pa.Column(str, _isin(QUALITY_STATUSES)),
-    }, strict=False),
-    "budget_changes": pa.DataFrameSchema({
-        "municipality_id": pa.Column(str, _match(SLUG, "a slug")),
-        "document_id": _str,
-        "fiscal_year": pa.Column(int),
-        "org_unit": _str,
-        "budget_group": _str,
-        "change": _str,
-        "change_en": _nstr,
-        "direction": pa.Column(str, _isin(DIRECTIONS)),
-        "amount": pa.Column(float, nullable=True),
-        "currency": _str,
-        "source_ref": pa.Column(str, _match(SOURCE_REF, SOURCE_REF_TEXT)),
-    }, strict=False),
-}
 
 # Optional columns with a fixed vocabulary.
 OPTIONAL_CHECKS = {
@@ -235,31 +246,52 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
     """Order columns (contract first, then optional, then any others) and set dtypes.
 
     Missing optional columns are added as empty. Text columns become pandas' `str` dtype
-    (missing values are NaN), so that CSV and Parquet round-trip the same way.
+    (missing values are NaN), so that CSV and Parquet round-trip the same way. A column that
+    has its contract dtype already (Parquet written by `analysis extract`) is kept as it is.
     """
-    df = df.copy()
-    for col in COLUMNS[name] + OPTIONAL.get(name, []):
+    ordered = COLUMNS[name] + OPTIONAL.get(name, [])
+    df = df.copy(deep=False)  # copy-on-write: the caller's frame never changes
+    for col in ordered:
         if col not in df.columns:
             df[col] = None
-    ordered = COLUMNS[name] + OPTIONAL.get(name, [])
     df = df[ordered + [c for c in df.columns if c not in ordered]]
     for col in df.columns:
-        if col in DTYPES_FLOAT.get(name, []):
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-        elif col in DTYPES_INT.get(name, []):
-            if col in COLUMNS[name]:
-                df[col] = pd.to_numeric(df[col], errors="coerce").astype("int64") if len(df) else df[col].astype("int64")
-            else:
-                df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
-        elif col in DTYPES_BOOL.get(name, []):
-            if col in COLUMNS[name]:
-                df[col] = df[col].map(_to_bool).astype(bool)
-            else:
-                df[col] = df[col].map(lambda v: None if pd.isna(v) else _to_bool(v)).astype("boolean")
-        else:
-            s = df[col].astype(object)
-            df[col] = s.where(s.isna(), s.astype(str)).astype("str")
+        kind, dtype = _contract_dtype(name, col)
+        if not _has_dtype(df[col], dtype):
+            df[col] = _convert(df[col], kind, dtype)
     return df.reset_index(drop=True)
+
+
+def _contract_dtype(name: str, col: str) -> tuple[str, object]:
+    """The kind (float, int, bool, str) of a column of table `name` and its pandas dtype."""
+    required = col in COLUMNS[name]
+    if col in DTYPES_FLOAT.get(name, []):
+        return "float", np.dtype("float64")
+    if col in DTYPES_INT.get(name, []):
+        return "int", np.dtype("int64") if required else pd.Int64Dtype()
+    if col in DTYPES_BOOL.get(name, []):
+        return "bool", np.dtype(bool) if required else pd.BooleanDtype()
+    return "str", _STR
+
+
+_STR = pd.api.types.pandas_dtype("str")  # pandas' default string dtype (its storage and NaN as missing)
+
+
+def _has_dtype(s: pd.Series, dtype) -> bool:
+    return type(s.dtype) is type(dtype) and s.dtype == dtype
+
+
+def _convert(s: pd.Series, kind: str, dtype) -> pd.Series:
+    """`s` as `dtype`: numbers that do not parse become missing (NaN, or <NA> in a nullable column)."""
+    nullable = not isinstance(dtype, np.dtype)
+    if kind == "float" or (kind == "int" and (len(s) or nullable)):
+        return pd.to_numeric(s, errors="coerce").astype(dtype)
+    if kind == "int":  # an empty column
+        return s.astype(dtype)
+    if kind == "bool":
+        return s.map((lambda v: None if pd.isna(v) else _to_bool(v)) if nullable else _to_bool).astype(dtype)
+    s = s.astype(object)
+    return s.where(s.isna(), s.astype(str)).astype(dtype)
 
 
 def _to_bool(v) -> bool:
@@ -282,9 +314,10 @@ def problems(df: pd.DataFrame, name: str, path: str = "<table>", row_offset: int
                            f"columns {', '.join(COLUMNS[name])}", None))
     if missing:
         return out
+    from pandera.errors import SchemaErrors
     try:
-        SCHEMAS[name].validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+        schemas()[name].validate(df, lazy=True)
+    except SchemaErrors as exc:
         fc = exc.failure_cases
         for rec in fc.to_dict("records"):
             idx = rec.get("index")

@@ -13,13 +13,13 @@ A new country or currency is a data change only: add rows to exchange_rates.csv 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import paths, safe_paths, schema
+from analysis.contract import file_state, paths, safe_paths, schema
 from analysis.contract.errors import InputError, Problem, ProblemList
 
 POPULATION = "population.csv"
@@ -425,13 +425,30 @@ class Reference:
                 rows.append({"file": name, "source": src})
         return pd.DataFrame(rows)
 
+    def copy(self) -> Reference:
+        """The same tables as frames of its own (copy-on-write: no data is copied) and its own notes."""
+        frames = {f.name: getattr(self, f.name).copy(deep=False) for f in fields(self)
+                  if isinstance(getattr(self, f.name), pd.DataFrame)}
+        return replace(self, **frames, notes=list(self.notes))
+
 
 def load(root: str | Path | None = None) -> Reference:
-    """Every reference table of the workspace at `root`, validated."""
-    return Reference(population=load_population(root), exchange_rates=load_exchange_rates(root),
-                     price_index=load_price_index(root), cofog=load_cofog(root),
-                     category_map=load_category_map(root), schemes=load_schemes(root),
-                     root=paths.root(root), task_split=load_task_split(root), coverage=load_coverage(root))
+    """Every reference table of the workspace at `root`, validated. The tables are kept in memory
+    for the next load in this process while data/reference/ keeps the same files (a profile page
+    of a batch loads them again); each load gets its own frames."""
+    folder = paths.reference_dir(root)
+    key = (str(paths.root(root)), file_state.folder_key(folder)) if folder.is_dir() else None
+    if key is None or _loaded.get("key") != key:
+        ref = Reference(population=load_population(root), exchange_rates=load_exchange_rates(root),
+                        price_index=load_price_index(root), cofog=load_cofog(root),
+                        category_map=load_category_map(root), schemes=load_schemes(root),
+                        root=paths.root(root), task_split=load_task_split(root), coverage=load_coverage(root))
+        _loaded.clear()
+        _loaded.update(key=key, reference=ref)
+    return _loaded["reference"].copy()
+
+
+_loaded: dict = {}  # load's cache: the Reference of the last data/reference/ read, under its folder_key
 
 
 __all__ = ["Reference", "load", "population", "population_record", "rate", "price_index", "category_map",
