@@ -28,7 +28,7 @@ import yaml
 
 from analysis.contract import folders, lock, safe_yaml
 from analysis.contract.errors import InputError
-from analysis.report import incremental, publish, runner, staging
+from analysis.report import apart, incremental, publish, runner, staging
 from analysis.report.runner import Page, Result, workspace_root
 
 CONFIG = Path("reports") / "notebooks.yml"
@@ -401,6 +401,13 @@ def build(root: Path | None = None, config: Path | None = None, jobs: int | None
         return _build(root, config, jobs, only, extract, quiet, publisher, say, stopped, force, executor)
 
 
+def _refresh(root: Path) -> list[str] | None:
+    """`extract.refresh`: the extract's notes when it ran, None when nothing changed."""
+    from analysis.sources import extract as extract_mod
+    result = extract_mod.refresh(root)
+    return None if result is None else result.notes
+
+
 def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopped, force=False,
            executor="local") -> BuildResult:
     t0 = time.perf_counter()
@@ -416,11 +423,11 @@ def _build(root: Path, config, jobs, only, extract, quiet, publisher, say, stopp
     if extract:
         # validates every municipality's folder first (as `analysis validate` does): an error stops
         # the build before any notebook runs; warnings are printed once and do not stop it
-        result = extract_mod.refresh(root)
-        extracted = result is not None
+        notes = apart.call(_refresh, root)  # in a child: the extract's memory is not kept by the build
+        extracted = notes is not None
         if extracted:
             note("inputs changed: data/processed/ rebuilt (analysis extract)")
-            for line in dict.fromkeys(n for n in result.notes if n.startswith("warning: ")):
+            for line in dict.fromkeys(n for n in notes if n.startswith("warning: ")):
                 note("  " + line)
     elif not (root / "data" / "processed").is_dir():
         note("note: there is no data/processed/ (--no-extract): the pages find no processed tables")
