@@ -8,6 +8,7 @@ the largest items without one and the closest rows of the map.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.contract import paths
@@ -27,23 +28,14 @@ def check(budget: pd.DataFrame | None, meta, root=None) -> tuple[list[str], list
 
 def check_many(items: list[tuple[pd.DataFrame | None, object]], root=None
                ) -> list[tuple[list[str], list[Problem], list[Problem]]]:
-    """`check` of several municipalities ((budget, meta) each): the categories of all their items
-    are assigned in one `categories.assign` call; each result is the one `check` gives alone."""
+    """`check` of several municipalities ((budget, meta) each): the items of all are taken from
+    their budgets in one pass, their categories assigned in one `categories.assign` call and each
+    share computed over the assigned rows at once; each result is the one `check` gives alone."""
     started = [_start(budget, meta, root) for budget, meta in items]
     todo = [s for s in started if not isinstance(s, tuple)]
-    # rows citing another municipality's id would find its scheme here: such a folder goes alone
-    alone = [s for s in todo if not (s.items["municipality_id"] == s.mid).all()]
-    batch = [s for s in todo if all(s is not a for a in alone)]
-    for s in alone:
-        s.done = _assign(s.items, s.cmap, [s])
-    if batch:
-        whole = pd.concat([s.items for s in batch], ignore_index=True) if len(batch) > 1 else batch[0].items
-        done = _assign(whole, batch[0].cmap, batch)
-        at = 0
-        for s in batch:
-            s.done = done.iloc[at:at + len(s.items)]
-            at += len(s.items)
-    return [s if isinstance(s, tuple) else _verdict(s) for s in started]
+    if todo:
+        _assign_all(todo)
+    return [s if isinstance(s, tuple) else s.result for s in started]
 
 
 _ITEM_COLUMNS = ["municipality_id", "document_id", "item_code", "item_name", "level", "amount"]
@@ -77,12 +69,61 @@ def _start(budget, meta, root):
                                         cmap.attrs.get("schemes"), cmap.attrs.get("region_schemes"))
     mid = values["municipality_id"]
     notes = [f"categories: scheme {scheme} ({how})" if scheme else f"categories: no scheme ({how})"]
-    items = budget[budget["level"].isin(categories.CATEGORISED_LEVELS)]
-    if not len(items):
-        return notes, [], []
-    keep = [c for c in _ITEM_COLUMNS if c in items.columns]  # what assign and the verdict read
-    return _Pending(items=items[keep], cmap=cmap, values=values, mid=mid,
+    return _Pending(budget=budget, cmap=cmap, values=values, mid=mid,
                     override=override, scheme=scheme, how=how, notes=notes, shown=shown)
+
+
+def _items(budget: pd.DataFrame) -> pd.DataFrame:
+    """The product and line rows of a budget, with the columns assign and the verdict read."""
+    items = budget[budget["level"].isin(categories.CATEGORISED_LEVELS)]
+    return items[[c for c in _ITEM_COLUMNS if c in items.columns]]
+
+
+def _assign_all(todo: list[_Pending]) -> None:
+    """Set each pending municipality's `result`: the items of all of them in one frame, one
+    `categories.assign` for all but those whose rows cite another municipality's id (they would
+    find its scheme: each is assigned alone), the shares by bincount; a folder under the threshold
+    (or within a hair of it) gets its verdict from its own rows, as `check` of it alone."""
+    keep = [c for c in _ITEM_COLUMNS if c in todo[0].budget.columns]
+    if len(todo) > 1 and all(list(s.budget.columns[s.budget.columns.isin(keep)]) == keep for s in todo):
+        whole = pd.concat([s.budget[keep] for s in todo], ignore_index=True)
+        at = np.repeat(np.arange(len(todo)), [len(s.budget) for s in todo])
+        mask = whole["level"].isin(categories.CATEGORISED_LEVELS).to_numpy()
+        whole, at = whole[mask].reset_index(drop=True), at[mask]
+    else:
+        parts = [_items(s.budget) for s in todo]
+        whole = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+        at = np.repeat(np.arange(len(todo)), [len(p) for p in parts])
+    mids = np.array([s.mid for s in todo], dtype=object)
+    own = whole["municipality_id"].to_numpy(dtype=object) == mids[at]
+    alone = np.zeros(len(todo), dtype=bool)
+    alone[at[~own]] = True
+    counts = np.bincount(at, minlength=len(todo))
+    batch = ~alone[at]
+    codes = at[batch]
+    starts = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(todo)))]
+    clear = np.zeros(len(todo), dtype=bool)
+    if batch.any():
+        done = _assign(whole[batch].reset_index(drop=True), todo[0].cmap,
+                       [s for k, s in enumerate(todo) if not alone[k] and counts[k]])
+        amount = done["amount"].abs().fillna(0).to_numpy(dtype=float)
+        has = done["category"].notna().to_numpy(dtype=bool)
+        total = np.bincount(codes, amount, minlength=len(todo))
+        covered = np.bincount(codes, np.where(has, amount, 0.0), minlength=len(todo))
+        n_has = np.bincount(codes, has.astype(float), minlength=len(todo))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(total != 0, 100.0 * covered / total, 100.0 * n_has / np.maximum(counts, 1))
+        clear = (n_has > 0) & (share >= THRESHOLD + 1e-6)  # a rounding of the sums cannot change these
+    for k, s in enumerate(todo):
+        if not counts[k] or (not alone[k] and clear[k]):
+            s.result = s.notes, [], []
+            continue
+        if alone[k]:
+            s.items = _items(s.budget)
+            s.done = _assign(s.items, s.cmap, [s])
+        else:
+            s.done = done.iloc[starts[k]:starts[k + 1]]
+        s.result = _verdict(s)
 
 
 def _assign(items: pd.DataFrame, cmap: pd.DataFrame, pending: list) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.contract import checks, schema
 from analysis.contract.achievement import stored
 from analysis.contract.errors import Problem
+from analysis.sources import stacking
 
 AS_PRINTED = "as printed"  # a `note` starting like this marks a figure the document itself gets wrong
 GOAL_TOLERANCE = 0.5       # percentage points: reported achievements are printed as whole percent
@@ -238,7 +239,7 @@ def _stack(frames: list[pd.DataFrame | None], columns: list[str]) -> tuple[pd.Da
     given = [(i, f) for i, f in enumerate(frames) if f is not None and len(f)]
     if not given:
         return None, []
-    whole = pd.concat([f.reindex(columns=[c for c in columns]) for _, f in given], ignore_index=True)
+    whole = stacking.stack([f for _, f in given], columns)
     folder = np.repeat([i for i, _ in given], [len(f) for _, f in given]).tolist()
     whole["_folder"] = folder
     return whole, folder

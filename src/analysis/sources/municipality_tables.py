@@ -25,7 +25,8 @@ from analysis.contract import achievement as achievement_
 from analysis.contract import paths, safe_paths, safe_yaml, schema
 from analysis.contract.codes import check_admin_type, check_country, check_currency
 from analysis.contract.errors import InputError, Problem
-from analysis.sources import category_coverage, consistency, documents_list, folder_rules, run_cache, spreadsheet, wide
+from analysis.sources import (category_coverage, consistency, documents_list, folder_rules, run_cache, spreadsheet,
+                              stacking, wide)
 
 TABLES = ("budget", "indicators", "goals")
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -291,14 +292,14 @@ def _contract_pass(frames: list[pd.DataFrame], table: str) -> list[tuple[pd.Data
 
     if len(frames) == 1:
         return alone()
-    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    kinds_of = [dict(zip(f.columns, f.dtypes)) for f in frames]  # each frame's columns and dtypes
+    columns = list(dict.fromkeys(c for k in kinds_of for c in k))
     for c in [c for c in columns if c not in PRIVATE]:  # whole numbers in one folder, fractions in another: 5.0
-        kinds = {f[c].dtype.kind for f in frames if c in f.columns}
+        kinds = {k[c].kind for k in kinds_of if c in k}
         if len(kinds) > 1 and kinds & set("iub"):
             return alone()
     sizes = [len(f) for f in frames]
-    whole = pd.concat([f.reindex(columns=columns).astype({c: object for c in columns if c not in f.columns})
-                       for f in frames], ignore_index=True)
+    whole = stacking.stack(frames, columns, missing_as_object=True)
     whole["_folder"] = np.repeat(np.arange(len(frames)), sizes)
     body = conform(whole, table)
     found = contract_problems(whole, table, body=body, within="_folder")
@@ -308,14 +309,18 @@ def _contract_pass(frames: list[pd.DataFrame], table: str) -> list[tuple[pd.Data
     by_folder: list[list[Problem]] = [[] for _ in frames]
     for p, idx in found:
         by_folder[int(whole.at[idx, "_folder"])].append(p)
+    body = body.drop(columns=["_folder"])
+    ordered = schema.COLUMNS[table] + schema.OPTIONAL.get(table, [])
+    at = {c: i for i, c in enumerate(body.columns)}
+    same = {c: all(k[c] == body[c].dtype == whole[c].dtype for k in kinds_of) for c in PRIVATE}  # body: each one's own
     out = []
     for k, f in enumerate(frames):
-        part = body.iloc[starts[k]:starts[k + 1]].drop(columns=["_folder"]).reset_index(drop=True)
-        ordered = schema.COLUMNS[table] + schema.OPTIONAL.get(table, [])
-        others = [c for c in f.columns if c not in ordered and c not in PRIVATE]  # as conform of this folder alone
-        part = part[ordered + others + PRIVATE]
+        others = [c for c in kinds_of[k] if c not in ordered and c not in PRIVATE]  # as conform of this folder alone
+        part = body.iloc[starts[k]:starts[k + 1], [at[c] for c in ordered + others + PRIVATE]]
+        part.index = pd.RangeIndex(sizes[k])
         for c in PRIVATE:  # as this folder gave them (a unit of 1 stays 1, not 1.0)
-            part[c] = f[c].to_numpy()
+            if not same[c]:
+                part[c] = f[c].to_numpy()
         out.append((part, by_folder[k]))
     return out
 
@@ -635,11 +640,7 @@ def _read_long_clean(table, sheet, allowed, defaults, file_name, shown) -> pd.Da
         out["economic_type"] = _objects(["all" if x is None else x for x in column("economic_type")])
         cur = defaults["currency"]
         out["currency"] = _objects([cur if x is None else x for x in column("currency")])
-    frame = pd.DataFrame(out, index=range(n))
-    frame["_file"] = shown
-    frame["_row"] = rows
-    frame["_unit"] = 1
-    return frame
+    return pd.DataFrame({**out, "_file": shown, "_row": rows, "_unit": 1}, index=range(n))
 
 
 _MONTH = re.compile(r"-[0-9][0-9]")  # as pyarrow's regex \d: ASCII digits

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from analysis.contract.errors import InputError, Problem
@@ -468,9 +469,12 @@ def _frame(header: list[str], records: list[tuple[int, list]], display: str) -> 
     if not all(nonempty):
         columns = [[c for c, k in zip(col, nonempty) if k] for col in columns]
         numbers = [r for r, k in zip(numbers, nonempty) if k]
-    df = pd.DataFrame({j: columns[j] for j in keep}, dtype=object, index=range(len(numbers)))
-    df.columns = [header[j] for j in keep]
-    df[ROW] = pd.Series(numbers, dtype="int64")
+    if ROW in header:  # a column named like the row numbers: they take its place
+        df = pd.DataFrame({j: columns[j] for j in keep}, dtype=object, index=range(len(numbers)))
+        df.columns = [header[j] for j in keep]
+    else:
+        df = pd.DataFrame({header[j]: columns[j] for j in keep}, dtype=object, index=range(len(numbers)))
+    df[ROW] = np.array(numbers, dtype=np.int64)
     return df
 
 
