@@ -215,12 +215,6 @@ def schemas() -> dict:
     }
 
 
-def __getattr__(name):  # SCHEMAS: the schemas, built when first asked for
-    if name == "SCHEMAS":
-        return schemas()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # Optional columns with a fixed vocabulary.
 OPTIONAL_CHECKS = {
     ("budget", "budget_type"): BUDGET_TYPES,
