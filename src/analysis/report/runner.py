@@ -517,6 +517,18 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
     def emit(page, outcome):
         events.put((page, outcome))
 
+    def record(page: Page, outcome) -> Failure | None:
+        """Count and print a page that ended (outcome (seconds, failure)) or note one that was stopped (None)."""
+        nonlocal done_count
+        if outcome is None:
+            halted.append(page.name)
+            return None
+        seconds, fail = outcome
+        done_count += 1
+        if progress:
+            progress(f"[{done_count}/{len(pages)}] {page.name} {seconds:.1f}s {'FAILED' if fail else 'ok'}")
+        return fail
+
     def work(unit: list[Page], index: int) -> None:
         for k, run in enumerate(_by_folder(unit)):
             if stop.is_set():
@@ -548,17 +560,11 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
                 if all(f.done() for f in futures) and events.empty():
                     break
                 continue
-            if outcome is None:
-                halted.append(page.name)
-                continue
-            seconds, fail = outcome
-            done_count += 1
-            if progress:
-                progress(f"[{done_count}/{len(pages)}] {page.name} {seconds:.1f}s {'FAILED' if fail else 'ok'}")
+            fail = record(page, outcome)
             if fail and failure is None:
                 failure = fail
-            elif not fail:
-                results[page.name] = Result(page, out_dir / f"{page.name}.ipynb", seconds)
+            elif outcome is not None and not fail:
+                results[page.name] = Result(page, out_dir / f"{page.name}.ipynb", outcome[0])
                 if on_done is not None:
                     on_done(results[page.name])
     finally:  # a failure, an exception or Ctrl-C: stop the rest and wait for them
@@ -566,10 +572,8 @@ def execute(pages: list[Page], out_dir: Path, root: Path | None = None, jobs: in
         for fut in futures:
             fut.cancel()
         pool.shutdown(wait=True)
-        while not events.empty():
-            page, outcome = events.get()
-            if outcome is None:
-                halted.append(page.name)
+        while not events.empty():  # pages that ended while stopping are still named in the progress
+            record(*events.get())
         if stopped is not None:
             stopped += halted
     if failure is not None:
