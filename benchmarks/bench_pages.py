@@ -2,7 +2,7 @@
 """Per-page time and peak memory of a build at N municipalities, with memory over time.
 
     .venv/bin/python benchmarks/bench_pages.py build WS [-j 2] [--timeout S] [--only-config PAGES]
-    .venv/bin/python benchmarks/bench_pages.py page WS NAME [NAME ...]      # each page alone, measured
+    .venv/bin/python benchmarks/bench_pages.py inproc WS [--notebook N] [--params JSON] [--trace]
     .venv/bin/python benchmarks/bench_pages.py report WS                    # the table of the last run
 
 WS is a throwaway workspace copy with N municipalities (``bench_scale.prepare``, then
@@ -18,8 +18,9 @@ WS is a throwaway workspace copy with N municipalities (``bench_scale.prepare``,
           build's total, the largest page of reports/_site and the time series' peak.
           --only-config writes a notebooks.yml holding only the named pages (comma-separated; a
           ``profile-*`` name keeps that profile) and builds with it, for N too large for a full build.
-  page    each named page run alone (``analysis build --config`` of that page) after the first;
-          wall, CPU and peak of its tree.
+  inproc  one notebook's cells (default spending_structure) in an in-process IPython shell under
+          cProfile: per cell wall, CPU and the process's max RSS (--trace: tracemalloc peaks).
+          One page alone through the build: ``build WS --only-config NAME``.
 """
 from __future__ import annotations
 
